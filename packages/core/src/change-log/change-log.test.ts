@@ -1,0 +1,384 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import type { Knex } from 'knex';
+import { migrate } from '../database/migrate';
+import { resolveTableNames } from '../database/table-names';
+import { SellerSyncError } from '../errors';
+import { describeEachEngine, dropTables, uniquePrefix } from '../test-support/database-engines';
+import { createChangeLog, type ChangeLogStore } from './change-log';
+import { enqueueChange } from './enqueue-change';
+
+const DE = 'A1PA6795UKMFR9';
+const FR = 'A13V1IB3VIYZZH';
+
+async function expectCode(promise: Promise<unknown>, code: string): Promise<SellerSyncError> {
+  let caught: unknown;
+  try {
+    await promise;
+  } catch (error) {
+    caught = error;
+  }
+  expect(SellerSyncError.isInstance(caught)).toBe(true);
+  expect((caught as SellerSyncError).code).toBe(code);
+  return caught as SellerSyncError;
+}
+
+describeEachEngine('change log', (engine) => {
+  let knex: Knex;
+  let prefix: string;
+  let table: string;
+
+  beforeAll(async () => {
+    knex = engine.connect(8);
+    prefix = uniquePrefix('cl');
+    table = resolveTableNames(prefix).changes;
+    await migrate(knex, { tablePrefix: prefix });
+  });
+
+  afterAll(async () => {
+    await dropTables(knex, prefix);
+    await knex.destroy();
+  });
+
+  const reset = () => knex(table).delete();
+  const rows = () => knex(table).select('*').orderBy('id');
+  const store = (options: Partial<Parameters<typeof createChangeLog>[1]> = {}) =>
+    createChangeLog(knex, { tablePrefix: prefix, ...options });
+
+  describe('migrate', () => {
+    test('running it again applies nothing and keeps the data', async () => {
+      await reset();
+      await enqueueChange(knex, { sku: 'KEEP-ME' }, { tablePrefix: prefix });
+      const again = await migrate(knex, { tablePrefix: prefix });
+      expect(again.applied).toEqual([]);
+      expect(await rows()).toHaveLength(1);
+    });
+
+    test('an unsafe table prefix is refused before any SQL runs', async () => {
+      const error = await expectCode(migrate(knex, { tablePrefix: 'x; drop table y' }), 'INVALID_TABLE_PREFIX');
+      expect(error.message).toContain('x; drop table y');
+      expect(error.details.field).toBe('tablePrefix');
+      await expectCode(migrate(knex, { tablePrefix: '' }), 'INVALID_TABLE_PREFIX');
+      await expectCode(migrate(knex, { tablePrefix: '1abc_' }), 'INVALID_TABLE_PREFIX');
+      await expectCode(migrate(knex, { tablePrefix: 'a'.repeat(33) }), 'INVALID_TABLE_PREFIX');
+      await expectCode(enqueueChange(knex, { sku: 'A' }, { tablePrefix: 'a-b' }), 'INVALID_TABLE_PREFIX');
+    });
+  });
+
+  describe('enqueueChange', () => {
+    test('a rolled-back host transaction queues nothing; a committed one queues the change', async () => {
+      await reset();
+      await expect(
+        knex.transaction(async (trx) => {
+          await enqueueChange(trx, { sku: 'ROLLED-BACK' }, { tablePrefix: prefix });
+          throw new Error('the shop save failed');
+        }),
+      ).rejects.toThrow('the shop save failed');
+      expect(await rows()).toHaveLength(0);
+
+      await knex.transaction(async (trx) => {
+        await enqueueChange(trx, { sku: 'COMMITTED', productRef: '42' }, { tablePrefix: prefix });
+      });
+      const [row] = await rows();
+      expect(row.sku).toBe('COMMITTED');
+      expect(row.kind).toBe('offer');
+      expect(row.marketplace_id).toBe('*');
+      expect(row.account_id).toBe('default');
+      expect(row.product_ref).toBe('42');
+    });
+
+    test('10,000 enqueues on 100 SKUs leave 100 rows with their versions', async () => {
+      await reset();
+      const changes = Array.from({ length: 10_000 }, (_, index) => ({ sku: `SKU-${index % 100}` }));
+      await enqueueChange(knex, changes, { tablePrefix: prefix });
+      expect(await rows()).toHaveLength(100);
+      // one call coalesces in memory; later calls bump the version
+      for (let round = 0; round < 3; round += 1) await enqueueChange(knex, changes.slice(0, 1000), { tablePrefix: prefix });
+      const all = await rows();
+      expect(all).toHaveLength(100);
+      expect(all.every((row) => Number(row.version) === 4)).toBe(true);
+    });
+
+    test('one database round trip per call, whatever the array length', async () => {
+      await reset();
+      const queries: string[] = [];
+      await knex.transaction(async (trx) => {
+        const listener = (query: { sql: string }) => queries.push(query.sql);
+        trx.on('query', listener);
+        await enqueueChange(trx, Array.from({ length: 5000 }, (_, i) => ({ sku: `RT-${i}`, kind: 'listing' as const })), {
+          tablePrefix: prefix,
+        });
+        trx.removeListener('query', listener);
+      });
+      expect(queries.filter((sql) => sql.includes(table))).toHaveLength(1);
+      expect(await rows()).toHaveLength(5000);
+    });
+
+    test('keys are (account, marketplace, sku, kind); SKUs are exact and Unicode-safe', async () => {
+      await reset();
+      await enqueueChange(
+        knex,
+        [
+          { sku: 'abc' },
+          { sku: 'ABC' },
+          { sku: 'abc', kind: 'listing' },
+          { sku: 'abc', marketplaceId: DE },
+          { sku: 'abc', accountId: 'second-account' },
+          { sku: 'Tasse ☕ grün' },
+          { sku: '😀'.repeat(40) },
+        ],
+        { tablePrefix: prefix },
+      );
+      const all = await rows();
+      expect(all).toHaveLength(7);
+      expect(all.map((row) => row.sku)).toContain('Tasse ☕ grün');
+      expect(all.map((row) => row.sku)).toContain('😀'.repeat(40));
+    });
+
+    test('every validation rule rejects its bad value with INVALID_CHANGE and writes nothing', async () => {
+      await reset();
+      const bad: Array<[unknown, string]> = [
+        [{ sku: '' }, 'sku'],
+        [{ sku: 'x'.repeat(41) }, 'sku'],
+        [{ sku: 'tab\there' }, 'sku'],
+        [{ sku: 'nul\u0000' }, 'sku'],
+        [{ sku: 'broken\uD800' }, 'sku'],
+        [{ sku: 42 }, 'sku'],
+        [{ sku: 'OK', kind: 'price' }, 'kind'],
+        [{ sku: 'OK', marketplaceId: 'de' }, 'marketplaceId'],
+        [{ sku: 'OK', marketplaceId: 'B1PA6795UKMFR9' }, 'marketplaceId'],
+        [{ sku: 'OK', accountId: 'has space' }, 'accountId'],
+        [{ sku: 'OK', productRef: '' }, 'productRef'],
+        [null, 'change'],
+      ];
+      for (const [change, field] of bad) {
+        const error = await expectCode(
+          enqueueChange(knex, [{ sku: 'GOOD' }, change as never], { tablePrefix: prefix }),
+          'INVALID_CHANGE',
+        );
+        expect(error.details.field).toBe(field);
+        expect(error.details.index).toBe(1);
+        expect(error.message).toContain(field);
+      }
+      const long = await expectCode(enqueueChange(knex, { sku: 'x'.repeat(41) }, { tablePrefix: prefix }), 'INVALID_CHANGE');
+      expect(long.message).toContain('has 41');
+      expect(await rows()).toHaveLength(0);
+    });
+  });
+
+  describe('store', () => {
+    test('claim leases due entries oldest first and never returns a leased entry twice', async () => {
+      await reset();
+      await enqueueChange(knex, [{ sku: 'A' }, { sku: 'B' }, { sku: 'C' }], { tablePrefix: prefix });
+      const log = store();
+      const first = await log.claim({ workerId: 'w1', limit: 2, leaseMs: 60_000 });
+      expect(first.map((c) => c.sku)).toEqual(['A', 'B']);
+      expect(first[0]!.claimedBy).toBe('w1');
+      const second = await log.claim({ workerId: 'w2', limit: 10, leaseMs: 60_000 });
+      expect(second.map((c) => c.sku)).toEqual(['C']);
+      expect(await log.claim({ workerId: 'w3', limit: 10, leaseMs: 60_000 })).toEqual([]);
+      const stats = await log.stats();
+      expect(stats.inFlight).toBe(3);
+      expect(stats.pending).toBe(0);
+    });
+
+    test('claim filters by marketplace (keeping all-marketplace entries) and by kind', async () => {
+      await reset();
+      await enqueueChange(
+        knex,
+        [{ sku: 'ALL' }, { sku: 'DE-ONLY', marketplaceId: DE }, { sku: 'FR-ONLY', marketplaceId: FR }, { sku: 'GONE', kind: 'delete' }],
+        { tablePrefix: prefix },
+      );
+      const log = store();
+      const de = await log.claim({ workerId: 'w', limit: 10, leaseMs: 1000, marketplaceIds: [DE], kinds: ['offer'] });
+      expect(de.map((c) => c.sku)).toEqual(['ALL', 'DE-ONLY']);
+    });
+
+    test('a change that arrives while its SKU is claimed survives the older acknowledgement', async () => {
+      await reset();
+      await enqueueChange(knex, { sku: 'RACE' }, { tablePrefix: prefix });
+      const log = store();
+      const [claimed] = await log.claim({ workerId: 'w1', limit: 10, leaseMs: 60_000 });
+      expect(claimed!.version).toBe(1);
+      // the shop saves again while version 1 is on its way to Amazon
+      await knex.transaction((trx) => enqueueChange(trx, { sku: 'RACE' }, { tablePrefix: prefix }));
+      const result = await log.acknowledge([claimed!]);
+      expect(result).toEqual({ acknowledged: 0, superseded: 1 });
+      const [again] = await log.claim({ workerId: 'w2', limit: 10, leaseMs: 60_000 });
+      expect(again!.sku).toBe('RACE');
+      expect(again!.version).toBe(2);
+      expect(await log.acknowledge([again!])).toEqual({ acknowledged: 1, superseded: 0 });
+      expect(await log.acknowledge([again!])).toEqual({ acknowledged: 0, superseded: 0 });
+      expect(await rows()).toHaveLength(0);
+    });
+
+    test('an expired lease is reclaimed by another worker', async () => {
+      await reset();
+      let now = Date.now() + 1000;
+      const log = store({ clock: () => now });
+      await enqueueChange(knex, [{ sku: 'CRASH-1' }, { sku: 'CRASH-2' }], { tablePrefix: prefix });
+      const crashed = await log.claim({ workerId: 'crashed', limit: 10, leaseMs: 30_000 });
+      expect(crashed).toHaveLength(2);
+      now += 10_000;
+      expect(await log.claim({ workerId: 'other', limit: 10, leaseMs: 30_000 })).toEqual([]);
+      now += 30_000;
+      const taken = await log.claim({ workerId: 'other', limit: 1, leaseMs: 30_000 });
+      expect(taken.map((c) => c.sku)).toEqual(['CRASH-1']);
+      expect(taken[0]!.claimedBy).toBe('other');
+      expect(await log.reclaimExpired()).toBe(1);
+      const [rest] = await log.claim({ workerId: 'third', limit: 10, leaseMs: 30_000 });
+      expect(rest!.sku).toBe('CRASH-2');
+    });
+
+    test('extendLease keeps a long-running claim alive', async () => {
+      await reset();
+      let now = Date.now() + 1000;
+      const log = store({ clock: () => now });
+      await enqueueChange(knex, { sku: 'SLOW' }, { tablePrefix: prefix });
+      const claims = await log.claim({ workerId: 'w1', limit: 1, leaseMs: 10_000 });
+      now += 9_000;
+      expect(await log.extendLease(claims, 'w1', 10_000)).toBe(1);
+      expect(await log.extendLease(claims, 'someone-else', 10_000)).toBe(0);
+      now += 9_000;
+      expect(await log.claim({ workerId: 'w2', limit: 1, leaseMs: 10_000 })).toEqual([]);
+    });
+
+    test('fail keeps the error text, counts attempts and backs off; parked entries wait for a new change', async () => {
+      await reset();
+      let now = Date.now() + 1000;
+      const log = store({ clock: () => now, backoff: { baseMs: 1000, maxMs: 8000, jitter: 0 } });
+      await enqueueChange(knex, [{ sku: 'RETRY' }, { sku: 'PARK' }], { tablePrefix: prefix });
+      const [retry, park] = await log.claim({ workerId: 'w', limit: 10, leaseMs: 60_000 });
+      const result = await log.fail([
+        { ...retry!, code: 'FEED_FATAL', message: 'the feed ended FATAL', retryable: true },
+        { ...park!, code: '90220', message: "SKU PARK: 'item_name' is required but not supplied.", retryable: false },
+      ]);
+      expect(result).toEqual({ failed: 2, superseded: 0 });
+      const failed = await log.list({ status: 'failed' });
+      expect(failed.map((e) => [e.sku, e.attempts, e.lastError?.code])).toEqual([
+        ['RETRY', 1, 'FEED_FATAL'],
+        ['PARK', 1, '90220'],
+      ]);
+      expect(failed[0]!.nextAttemptAt!.getTime()).toBe(now + 1000);
+      expect(failed[1]!.nextAttemptAt).toBeNull();
+      expect(failed[1]!.lastError!.message).toContain('item_name');
+      expect((await log.stats()).parked).toBe(1);
+
+      now += 1000;
+      const [second] = await log.claim({ workerId: 'w', limit: 10, leaseMs: 60_000 });
+      expect(second!.sku).toBe('RETRY');
+      await log.fail([{ ...second!, code: 'FEED_FATAL', message: 'again', retryable: true }]);
+      expect((await log.list({ skus: ['RETRY'] }))[0]!.nextAttemptAt!.getTime()).toBe(now + 2000);
+
+      // the parked entry comes back when the shop changes the product again
+      await enqueueChange(knex, { sku: 'PARK' }, { tablePrefix: prefix });
+      const [unparked] = await log.claim({ workerId: 'w', limit: 10, leaseMs: 60_000 });
+      expect(unparked!.sku).toBe('PARK');
+      expect(unparked!.version).toBe(2);
+      expect(unparked!.lastError?.code).toBe('90220');
+    });
+
+    test('a failure of an entry changed meanwhile keeps it pending for the new version', async () => {
+      await reset();
+      const log = store();
+      await enqueueChange(knex, { sku: 'MOVING' }, { tablePrefix: prefix });
+      const claims = await log.claim({ workerId: 'w', limit: 1, leaseMs: 60_000 });
+      await enqueueChange(knex, { sku: 'MOVING' }, { tablePrefix: prefix });
+      expect(await log.fail([{ ...claims[0]!, code: 'X', message: 'old version rejected', retryable: false }])).toEqual({
+        failed: 0,
+        superseded: 1,
+      });
+      const [next] = await log.claim({ workerId: 'w', limit: 1, leaseMs: 60_000 });
+      expect(next!.version).toBe(2);
+      expect(next!.status).toBe('pending');
+    });
+
+    test('release gives entries back without an attempt, after a delay; retry revives failures', async () => {
+      await reset();
+      let now = Date.now() + 1000;
+      const log = store({ clock: () => now });
+      await enqueueChange(knex, [{ sku: 'R1' }, { sku: 'R2' }], { tablePrefix: prefix });
+      const claims = await log.claim({ workerId: 'w', limit: 10, leaseMs: 60_000 });
+      expect(await log.release(claims, { delayMs: 5000 })).toBe(2);
+      expect(await log.claim({ workerId: 'w', limit: 10, leaseMs: 60_000 })).toEqual([]);
+      now += 5000;
+      const again = await log.claim({ workerId: 'w', limit: 10, leaseMs: 60_000 });
+      expect(again.map((c) => [c.sku, c.attempts])).toEqual([
+        ['R1', 0],
+        ['R2', 0],
+      ]);
+      await log.fail(again.map((c) => ({ ...c, code: 'BAD', message: 'bad', retryable: false })));
+      expect(await log.retry([again[0]!.id])).toBe(1);
+      expect((await log.claim({ workerId: 'w', limit: 10, leaseMs: 60_000 })).map((c) => c.sku)).toEqual(['R1']);
+    });
+
+    test('stats count pending, due, in flight, failed and the age of the oldest entry', async () => {
+      await reset();
+      let now = Date.now() + 1000;
+      const log = store({ clock: () => now });
+      expect(await log.stats()).toEqual({ pending: 0, due: 0, inFlight: 0, failed: 0, parked: 0, total: 0, oldestAgeMs: null });
+      await enqueueChange(knex, [{ sku: 'S1' }, { sku: 'S2' }, { sku: 'S3' }, { sku: 'S4' }], { tablePrefix: prefix });
+      const claims = await log.claim({ workerId: 'w', limit: 2, leaseMs: 60_000 });
+      await log.fail([{ ...claims[0]!, code: 'E', message: 'e', retryable: true }]);
+      now += 500;
+      const stats = await log.stats();
+      expect(stats).toMatchObject({ pending: 2, due: 2, inFlight: 1, failed: 1, parked: 0, total: 4 });
+      expect(stats.oldestAgeMs!).toBeGreaterThan(500);
+    });
+
+    test('invalid claim options are refused', async () => {
+      const log = store();
+      await expectCode(log.claim({ workerId: '', limit: 1, leaseMs: 1 }), 'INVALID_OPTIONS');
+      await expectCode(log.claim({ workerId: 'w', limit: 0, leaseMs: 1 }), 'INVALID_OPTIONS');
+      await expectCode(log.claim({ workerId: 'w', limit: 1, leaseMs: -5 }), 'INVALID_OPTIONS');
+    });
+  });
+
+  describe('concurrency', () => {
+    test('three workers never hold the same entry at once and process every entry exactly once', async () => {
+      await reset();
+      const total = 600;
+      await enqueueChange(knex, Array.from({ length: total }, (_, i) => ({ sku: `C-${i}` })), { tablePrefix: prefix });
+      const held = new Map<number, string>();
+      const processed = new Map<number, number>();
+      const overlaps: string[] = [];
+      const workers: Array<{ id: string; db: Knex; log: ChangeLogStore }> = [];
+      for (const id of ['w1', 'w2', 'w3']) {
+        const db = engine.name === 'sqlite' ? knex : engine.connect(2);
+        workers.push({ id, db, log: createChangeLog(db, { tablePrefix: prefix }) });
+      }
+      const run = async (worker: (typeof workers)[number]) => {
+        let idle = 0;
+        while (idle < 3) {
+          const claims = await worker.log.claim({ workerId: worker.id, limit: 25, leaseMs: 120_000 });
+          if (claims.length === 0) {
+            idle += 1;
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            continue;
+          }
+          idle = 0;
+          for (const claim of claims) {
+            const holder = held.get(claim.id);
+            if (holder !== undefined) overlaps.push(`${claim.id} held by ${holder} and ${worker.id}`);
+            held.set(claim.id, worker.id);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          for (const claim of claims) {
+            held.delete(claim.id);
+            processed.set(claim.id, (processed.get(claim.id) ?? 0) + 1);
+          }
+          const result = await worker.log.acknowledge(claims);
+          expect(result.acknowledged).toBe(claims.length);
+        }
+      };
+      try {
+        await Promise.all(workers.map(run));
+      } finally {
+        for (const worker of workers) if (worker.db !== knex) await worker.db.destroy();
+      }
+      expect(overlaps).toEqual([]);
+      expect(processed.size).toBe(total);
+      expect([...processed.values()].every((count) => count === 1)).toBe(true);
+      expect(await rows()).toHaveLength(0);
+    });
+  });
+});

@@ -1,0 +1,122 @@
+import type { Knex } from 'knex';
+import { SellerSyncError } from '../errors';
+import { databaseEngine, type DatabaseEngine } from '../database/dialect';
+import { resolveTableNames } from '../database/table-names';
+import type { ChangeInput } from './change';
+import { normalizeChange, type NormalizedChange } from './validate-change';
+
+/** Options of {@link enqueueChange}. */
+export interface EnqueueChangeOptions {
+  /** Prefix of sellersync's tables, as given to `migrate`. Default `sellersync_`. */
+  readonly tablePrefix?: string;
+}
+
+/** What {@link enqueueChange} stored. */
+export interface EnqueueChangeResult {
+  /** Distinct change-log entries created or bumped (changes of one key in one call count once). */
+  readonly entries: number;
+}
+
+const statements = new Map<string, string>();
+
+/**
+ * Queues changes from a shop save hook, inside the shop's own transaction (transactional outbox):
+ * if the transaction rolls back, nothing is queued; once it commits, the change is delivered
+ * eventually. Changes of one (account, marketplace, SKU, kind) coalesce into one entry whose version
+ * goes up with every change, so a change that arrives while an older state is in flight is not lost.
+ *
+ * One database round trip per call, whatever the number of changes. Every change is validated
+ * before anything is written.
+ *
+ * @param db the host's transaction (recommended) or knex instance.
+ * @throws SellerSyncError `INVALID_CHANGE` naming the SKU, field and rule; nothing is written then.
+ */
+export async function enqueueChange(
+  db: Knex | Knex.Transaction,
+  changes: ChangeInput | readonly ChangeInput[],
+  options: EnqueueChangeOptions = {},
+): Promise<EnqueueChangeResult> {
+  const list: readonly ChangeInput[] = Array.isArray(changes) ? changes : [changes as ChangeInput];
+  if (list.length === 0) return { entries: 0 };
+  const rows = coalesce(list.map((change, index) => normalizeChange(change, index)));
+  const engine = databaseEngine(db);
+  const key = `${engine}\u0000${options.tablePrefix ?? ''}`;
+  let sql = statements.get(key);
+  if (sql === undefined) {
+    sql = upsertStatement(engine, resolveTableNames(options.tablePrefix).changes);
+    statements.set(key, sql);
+  }
+  const now = Date.now();
+  const payload = JSON.stringify(
+    rows.map((row) =>
+      row.productRef === null
+        ? { a: row.accountId, m: row.marketplaceId, s: row.sku, k: row.kind }
+        : { a: row.accountId, m: row.marketplaceId, s: row.sku, k: row.kind, p: row.productRef },
+    ),
+  );
+  try {
+    await db.raw(sql, [now, now, now, payload]);
+  } catch (error) {
+    throw new SellerSyncError({
+      code: 'DATABASE_ERROR',
+      message:
+        `Could not queue ${rows.length} change(s): ${(error as Error).message}. ` +
+        `Has migrate() run for table prefix "${options.tablePrefix ?? 'sellersync_'}"?`,
+      details: { item: rows[0]?.sku },
+      cause: error,
+      isRetryable: true,
+    });
+  }
+  return { entries: rows.length };
+}
+
+function coalesce(changes: readonly NormalizedChange[]): NormalizedChange[] {
+  if (changes.length === 1) return [changes[0]!];
+  const byKey = new Map<string, NormalizedChange>();
+  for (const change of changes) {
+    const key = `${change.accountId}\u0000${change.marketplaceId}\u0000${change.sku}\u0000${change.kind}`;
+    const previous = byKey.get(key);
+    byKey.set(key, previous && change.productRef === null ? { ...change, productRef: previous.productRef } : change);
+  }
+  return [...byKey.values()];
+}
+
+/**
+ * One statement per engine that reads the changes from a single JSON parameter, so a call is one
+ * round trip whatever its length and never meets a driver's limit on bound parameters.
+ */
+function upsertStatement(engine: DatabaseEngine, table: string): string {
+  const columns = 'account_id, marketplace_id, sku, kind, product_ref, version, status, attempts, next_attempt_at, created_at, updated_at';
+  switch (engine) {
+    case 'postgres':
+      return (
+        `insert into "${table}" (${columns}) ` +
+        `select x.a, x.m, x.s, x.k, x.p, 1, 'pending', 0, ?::bigint, ?::bigint, ?::bigint ` +
+        `from json_to_recordset(?::json) as x(a text, m text, s text, k text, p text) ` +
+        `on conflict (account_id, marketplace_id, sku, kind) do update set ` +
+        `version = "${table}".version + 1, product_ref = coalesce(excluded.product_ref, "${table}".product_ref), ` +
+        `status = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at`
+      );
+    case 'sqlite':
+      return (
+        `insert into "${table}" (${columns}) ` +
+        `select json_extract(value, '$.a'), json_extract(value, '$.m'), json_extract(value, '$.s'), ` +
+        `json_extract(value, '$.k'), json_extract(value, '$.p'), 1, 'pending', 0, ?, ?, ? ` +
+        `from json_each(?) where true ` +
+        `on conflict (account_id, marketplace_id, sku, kind) do update set ` +
+        `version = version + 1, product_ref = coalesce(excluded.product_ref, product_ref), ` +
+        `status = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at`
+      );
+    case 'mysql':
+      return (
+        `insert into \`${table}\` (${columns}) ` +
+        `select j.a, j.m, j.s, j.k, j.p, 1, 'pending', 0, ?, ?, ? ` +
+        `from json_table(?, '$[*]' columns (` +
+        `a varchar(64) character set utf8mb4 path '$.a', m varchar(32) character set utf8mb4 path '$.m', ` +
+        `s varchar(40) character set utf8mb4 path '$.s', k varchar(16) character set utf8mb4 path '$.k', ` +
+        `p varchar(191) character set utf8mb4 path '$.p')) as j ` +
+        `on duplicate key update version = version + 1, product_ref = coalesce(values(product_ref), product_ref), ` +
+        `status = 'pending', attempts = 0, next_attempt_at = values(next_attempt_at), updated_at = values(updated_at)`
+      );
+  }
+}

@@ -1,0 +1,8 @@
+export { SELLERSYNC_ERROR_CODES, type SellerSyncErrorCode } from './error-codes';
+export {
+  SellerSyncError,
+  describeValue,
+  notImplemented,
+  type SellerSyncErrorDetails,
+  type SellerSyncErrorOptions,
+} from './sellersync-error';

@@ -1,0 +1,1 @@
+export { createSafeLogger, silentLogger, type Logger, type SafeLogger } from './logger';

@@ -1,0 +1,1 @@
+export { currencyDecimals, formatMoney, isCurrencyCode, moneyToNumber, parseMoney, type Money } from './money';

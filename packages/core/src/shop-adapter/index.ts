@@ -1,0 +1,22 @@
+export { CAPABILITY_MEMBERS, assertShopAdapter, hasCapability, requireCapability } from './capabilities';
+export type {
+  ListingCondition,
+  ShopAdapter,
+  ShopAdapterCapabilities,
+  ShopAdapterCapability,
+  ShopAddress,
+  ShopCatalogPage,
+  ShopCustomerDraft,
+  ShopListingData,
+  ShopOrderDraft,
+  ShopOrderLineDraft,
+  ShopOrderRef,
+  ShopPackage,
+  ShopProduct,
+  ShopProductDraft,
+  ShopProductQuery,
+  ShopSalePrice,
+  ShopShipment,
+  StockMovement,
+  StockReservation,
+} from './shop-adapter';

@@ -1,0 +1,104 @@
+import type { Knex } from 'knex';
+import { SellerSyncError, describeValue } from '../errors';
+import type { Logger } from '../logger';
+import { MARKETPLACE_ID_PATTERN, marketplaceInfo, type AmazonRegion } from '../marketplaces';
+import type { ShopAdapter } from '../shop-adapter';
+import { assertShopAdapter } from '../shop-adapter';
+import { resolveTableNames } from '../database/table-names';
+
+/** The Amazon seller account a sync object works for. */
+export interface AmazonAccountOptions {
+  /** The SP-API region of the marketplaces: `na`, `eu` or `fe`. */
+  readonly region: AmazonRegion;
+  /** The seller's merchant token (Seller Central → Account info → Merchant token). */
+  readonly sellerId: string;
+  /** The marketplaces to sync, all in `region`. */
+  readonly marketplaceIds: readonly string[];
+  /** LWA refresh token of the seller's authorisation. A secret: never logged. */
+  readonly refreshToken: string;
+  /** LWA client id of the app. */
+  readonly clientId: string;
+  /** LWA client secret of the app. A secret: never logged. */
+  readonly clientSecret: string;
+  /**
+   * Base URL of a local SP-API (the sellersync simulator, `http://127.0.0.1:PORT`) to use instead
+   * of Amazon. Omit in production.
+   */
+  readonly endpoint?: string;
+}
+
+/** Options of `createSellerSync`. */
+export interface SellerSyncOptions {
+  /** Where sellersync keeps its tables (usually the shop's database); run `migrate` on it first. */
+  readonly db: Knex;
+  /** The shop adapter. */
+  readonly shop: ShopAdapter;
+  readonly amazon: AmazonAccountOptions;
+  /** Names this account in sellersync's tables; changes queued without one go to `"default"`. */
+  readonly accountId?: string;
+  /** Prefix of sellersync's tables, as given to `migrate`. Default `sellersync_`. */
+  readonly tablePrefix?: string;
+  /** A stable name for this worker process in leases. Default: host name and process id. */
+  readonly workerId?: string;
+  /** pino-compatible logger; secrets are redacted before anything reaches it. */
+  readonly logger?: Logger;
+  /** Listings sync settings. */
+  readonly listings?: Readonly<Record<string, unknown>>;
+  /** Order import settings. */
+  readonly orders?: Readonly<Record<string, unknown>>;
+  /** Shipment confirmation settings. */
+  readonly shipments?: Readonly<Record<string, unknown>>;
+  /** The time source (ms since the epoch); tests pass a fake one. Default `Date.now`. */
+  readonly clock?: () => number;
+}
+
+const REGIONS: readonly AmazonRegion[] = ['na', 'eu', 'fe'];
+
+function invalid(field: string, rule: string, value?: unknown): SellerSyncError {
+  const shown = value === undefined ? '' : `; got ${describeValue(value)}`;
+  return new SellerSyncError({
+    code: 'INVALID_OPTIONS',
+    message: `createSellerSync: ${field} ${rule}${shown}.`,
+    details: { field, rule, ...(value === undefined ? {} : { value }) },
+  });
+}
+
+/**
+ * Checks the options of `createSellerSync` and names the first field that is wrong. Secret
+ * values (refresh token, client secret) are never quoted in errors.
+ */
+export function validateSellerSyncOptions(options: SellerSyncOptions): void {
+  if (typeof options !== 'object' || options === null) throw invalid('options', 'must be an object');
+  const db: unknown = options.db;
+  if (typeof db !== 'function' || (db as { client?: unknown }).client === undefined) throw invalid('db', 'must be a knex instance');
+  assertShopAdapter(options.shop);
+  resolveTableNames(options.tablePrefix);
+  const amazon = options.amazon;
+  if (typeof amazon !== 'object' || amazon === null) throw invalid('amazon', 'must be an object');
+  if (!REGIONS.includes(amazon.region)) throw invalid('amazon.region', `must be one of ${REGIONS.join(', ')}`, amazon.region);
+  if (typeof amazon.sellerId !== 'string' || !/^[A-Z0-9]{8,20}$/.test(amazon.sellerId))
+    throw invalid('amazon.sellerId', 'must be the merchant token (8 to 20 upper-case letters and digits)', amazon.sellerId);
+  if (!Array.isArray(amazon.marketplaceIds) || amazon.marketplaceIds.length === 0)
+    throw invalid('amazon.marketplaceIds', 'must list at least one marketplace id');
+  for (const id of amazon.marketplaceIds) {
+    if (typeof id !== 'string' || !MARKETPLACE_ID_PATTERN.test(id))
+      throw invalid('amazon.marketplaceIds', 'must hold Amazon marketplace ids such as A1PA6795UKMFR9', id);
+    const info = marketplaceInfo(id);
+    if (info && info.region !== amazon.region)
+      throw invalid('amazon.marketplaceIds', `must all be in region "${amazon.region}"; ${id} (${info.country}) is in "${info.region}"`, id);
+  }
+  for (const field of ['refreshToken', 'clientId', 'clientSecret'] as const)
+    if (typeof amazon[field] !== 'string' || amazon[field].length === 0) throw invalid(`amazon.${field}`, 'must be a non-empty string');
+  if (amazon.endpoint !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(amazon.endpoint);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+      throw invalid('amazon.endpoint', 'must be an http(s) URL such as http://127.0.0.1:8787', amazon.endpoint);
+  }
+  if (options.accountId !== undefined && (typeof options.accountId !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(options.accountId)))
+    throw invalid('accountId', 'must be 1 to 64 letters, digits, ".", "_" or "-"', options.accountId);
+}

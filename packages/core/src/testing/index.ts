@@ -1,0 +1,17 @@
+export {
+  runAdapterConformance,
+  type ConformanceExpect,
+  type ConformanceFixture,
+  type ConformanceGroup,
+  type ConformanceOptions,
+  type ConformanceProduct,
+  type ConformanceRunner,
+} from './adapter-conformance';
+export {
+  createMemoryAdapter,
+  type MemoryAdapter,
+  type MemoryAdapterOptions,
+  type MemoryOrder,
+  type MemoryProduct,
+  type MemoryProductInput,
+} from './memory-adapter';
