@@ -18,7 +18,8 @@ export async function saveProduct(
       await trx('products').where({ id: existing.id }).update(product);
       id = existing.id;
     } else {
-      [id] = (await trx('products').insert(product)) as number[];
+      const [inserted] = (await trx('products').insert(product)) as number[];
+      id = inserted!;
     }
     await enqueueChange(trx, { sku: product.sku, kind: existing ? kind : 'listing', productRef: String(id) });
   });

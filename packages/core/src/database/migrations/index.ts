@@ -1,7 +1,10 @@
 import { changeLogMigration } from './001-change-log';
 import type { SellerSyncMigration } from './migration';
 
-/** Every migration, in the order it runs. Append new steps; never edit a released one. */
-export const MIGRATIONS: readonly SellerSyncMigration[] = [changeLogMigration];
+/**
+ * Every migration; they run in the order of their names (`001-…`, `002-…`). Add new steps with
+ * the next number; never edit a released one.
+ */
+export const MIGRATIONS: readonly SellerSyncMigration[] = [changeLogMigration].sort((a, b) => a.name.localeCompare(b.name));
 
 export type { SellerSyncMigration } from './migration';

@@ -1,0 +1,50 @@
+import type { SellerSyncErrorCode } from '../errors';
+import { SellerSyncError } from '../errors';
+
+/** Options of {@link AmazonCallError}. */
+export interface AmazonCallErrorOptions {
+  readonly code: SellerSyncErrorCode;
+  readonly message: string;
+  /** The operation called (`feeds.createFeed`). */
+  readonly operation: string;
+  /** HTTP status, or `null` for a network error or a timeout. */
+  readonly status: number | null;
+  /** Amazon's error code (`QuotaExceeded`, `InvalidInput`, ...), or `null`. */
+  readonly amazonCode: string | null;
+  readonly isRetryable: boolean;
+  /** Attempts made, retries included. */
+  readonly attempts?: number;
+  readonly cause?: unknown;
+}
+
+/**
+ * A failed call to Amazon, after the gateway's bounded retries. `status` and `amazonCode` say what
+ * Amazon answered; `isRetryable` whether a later attempt may succeed (429, 5xx, network) or not
+ * (400, 403, 404). The message never holds a token or secret.
+ */
+export class AmazonCallError extends SellerSyncError {
+  readonly operation: string;
+  readonly status: number | null;
+  readonly amazonCode: string | null;
+  readonly attempts: number;
+
+  constructor(options: AmazonCallErrorOptions) {
+    super({
+      code: options.code,
+      message: options.message,
+      cause: options.cause,
+      isRetryable: options.isRetryable,
+      details: {
+        item: options.operation,
+        status: options.status,
+        amazonCode: options.amazonCode,
+        attempts: options.attempts ?? 1,
+      },
+    });
+    this.name = 'AmazonCallError';
+    this.operation = options.operation;
+    this.status = options.status;
+    this.amazonCode = options.amazonCode;
+    this.attempts = options.attempts ?? 1;
+  }
+}
