@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every benchmark script (packages/*/bench/*.bench.ts) with tsx, one process each, and lets
+// Runs every benchmark script (packages/*/bench/*.bench.ts, examples/*/bench/*.bench.ts) with tsx, one process each, and lets
 // them print their figures. `pnpm bench enqueue` runs only the scripts whose name contains "enqueue".
 import { spawnSync } from 'node:child_process';
 import { readdirSync, existsSync } from 'node:fs';
@@ -8,8 +8,8 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const filter = process.argv[2];
 const scripts = [];
-for (const pkg of readdirSync(join(root, 'packages'))) {
-  const dir = join(root, 'packages', pkg, 'bench');
+for (const pkg of ['packages', 'examples'].flatMap((top) => readdirSync(join(root, top)).map((name) => join(top, name)))) {
+  const dir = join(root, pkg, 'bench');
   if (!existsSync(dir)) continue;
   for (const file of readdirSync(dir).sort())
     if (file.endsWith('.bench.ts') && (!filter || file.includes(filter))) scripts.push(join(dir, file));
