@@ -15,3 +15,11 @@ export {
   type MemoryProduct,
   type MemoryProductInput,
 } from './memory-adapter';
+export {
+  TEST_DATABASE_VARIABLES,
+  describeEachDatabase,
+  dropSellerSyncTables,
+  uniqueTablePrefix,
+  type DatabaseSuiteRunner,
+  type TestDatabase,
+} from './test-databases';
