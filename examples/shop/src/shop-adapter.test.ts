@@ -51,12 +51,12 @@ describeEachDatabase({ describe, test }, 'example shop adapter', (database) => {
       async readOrder(orderRef) {
         const order = await knex(t.orders).where({ id: Number(orderRef) }).first();
         if (!order) return null;
-        const [{ count }] = await knex(t.orderLines).where({ order_id: order.id }).count({ count: '*' });
-        return { externalId: order.external_id, status: order.status, lineCount: Number(count) };
+        const [row] = await knex(t.orderLines).where({ order_id: order.id }).count({ count: '*' });
+        return { externalId: order.external_id, status: order.status, lineCount: Number(row?.count) };
       },
       async countOrders(externalId) {
-        const [{ count }] = await knex(t.orders).where({ external_id: externalId }).count({ count: '*' });
-        return Number(count);
+        const [row] = await knex(t.orders).where({ external_id: externalId }).count({ count: '*' });
+        return Number(row?.count);
       },
       async shipOrder(orderRef, shipment) {
         await knex(t.orders).where({ id: Number(orderRef) }).update({ status: shipment.status, shipped_at: Date.now() });

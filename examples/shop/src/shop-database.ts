@@ -166,7 +166,7 @@ export async function dropShopSchema(knex: Knex, prefix = ''): Promise<void> {
   for (const table of Object.values(shopTables(prefix))) await knex.schema.dropTableIfExists(table);
 }
 
-export const SAMPLE_PRODUCTS: Partial<Omit<ShopProductRow, 'id'>>[] = [
+export const SAMPLE_PRODUCTS: (Partial<Omit<ShopProductRow, 'id'>> & { sku: string })[] = [
   {
     sku: 'MUG-CLASSIC-RED',
     title: 'Classic mug, red, 300 ml',
