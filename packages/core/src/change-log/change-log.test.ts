@@ -113,25 +113,37 @@ describeEachEngine('change log', (engine) => {
       expect(await rows()).toHaveLength(5000);
     });
 
-    test('keys are (account, marketplace, sku, kind); SKUs are exact and Unicode-safe', async () => {
+    test.each([
+      ['bound values', 0],
+      ['one JSON parameter', 60],
+    ])('keys are (account, marketplace, sku, kind); SKUs are exact and Unicode-safe (%s)', async (_path, padding) => {
       await reset();
-      await enqueueChange(
-        knex,
-        [
-          { sku: 'abc' },
-          { sku: 'ABC' },
-          { sku: 'abc', kind: 'listing' },
-          { sku: 'abc', marketplaceId: DE },
-          { sku: 'abc', accountId: 'second-account' },
-          { sku: 'Tasse ☕ grün' },
-          { sku: '😀'.repeat(40) },
-        ],
-        { tablePrefix: prefix },
-      );
+      const keyed = [
+        { sku: 'abc', productRef: 'p-1' },
+        { sku: 'ABC' },
+        { sku: 'abc', kind: 'listing' as const },
+        { sku: 'abc', marketplaceId: DE },
+        { sku: 'abc', accountId: 'second-account' },
+        { sku: 'Tasse ☕ grün', productRef: 'Ref ☕' },
+        { sku: '😀'.repeat(40) },
+      ];
+      const pad = Array.from({ length: padding }, (_, i) => ({ sku: `PAD-${i}` }));
+      await enqueueChange(knex, [...keyed, ...pad], { tablePrefix: prefix });
       const all = await rows();
-      expect(all).toHaveLength(7);
-      expect(all.map((row) => row.sku)).toContain('Tasse ☕ grün');
-      expect(all.map((row) => row.sku)).toContain('😀'.repeat(40));
+      expect(all).toHaveLength(7 + padding);
+      const bySku = new Map(all.map((row) => [`${row.account_id}|${row.marketplace_id}|${row.sku}|${row.kind}`, row]));
+      expect(bySku.get('default|*|abc|offer')?.product_ref).toBe('p-1');
+      expect(bySku.has('default|*|ABC|offer')).toBe(true);
+      expect(bySku.has('default|*|abc|listing')).toBe(true);
+      expect(bySku.has(`default|${DE}|abc|offer`)).toBe(true);
+      expect(bySku.has('second-account|*|abc|offer')).toBe(true);
+      expect(bySku.get('default|*|Tasse ☕ grün|offer')?.product_ref).toBe('Ref ☕');
+      expect(bySku.has(`default|*|${'😀'.repeat(40)}|offer`)).toBe(true);
+      // a later change without a product ref keeps the known one
+      await enqueueChange(knex, [{ sku: 'abc' }, ...pad], { tablePrefix: prefix });
+      const again = (await rows()).find((row) => row.sku === 'abc' && row.kind === 'offer' && row.marketplace_id === '*' && row.account_id === 'default');
+      expect(again.product_ref).toBe('p-1');
+      expect(Number(again.version)).toBe(2);
     });
 
     test('every validation rule rejects its bad value with INVALID_CHANGE and writes nothing', async () => {

@@ -17,7 +17,20 @@ export interface EnqueueChangeResult {
   readonly entries: number;
 }
 
+/** Up to this many changes go as bound values; more go as one JSON parameter. */
+const MAX_BOUND_ROWS = 50;
+
+const tables = new Map<string, string>();
 const statements = new Map<string, string>();
+
+function tableName(prefix: string | undefined): string {
+  let table = tables.get(prefix ?? '');
+  if (table === undefined) {
+    table = resolveTableNames(prefix).changes;
+    tables.set(prefix ?? '', table);
+  }
+  return table;
+}
 
 /**
  * Queues changes from a shop save hook, inside the shop's own transaction (transactional outbox):
@@ -40,22 +53,33 @@ export async function enqueueChange(
   if (list.length === 0) return { entries: 0 };
   const rows = coalesce(list.map((change, index) => normalizeChange(change, index)));
   const engine = databaseEngine(db);
-  const key = `${engine}\u0000${options.tablePrefix ?? ''}`;
-  let sql = statements.get(key);
-  if (sql === undefined) {
-    sql = upsertStatement(engine, resolveTableNames(options.tablePrefix).changes);
-    statements.set(key, sql);
-  }
+  const table = tableName(options.tablePrefix);
   const now = Date.now();
-  const payload = JSON.stringify(
-    rows.map((row) =>
-      row.productRef === null
-        ? { a: row.accountId, m: row.marketplaceId, s: row.sku, k: row.kind }
-        : { a: row.accountId, m: row.marketplaceId, s: row.sku, k: row.kind, p: row.productRef },
-    ),
-  );
+  let sql: string;
+  let bindings: unknown[];
+  if (rows.length <= MAX_BOUND_ROWS) {
+    // few rows (a save hook): bound values, which the engines plan fastest
+    sql = upsertStatement(engine, table, rows.length);
+    bindings = [];
+    for (const row of rows) bindings.push(row.accountId, row.marketplaceId, row.sku, row.kind, row.productRef, now, now, now);
+  } else {
+    // many rows: one JSON parameter, so no driver limit on bound parameters is ever met
+    sql = upsertStatement(engine, table, 'json');
+    bindings = [
+      now,
+      now,
+      now,
+      JSON.stringify(
+        rows.map((row) =>
+          row.productRef === null
+            ? { a: row.accountId, m: row.marketplaceId, s: row.sku, k: row.kind }
+            : { a: row.accountId, m: row.marketplaceId, s: row.sku, k: row.kind, p: row.productRef },
+        ),
+      ),
+    ];
+  }
   try {
-    await db.raw(sql, [now, now, now, payload]);
+    await db.raw(sql, bindings);
   } catch (error) {
     throw new SellerSyncError({
       code: 'DATABASE_ERROR',
@@ -82,41 +106,56 @@ function coalesce(changes: readonly NormalizedChange[]): NormalizedChange[] {
 }
 
 /**
- * One statement per engine that reads the changes from a single JSON parameter, so a call is one
- * round trip whatever its length and never meets a driver's limit on bound parameters.
+ * One upsert statement per engine: either `rows` bound value tuples, or (`'json'`) the changes read
+ * from a single JSON parameter so a call is one round trip whatever its length.
  */
-function upsertStatement(engine: DatabaseEngine, table: string): string {
+function upsertStatement(engine: DatabaseEngine, table: string, rows: number | 'json'): string {
+  const key = `${engine}\u0000${table}\u0000${rows}`;
+  const cached = statements.get(key);
+  if (cached !== undefined) return cached;
   const columns = 'account_id, marketplace_id, sku, kind, product_ref, version, status, attempts, next_attempt_at, created_at, updated_at';
+  const tuple = "(?, ?, ?, ?, ?, 1, 'pending', 0, ?, ?, ?)";
+  const values = rows === 'json' ? '' : `values ${Array.from({ length: rows }, () => tuple).join(', ')}`;
+  let sql: string;
   switch (engine) {
     case 'postgres':
-      return (
+      sql =
         `insert into "${table}" (${columns}) ` +
-        `select x.a, x.m, x.s, x.k, x.p, 1, 'pending', 0, ?::bigint, ?::bigint, ?::bigint ` +
-        `from json_to_recordset(?::json) as x(a text, m text, s text, k text, p text) ` +
+        (rows === 'json'
+          ? `select x.a, x.m, x.s, x.k, x.p, 1, 'pending', 0, ?::bigint, ?::bigint, ?::bigint ` +
+            `from json_to_recordset(?::json) as x(a text, m text, s text, k text, p text) `
+          : `${values} `) +
         `on conflict (account_id, marketplace_id, sku, kind) do update set ` +
         `version = "${table}".version + 1, product_ref = coalesce(excluded.product_ref, "${table}".product_ref), ` +
-        `status = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at`
-      );
+        `status = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at`;
+      break;
     case 'sqlite':
-      return (
+      sql =
         `insert into "${table}" (${columns}) ` +
-        `select json_extract(value, '$.a'), json_extract(value, '$.m'), json_extract(value, '$.s'), ` +
-        `json_extract(value, '$.k'), json_extract(value, '$.p'), 1, 'pending', 0, ?, ?, ? ` +
-        `from json_each(?) where true ` +
+        (rows === 'json'
+          ? `select json_extract(value, '$.a'), json_extract(value, '$.m'), json_extract(value, '$.s'), ` +
+            `json_extract(value, '$.k'), json_extract(value, '$.p'), 1, 'pending', 0, ?, ?, ? ` +
+            // "where true" resolves SQLite's parsing ambiguity of INSERT … SELECT … ON CONFLICT
+            `from json_each(?) where true `
+          : `${values} `) +
         `on conflict (account_id, marketplace_id, sku, kind) do update set ` +
         `version = version + 1, product_ref = coalesce(excluded.product_ref, product_ref), ` +
-        `status = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at`
-      );
+        `status = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at`;
+      break;
     case 'mysql':
-      return (
+      sql =
         `insert into \`${table}\` (${columns}) ` +
-        `select j.a, j.m, j.s, j.k, j.p, 1, 'pending', 0, ?, ?, ? ` +
-        `from json_table(?, '$[*]' columns (` +
-        `a varchar(64) character set utf8mb4 path '$.a', m varchar(32) character set utf8mb4 path '$.m', ` +
-        `s varchar(40) character set utf8mb4 path '$.s', k varchar(16) character set utf8mb4 path '$.k', ` +
-        `p varchar(191) character set utf8mb4 path '$.p')) as j ` +
+        (rows === 'json'
+          ? `select j.a, j.m, j.s, j.k, j.p, 1, 'pending', 0, ?, ?, ? ` +
+            `from json_table(?, '$[*]' columns (` +
+            `a varchar(64) character set utf8mb4 path '$.a', m varchar(32) character set utf8mb4 path '$.m', ` +
+            `s varchar(40) character set utf8mb4 path '$.s', k varchar(16) character set utf8mb4 path '$.k', ` +
+            `p varchar(191) character set utf8mb4 path '$.p')) as j `
+          : `${values} `) +
         `on duplicate key update version = version + 1, product_ref = coalesce(values(product_ref), product_ref), ` +
-        `status = 'pending', attempts = 0, next_attempt_at = values(next_attempt_at), updated_at = values(updated_at)`
-      );
+        `status = 'pending', attempts = 0, next_attempt_at = values(next_attempt_at), updated_at = values(updated_at)`;
+      break;
   }
+  statements.set(key, sql);
+  return sql;
 }
