@@ -35,6 +35,7 @@ export const SELLERSYNC_ERROR_CODES = [
   // matching
   'INVALID_IDENTIFIER',
   'INVALID_CSV',
+  'INVALID_MAPPING',
   // orders and shipments
   'INVALID_ORDER',
   'ORDER_SKIPPED',

@@ -1,0 +1,47 @@
+export { buildCatalogIndex, indexProducts, type CatalogIndex } from './catalog-index';
+export { neutralizeCsvCell, toCsv } from './csv-export';
+export {
+  createMismatchLog,
+  type Mismatch,
+  type MismatchFilter,
+  type MismatchInput,
+  type MismatchLog,
+  type MismatchLogOptions,
+  type MismatchReason,
+  type MismatchSource,
+} from './mismatch-log';
+export {
+  catalogIdentifierType,
+  equivalentIdentifierForms,
+  gs1CheckDigit,
+  gtinForms,
+  isbn10CheckCharacter,
+  parseAsin,
+  parseProductIdentifier,
+  toGtin14,
+  type GtinForms,
+  type InvalidProductIdentifier,
+  type ParseProductIdentifierOptions,
+  type ParsedProductIdentifier,
+  type ProductIdentifierProblem,
+  type ProductIdentifierResult,
+  type ProductIdentifierType,
+} from './product-identifier';
+export type {
+  FulfillmentChannel,
+  ListProductMappingsOptions,
+  MatchCandidate,
+  MatchFailureReason,
+  MatchPriority,
+  MatchResult,
+  MatchRule,
+  ProductMapping,
+  ProductMappingInput,
+  ProductMappingOutcome,
+  ProductMappingSource,
+  ProductMappingStore,
+  ProductMappingUpsertResult,
+  ProductMatcher,
+} from './product-mapping';
+export { FULFILLMENT_CHANNELS, PRODUCT_MAPPING_SOURCES, createProductMappings, type ProductMappingsOptions } from './product-mappings';
+export { createProductMatcher, matchRules, type ProductMatcherOptions } from './product-matcher';
