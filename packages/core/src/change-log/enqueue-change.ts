@@ -56,7 +56,7 @@ export async function enqueueChange(
   const table = tableName(options.tablePrefix);
   const now = Date.now();
   let sql: string;
-  let bindings: unknown[];
+  let bindings: Knex.RawBinding[];
   if (rows.length <= MAX_BOUND_ROWS) {
     // few rows (a save hook): bound values, which the engines plan fastest
     sql = upsertStatement(engine, table, rows.length);
