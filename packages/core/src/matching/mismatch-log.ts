@@ -141,17 +141,19 @@ function fromRow(row: MismatchRow): Mismatch {
   };
 }
 
+// PostgreSQL text cannot hold NUL; report data is untrusted
+const storable = (value: string) => value.replace(/\u0000/g, '\uFFFD');
 const clip = (value: string | null | undefined, length: number) =>
-  value === null || value === undefined ? null : value.length > length ? value.slice(0, length) : value;
+  value === null || value === undefined ? null : storable(value.length > length ? value.slice(0, length) : value);
 
 function itemKey(entry: MismatchInput): string {
   const key =
     entry.sellerSku !== null && entry.sellerSku !== undefined && entry.source === 'listings-report'
       ? `sku:${entry.sellerSku}`
       : entry.productRef !== null && entry.productRef !== undefined
-        ? `product:${entry.productRef}\u0000${entry.variantRef ?? ''}`
-        : `other:${entry.sellerSku ?? ''}\u0000${entry.asin ?? ''}\u0000${entry.gtin ?? ''}`;
-  return key.slice(0, 400);
+        ? `product:${entry.productRef}\u001f${entry.variantRef ?? ''}`
+        : `other:${entry.sellerSku ?? ''}\u001f${entry.asin ?? ''}\u001f${entry.gtin ?? ''}`;
+  return storable(key.slice(0, 400));
 }
 
 /** The mismatch log of one seller account (see {@link MismatchLog}). */
@@ -187,10 +189,10 @@ export function createMismatchLog(db: Knex | Knex.Transaction, options: Mismatch
           gtin: clip(entry.gtin, 64),
           product_ref: clip(entry.productRef, 191),
           variant_ref: clip(entry.variantRef, 191),
-          title: entry.title ?? null,
+          title: clip(entry.title, 100_000),
           reason: entry.reason,
-          message: entry.message,
-          candidates: entry.candidates && entry.candidates.length > 0 ? JSON.stringify(entry.candidates) : null,
+          message: storable(entry.message),
+          candidates: entry.candidates && entry.candidates.length > 0 ? storable(JSON.stringify(entry.candidates)) : null,
           created_at: now,
           updated_at: now,
         });

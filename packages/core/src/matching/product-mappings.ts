@@ -129,7 +129,8 @@ export function normalizeMapping(input: ProductMappingInput, index = 0): Normali
     variantRef,
     asin,
     source: input.source,
-    title,
+    // PostgreSQL text cannot hold NUL
+    title: title === null ? null : title.replace(/\u0000/g, '\uFFFD'),
   };
 }
 
