@@ -14,6 +14,8 @@ export interface AmazonCallErrorOptions {
   readonly isRetryable: boolean;
   /** Attempts made, retries included. */
   readonly attempts?: number;
+  /** What the call was about (`SKU "ABC-1"`, `order 302-…`), when known; kept in `details.subject`. */
+  readonly subject?: string;
   readonly cause?: unknown;
 }
 
@@ -39,6 +41,7 @@ export class AmazonCallError extends SellerSyncError {
         status: options.status,
         amazonCode: options.amazonCode,
         attempts: options.attempts ?? 1,
+        ...(options.subject === undefined ? {} : { subject: options.subject }),
       },
     });
     this.name = 'AmazonCallError';

@@ -13,6 +13,8 @@ import type {
   CatalogSearchResult,
   ConfirmShipmentRequest,
   ListingsItem,
+  ListingsItemSearchQuery,
+  ListingsItemSearchResult,
   ListingsItemSubmissionResponse,
   SearchOrdersQuery,
   SearchOrdersResponse,
@@ -71,11 +73,16 @@ export interface AmazonGatewayOptions {
   readonly rateLimits?: Partial<Record<AmazonOperation, RateLimit>> | false;
   /** Divides every wait (rate limiter, backoff, polling) by this factor, to match a simulator's `timeScale`. Default 1. */
   readonly timeScale?: number;
-  /** Timeout of one HTTP request in ms. Default 30000. */
+  /** Timeout of one HTTP request in ms (not scaled by `timeScale`). Default 30000. */
   readonly requestTimeoutMs?: number;
+  /** Timeout of one document upload or download in ms (not scaled by `timeScale`). Default 300000. */
+  readonly documentTimeoutMs?: number;
 }
 
-/** How long to wait for a feed or report, and how often to look. */
+/**
+ * How long to wait for a feed or report, and how often to look. Durations are Amazon's time: the
+ * gateway divides them by its `timeScale` like every other wait.
+ */
 export interface WaitOptions {
   /** After this many ms a feed or report still not done is an error (`FEED_STUCK`). Default 30 min. */
   readonly timeoutMs?: number;
@@ -178,6 +185,8 @@ export interface AmazonGateway {
     options: { readonly marketplaceIds: readonly string[]; readonly mode?: 'VALIDATION_PREVIEW' },
   ): Promise<ListingsItemSubmissionResponse>;
   deleteListingsItem(sku: string, options: { readonly marketplaceIds: readonly string[] }): Promise<ListingsItemSubmissionResponse>;
+  /** The seller's listings by identifiers (up to 20 of one type) or, without identifiers, all of them page by page. */
+  searchListingsItems(query: ListingsItemSearchQuery): Promise<ListingsItemSearchResult>;
 
   // catalog items 2022-04-01
   /** Up to 20 identifiers of one type in one marketplace. */

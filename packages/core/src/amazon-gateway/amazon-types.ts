@@ -113,6 +113,25 @@ export interface ListingsItem {
   readonly fulfillmentAvailability?: readonly { readonly fulfillmentChannelCode: string; readonly quantity?: number }[];
 }
 
+/** Query of Listings Items 2021-08-01 `searchListingsItems`. */
+export interface ListingsItemSearchQuery {
+  readonly marketplaceIds: readonly string[];
+  /** Up to 20 identifiers of `identifiersType`. */
+  readonly identifiers?: readonly string[];
+  readonly identifiersType?: 'ASIN' | 'EAN' | 'FNSKU' | 'GTIN' | 'ISBN' | 'JAN' | 'MINSAN' | 'SKU' | 'UPC';
+  readonly includedData?: readonly string[];
+  /** 1 to 20. */
+  readonly pageSize?: number;
+  readonly pageToken?: string;
+}
+
+/** Listings Items 2021-08-01 `ItemSearchResults`. */
+export interface ListingsItemSearchResult {
+  readonly numberOfResults: number;
+  readonly pagination?: { readonly nextToken?: string; readonly previousToken?: string };
+  readonly items: readonly ListingsItem[];
+}
+
 // -------------------------------------------------------------------------------------- catalog
 
 export type CatalogIdentifierType = 'ASIN' | 'EAN' | 'GTIN' | 'ISBN' | 'JAN' | 'MINSAN' | 'SKU' | 'UPC';

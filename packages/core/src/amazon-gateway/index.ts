@@ -9,3 +9,5 @@ export type {
   WaitOptions,
 } from './amazon-gateway';
 export type * from './amazon-types';
+export { createAmazonGateway } from './create-amazon-gateway';
+export { AMAZON_DEFAULT_RATE_LIMITS, createRateLimiter, type RateLimiter, type RateLimiterOptions } from './rate-limiter';

@@ -1,0 +1,235 @@
+import type { SellerSyncErrorCode } from '../errors';
+import { AmazonCallError } from './amazon-call-error';
+
+/** What one failed attempt of a call was, before the retry policy decides what to do with it. */
+export class AmazonAttemptFailure extends Error {
+  readonly code: SellerSyncErrorCode;
+  readonly status: number | null;
+  readonly amazonCode: string | null;
+  readonly amazonMessage: string | null;
+  readonly isRetryable: boolean;
+
+  constructor(options: {
+    code: SellerSyncErrorCode;
+    status: number | null;
+    amazonCode: string | null;
+    amazonMessage: string | null;
+    isRetryable: boolean;
+    cause?: Error;
+  }) {
+    super(options.amazonMessage ?? options.amazonCode ?? options.code, options.cause ? { cause: options.cause } : undefined);
+    this.name = 'AmazonAttemptFailure';
+    this.code = options.code;
+    this.status = options.status;
+    this.amazonCode = options.amazonCode;
+    this.amazonMessage = options.amazonMessage;
+    this.isRetryable = options.isRetryable;
+  }
+}
+
+/** Masks registered secrets (the safe logger's `redact`). */
+export type Redact = (text: string) => string;
+
+const PRESIGNED_QUERY = /(https?:\/\/[^\s"'<>?]+)\?[^\s"'<>]*/g;
+// LWA tokens: access tokens start with Atza|, refresh tokens with Atzr|
+const LWA_TOKEN = /Atz[ar]\|[^\s"',;}]+/g;
+const MAX_TEXT = 500;
+
+/** Makes a text from Amazon or the network safe for a message: no secret, no signed URL, not huge. */
+export function sanitizeText(text: string, redact: Redact): string {
+  let out = redact(text).replace(PRESIGNED_QUERY, '$1?[redacted]').replace(LWA_TOKEN, '[redacted]');
+  out = out.replace(/\s+/g, ' ').trim();
+  return out.length > MAX_TEXT ? `${out.slice(0, MAX_TEXT - 1)}…` : out;
+}
+
+/**
+ * A copy of an error that holds only its name, code and sanitised message: errors of the client
+ * can carry the request (with the access token) or a presigned URL, and must never be attached.
+ */
+export function sanitizeCause(error: unknown, redact: Redact): Error {
+  const source = error instanceof Error ? error : new Error(String(error));
+  const copy = new Error(sanitizeText(source.message || String((source as { code?: unknown }).code ?? 'error'), redact));
+  copy.name = source.name;
+  copy.stack = `${copy.name}: ${copy.message}`;
+  const code = (source as { code?: unknown }).code;
+  if (typeof code === 'string' || typeof code === 'number') (copy as { code?: unknown }).code = sanitizeText(String(code), redact);
+  return copy;
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EHOSTDOWN',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'UND_ERR_SOCKET',
+  'HPE_INVALID_CONSTANT',
+  'API_RESPONSE_TIMEOUT',
+  'API_IDLE_TIMEOUT',
+  'API_DEADLINE_TIMEOUT',
+]);
+
+/** OAuth errors of Login with Amazon that no retry can fix. */
+const LWA_AUTH_ERRORS = new Set([
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'access_denied',
+]);
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** True for a connection that failed, dropped or stayed silent. */
+export function isNetworkFailure(error: unknown): boolean {
+  const code = errorCode(error);
+  if (code && NETWORK_CODES.has(code)) return true;
+  const message = error instanceof Error ? error.message : '';
+  return /socket hang up|^aborted$|ECONNRESET/i.test(message);
+}
+
+/** Classifies an error thrown by the client or the network (no HTTP answer to look at). */
+export function failureFromError(error: unknown, phase: 'call' | 'token' | 'transfer', redact: Redact): AmazonAttemptFailure {
+  if (error instanceof AmazonAttemptFailure) return error;
+  const cause = sanitizeCause(error, redact);
+  const code = errorCode(error);
+  const message = cause.message;
+  if (isNetworkFailure(error))
+    return new AmazonAttemptFailure({ code: 'AMAZON_NETWORK_ERROR', status: null, amazonCode: code ?? null, amazonMessage: message, isRetryable: true, cause });
+  if (phase === 'token') {
+    if (code && LWA_AUTH_ERRORS.has(code))
+      return new AmazonAttemptFailure({ code: 'AMAZON_AUTH_FAILED', status: null, amazonCode: code, amazonMessage: message, isRetryable: false, cause });
+    // a non-JSON answer (an HTML 5xx page) or server_error / temporarily_unavailable
+    return new AmazonAttemptFailure({ code: 'AMAZON_UNAVAILABLE', status: null, amazonCode: code ?? null, amazonMessage: message, isRetryable: true, cause });
+  }
+  // the client checks path parameters before sending anything
+  if (code && /PARAMETER|NO_PATH_FOUND|INVALID_/.test(code))
+    return new AmazonAttemptFailure({ code: 'AMAZON_INVALID_REQUEST', status: null, amazonCode: code, amazonMessage: message, isRetryable: false, cause });
+  return new AmazonAttemptFailure({ code: 'AMAZON_CALL_FAILED', status: null, amazonCode: code ?? null, amazonMessage: message, isRetryable: false, cause });
+}
+
+/** Amazon's error of an answer: the first of `errors[]` (SP-API) or the S3 `<Error>` (documents). */
+export function amazonErrorOf(body: string): { code: string | null; message: string | null } {
+  const text = body.trim();
+  if (text.startsWith('{')) {
+    try {
+      const json = JSON.parse(text) as { errors?: { code?: unknown; message?: unknown; details?: unknown }[]; error?: unknown; error_description?: unknown };
+      const first = Array.isArray(json.errors) ? json.errors[0] : undefined;
+      if (first) {
+        const details = typeof first.details === 'string' && first.details ? ` (${first.details})` : '';
+        return {
+          code: typeof first.code === 'string' ? first.code : null,
+          message: typeof first.message === 'string' ? `${first.message}${details}` : null,
+        };
+      }
+      if (typeof json.error === 'string')
+        return { code: json.error, message: typeof json.error_description === 'string' ? json.error_description : null };
+    } catch {
+      // fall through: not JSON after all
+    }
+  }
+  if (text.startsWith('<')) {
+    const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? null;
+    const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? null;
+    if (code || message) return { code, message };
+  }
+  return { code: null, message: text ? text.slice(0, 200) : null };
+}
+
+/** Classifies an HTTP answer that is not a success. */
+export function failureFromResponse(status: number, body: string, redact: Redact): AmazonAttemptFailure {
+  const parsed = amazonErrorOf(body);
+  const amazonCode = parsed.code ? sanitizeText(parsed.code, redact) : null;
+  const amazonMessage = parsed.message ? sanitizeText(parsed.message, redact) : null;
+  const make = (code: SellerSyncErrorCode, isRetryable: boolean) =>
+    new AmazonAttemptFailure({ code, status, amazonCode, amazonMessage, isRetryable });
+  if (status === 429) return make('AMAZON_THROTTLED', true);
+  if (status >= 500 || status === 408) return make('AMAZON_UNAVAILABLE', true);
+  if (status === 401 || status === 403) return make('AMAZON_AUTH_FAILED', false);
+  if (status === 404) return make('AMAZON_NOT_FOUND', false);
+  if (status === 400 || status === 409 || status === 413 || status === 415 || status === 422) return make('AMAZON_INVALID_REQUEST', false);
+  return make('AMAZON_CALL_FAILED', false);
+}
+
+/** True for Amazon's 403 that says the access token expired (the client's own test). */
+export function isExpiredTokenAnswer(status: number, body: string): boolean {
+  if (status !== 403) return false;
+  const parsed = amazonErrorOf(body);
+  return /access token.*expired/i.test(`${parsed.message ?? ''}`) || /expired/i.test(parsed.code ?? '');
+}
+
+/** Everything the final message of a failed call needs to know. */
+export interface FailureContext {
+  readonly operation: string;
+  /** What the call was about (`SKU "ABC-1"`, `order 302-…`), when known. */
+  readonly subject?: string;
+  readonly attempts: number;
+  readonly sellerId: string;
+  readonly endpoint?: string;
+}
+
+function what(context: FailureContext): string {
+  return context.subject ? `${context.operation} for ${context.subject}` : context.operation;
+}
+
+function answer(failure: AmazonAttemptFailure): string {
+  const parts = [failure.status === null ? null : `HTTP ${failure.status}`, failure.amazonCode].filter((part) => part);
+  const head = parts.length ? ` (${parts.join(' ')})` : '';
+  return failure.amazonMessage ? `${head}: ${failure.amazonMessage}` : head;
+}
+
+function tries(attempts: number): string {
+  return attempts === 1 ? '1 attempt' : `${attempts} attempts`;
+}
+
+/** Turns the last failed attempt into the error the caller sees, with a message that says what to do next. */
+export function toAmazonCallError(failure: AmazonAttemptFailure, context: FailureContext): AmazonCallError {
+  const subject = what(context);
+  const said = answer(failure);
+  let message: string;
+  switch (failure.code) {
+    case 'AMAZON_THROTTLED':
+      message = `Amazon throttled ${subject} (HTTP 429 ${failure.amazonCode ?? 'QuotaExceeded'}) through ${tries(context.attempts)}. The quota of this operation is used up, perhaps by another process using the same seller account; try again later or lower the gateway's rate limits.`;
+      break;
+    case 'AMAZON_UNAVAILABLE':
+      message = `Amazon could not serve ${subject}${said} after ${tries(context.attempts)}. The fault is on Amazon's side; try again later.`;
+      break;
+    case 'AMAZON_NETWORK_ERROR':
+      message = `${subject} did not reach Amazon after ${tries(context.attempts)}${said}. Check the network${context.endpoint ? ` and that the SP-API endpoint ${context.endpoint} is running` : ''}; the call can be tried again.`;
+      break;
+    case 'AMAZON_AUTH_FAILED':
+      message = `Amazon refused the authorisation of seller ${context.sellerId} for ${subject}${said}. Check the refresh token, client id and client secret, and that the app has the role this operation needs; retrying will not help.`;
+      break;
+    case 'AMAZON_INVALID_REQUEST':
+      message = `Amazon rejected ${subject} as invalid${said}. Fix the request; sending it again unchanged will fail the same way.`;
+      break;
+    case 'AMAZON_NOT_FOUND':
+      message = `Amazon does not know the resource of ${subject}${said}. Check the id, the seller account ${context.sellerId} and the marketplace.`;
+      break;
+    default:
+      message = `${subject} failed${said} after ${tries(context.attempts)}. ${failure.isRetryable ? 'It can be tried again later.' : 'Retrying will not help; check the request and the answer above.'}`;
+  }
+  return new AmazonCallError({
+    code: failure.code,
+    message,
+    operation: context.operation,
+    status: failure.status,
+    amazonCode: failure.amazonCode,
+    isRetryable: failure.isRetryable,
+    attempts: context.attempts,
+    cause: failure.cause ?? new Error(failure.amazonMessage ?? failure.code),
+    ...(context.subject ? { subject: context.subject } : {}),
+  });
+}

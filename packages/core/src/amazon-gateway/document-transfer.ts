@@ -1,0 +1,110 @@
+import type { Agent, IncomingHttpHeaders } from 'node:http';
+import * as https from 'node:https';
+import { TextDecoder, promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+
+const gunzipAsync = promisify(gunzip);
+
+/** An HTTP answer read in full. */
+export interface TransferAnswer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+export interface TransferRequest {
+  readonly method: 'GET' | 'PUT';
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string | number>>;
+  readonly body?: Buffer;
+  /** The whole exchange must end within this many ms. */
+  readonly timeoutMs: number;
+}
+
+function transferError(code: string, message: string): NodeJS.ErrnoException {
+  const error: NodeJS.ErrnoException = new Error(message);
+  error.code = code;
+  return error;
+}
+
+/**
+ * Sends one request for a feed or report document (the presigned upload or download URL) through
+ * the gateway's agent, so it reaches a simulator endpoint like every other request. The client's
+ * `downloadStream` ignores the agent and its `download`/`upload` hide the HTTP status the retry
+ * policy needs, hence this small transfer of our own. It always settles: a dropped, silent or slow
+ * connection rejects with a network error code.
+ */
+export function transferDocument(agent: Agent, request: TransferRequest): Promise<TransferAnswer> {
+  return new Promise<TransferAnswer>((resolve, reject) => {
+    let settled = false;
+    const finish = (error: Error | null, answer?: TransferAnswer) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve(answer as TransferAnswer);
+    };
+    const url = new URL(request.url);
+    const headers: Record<string, string | number> = { ...request.headers };
+    if (request.body) headers['Content-Length'] = request.body.length;
+    const req = https.request(
+      {
+        method: request.method,
+        hostname: url.hostname,
+        port: url.protocol === 'https:' && url.port ? Number(url.port) : 443,
+        path: `${url.pathname}${url.search}`,
+        headers,
+        agent,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => finish(null, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', (error) => finish(error));
+        res.on('close', () => {
+          if (!res.complete) finish(transferError('ECONNRESET', 'the connection closed before the whole document arrived'));
+        });
+      },
+    );
+    const timer = setTimeout(() => {
+      const error = transferError('ETIMEDOUT', `the document transfer did not finish within ${request.timeoutMs} ms`);
+      req.destroy(error);
+      finish(error);
+    }, request.timeoutMs);
+    req.on('error', (error) => finish(error));
+    req.end(request.body);
+  });
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+/** The charset named in a Content-Type header, if any. */
+export function charsetOf(contentType: string | undefined): string | undefined {
+  const match = contentType ? /charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType) : null;
+  return match?.[1];
+}
+
+/**
+ * The text of a downloaded document: gunzipped when Amazon says it is compressed (or the bytes are
+ * gzip), then decoded with `charset`, else the charset of the Content-Type, else UTF-8. Amazon
+ * writes some reports in windows-1252 (and Japanese ones in Shift_JIS); Node's TextDecoder knows
+ * them all.
+ * @throws RangeError naming the charset when Node cannot decode it.
+ */
+export async function decodeDocument(
+  answer: TransferAnswer,
+  options: { readonly compressed: boolean; readonly charset?: string },
+): Promise<string> {
+  let bytes = answer.body;
+  const gzipped = bytes.length >= 2 && bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1];
+  const encoding = String(answer.headers['content-encoding'] ?? '').toLowerCase();
+  if (gzipped && (options.compressed || encoding.includes('gzip'))) bytes = await gunzipAsync(bytes);
+  const charset = options.charset ?? charsetOf(answer.headers['content-type']) ?? 'utf-8';
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(charset.toLowerCase() === 'utf8' ? 'utf-8' : charset);
+  } catch {
+    throw new RangeError(`the document's charset "${charset}" is not one Node can decode; pass options.charset`);
+  }
+  return decoder.decode(bytes);
+}
