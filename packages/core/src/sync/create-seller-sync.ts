@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { createChangeLog, DEFAULT_ACCOUNT_ID, type ChangeLogStats, type ChangeLogStore } from '../change-log';
+import { createAmazonGateway, type AmazonGateway } from '../amazon-gateway';
 import { notImplemented } from '../errors';
 import { createSafeLogger, type SafeLogger } from '../logger';
 import { validateSellerSyncOptions, type SellerSyncOptions } from './seller-sync-options';
@@ -18,6 +19,8 @@ export interface SellerSync {
   readonly accountId: string;
   /** The change log of this account, for hosts that show or retry failed entries. */
   readonly changeLog: ChangeLogStore;
+  /** The one gateway through which this account calls Amazon (feeds, listings, catalog, orders). */
+  readonly gateway: AmazonGateway;
   /** One scheduler tick: listings, then orders, then shipments. */
   runOnce(): Promise<void>;
   pushListings(): Promise<unknown>;
@@ -43,6 +46,7 @@ export function createSellerSync(options: SellerSyncOptions): SellerSync {
     accountId,
     clock: options.clock,
   });
+  const gateway = createAmazonGateway({ ...options.gateway, amazon: options.amazon, logger });
   const workerId = options.workerId ?? `${hostname()}:${process.pid}`;
   void workerId;
   void logger;
@@ -50,6 +54,7 @@ export function createSellerSync(options: SellerSyncOptions): SellerSync {
   const sync: SellerSync = {
     accountId,
     changeLog,
+    gateway,
     async runOnce() {
       await sync.pushListings();
       await sync.importOrders();

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { SellerSyncError, describeValue } from '../errors';
+import type { AmazonGatewayOptions } from '../amazon-gateway/amazon-gateway';
 import type { Logger } from '../logger';
 import { MARKETPLACE_ID_PATTERN, marketplaceInfo, type AmazonRegion } from '../marketplaces';
 import type { ShopAdapter } from '../shop-adapter';
@@ -50,6 +51,11 @@ export interface SellerSyncOptions {
   readonly shipments?: Readonly<Record<string, unknown>>;
   /** The time source (ms since the epoch); tests pass a fake one. Default `Date.now`. */
   readonly clock?: () => number;
+  /**
+   * Settings of the Amazon gateway (retries, rate limits, timeouts, `timeScale` to match a
+   * simulator's); see `AmazonGatewayOptions`.
+   */
+  readonly gateway?: Partial<Omit<AmazonGatewayOptions, 'amazon' | 'logger'>>;
 }
 
 const REGIONS: readonly AmazonRegion[] = ['na', 'eu', 'fe'];
