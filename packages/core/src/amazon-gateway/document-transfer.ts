@@ -106,5 +106,21 @@ export async function decodeDocument(
   } catch {
     throw new RangeError(`the document's charset "${charset}" is not one Node can decode; pass options.charset`);
   }
-  return decoder.decode(bytes);
+  // Node 20's TextDecoder decodes windows-1252 (and its aliases latin1, iso-8859-1) as plain
+  // latin1, losing €, –, „ and the other characters of 0x80–0x9F
+  return decoder.encoding === 'windows-1252' ? decodeWindows1252(bytes) : decoder.decode(bytes);
+}
+
+// windows-1252 0x80–0x9F; the five holes (81, 8D, 8F, 90, 9D) stay the C1 control they are in latin1
+const CP1252_HIGH = [
+  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f,
+  0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
+];
+
+/** Decodes windows-1252 bytes (what Amazon writes some reports in). */
+export function decodeWindows1252(bytes: Uint8Array): string {
+  const latin1 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  return /[\u0080-\u009f]/.test(latin1)
+    ? latin1.replace(/[\u0080-\u009f]/g, (char) => String.fromCharCode(CP1252_HIGH[char.charCodeAt(0) - 0x80] ?? char.charCodeAt(0)))
+    : latin1;
 }

@@ -37,8 +37,10 @@ export class EndpointAgent extends http.Agent {
     const url = new URL(endpoint);
     this.host = url.hostname.replace(/^\[|\]$/g, '');
     this.port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-    // https.request checks that its agent speaks https
+    // https.request checks that its agent speaks https; port 443 is then the default and the Host
+    // header names Amazon's host exactly as it would over TLS
     (this as unknown as { protocol: string }).protocol = 'https:';
+    this.defaultPort = 443;
   }
 
   override createConnection(): Duplex {

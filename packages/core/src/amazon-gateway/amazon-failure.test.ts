@@ -1,0 +1,113 @@
+import { describe, expect, test } from '@jest/globals';
+import { AmazonCallError } from './amazon-call-error';
+import {
+  amazonErrorOf,
+  failureFromError,
+  failureFromResponse,
+  isExpiredTokenAnswer,
+  sanitizeCause,
+  sanitizeText,
+  toAmazonCallError,
+} from './amazon-failure';
+
+const redact = (text: string) => text.split('my-client-secret').join('[redacted]');
+const errorBody = (code: string, message: string, details?: string) =>
+  JSON.stringify({ errors: [{ code, message, ...(details ? { details } : {}) }] });
+
+describe('failureFromResponse: HTTP answers become typed failures', () => {
+  test.each([
+    [429, 'QuotaExceeded', 'AMAZON_THROTTLED', true],
+    [500, 'InternalFailure', 'AMAZON_UNAVAILABLE', true],
+    [503, 'ServiceUnavailable', 'AMAZON_UNAVAILABLE', true],
+    [400, 'InvalidInput', 'AMAZON_INVALID_REQUEST', false],
+    [403, 'Unauthorized', 'AMAZON_AUTH_FAILED', false],
+    [404, 'NotFound', 'AMAZON_NOT_FOUND', false],
+    [405, 'MethodNotAllowed', 'AMAZON_CALL_FAILED', false],
+  ])('HTTP %i %s → %s (retryable: %s)', (status, amazonCode, code, retryable) => {
+    const failure = failureFromResponse(status, errorBody(amazonCode, 'something'), redact);
+    expect(failure).toMatchObject({ code, status, amazonCode, isRetryable: retryable });
+  });
+
+  test("Amazon's HTML 5xx page and S3's XML error are understood", () => {
+    expect(failureFromResponse(503, '<html><body>Service Unavailable</body></html>', redact)).toMatchObject({
+      code: 'AMAZON_UNAVAILABLE',
+      isRetryable: true,
+    });
+    expect(amazonErrorOf('<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>')).toEqual({
+      code: 'AccessDenied',
+      message: 'Request has expired',
+    });
+    expect(amazonErrorOf('{"error":"invalid_client","error_description":"Client authentication failed"}')).toEqual({
+      code: 'invalid_client',
+      message: 'Client authentication failed',
+    });
+  });
+
+  test('the expired-token 403 is told apart from other 403s', () => {
+    expect(isExpiredTokenAnswer(403, errorBody('Unauthorized', 'Access to requested resource is denied.', 'The access token you provided has expired.'))).toBe(true);
+    expect(isExpiredTokenAnswer(403, errorBody('Unauthorized', 'Access to requested resource is denied.'))).toBe(false);
+    expect(isExpiredTokenAnswer(400, errorBody('Unauthorized', 'The access token you provided has expired.'))).toBe(false);
+  });
+});
+
+describe('failureFromError: thrown errors', () => {
+  test('dropped, refused and silent connections are retryable network errors', () => {
+    for (const code of ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE']) {
+      const error = Object.assign(new Error(`connect ${code}`), { code });
+      expect(failureFromError(error, 'call', redact)).toMatchObject({ code: 'AMAZON_NETWORK_ERROR', isRetryable: true });
+    }
+    expect(failureFromError(new Error('socket hang up'), 'call', redact)).toMatchObject({ code: 'AMAZON_NETWORK_ERROR' });
+  });
+
+  test('LWA refusing the credentials is an auth failure; its 5xx page is retryable', () => {
+    const refused = Object.assign(new Error(), { code: 'invalid_client', message: 'Client authentication failed' });
+    expect(failureFromError(refused, 'token', redact)).toMatchObject({ code: 'AMAZON_AUTH_FAILED', isRetryable: false });
+    const page = Object.assign(new Error(), { code: 'REFRESH_ACCESS_TOKEN_PARSE_ERROR', message: '<html>503</html>' });
+    expect(failureFromError(page, 'token', redact)).toMatchObject({ code: 'AMAZON_UNAVAILABLE', isRetryable: true });
+  });
+
+  test("the client's own parameter check is an invalid request", () => {
+    const error = Object.assign(new Error(), { code: 'REQUIRED_PATH_PARAMETER_NOT_FOUND', message: 'Please provide the following path parameter: sku' });
+    expect(failureFromError(error, 'call', redact)).toMatchObject({ code: 'AMAZON_INVALID_REQUEST', isRetryable: false });
+  });
+});
+
+describe('no secret leaves through a message or a cause', () => {
+  const accessToken = 'Atza|IwEBIExampleAccessToken-1234567890';
+  const refreshToken = 'Atzr|IwEBIExampleRefreshToken-1234567890';
+
+  test('sanitizeText masks registered secrets, LWA tokens and presigned URL signatures', () => {
+    const text = `PUT https://tortuga-prod-eu.s3-eu-west-1.amazonaws.com/abc?X-Amz-Signature=deadbeef&X-Amz-Credential=AKIA failed; token ${accessToken} refresh ${refreshToken} secret my-client-secret`;
+    const clean = sanitizeText(text, redact);
+    for (const secret of ['deadbeef', 'AKIA', accessToken, refreshToken, 'my-client-secret']) expect(clean).not.toContain(secret);
+    expect(clean).toContain('https://tortuga-prod-eu.s3-eu-west-1.amazonaws.com/abc?[redacted]');
+  });
+
+  test('sanitizeCause keeps only name, code and a clean message (never the request of the client)', () => {
+    const raw = Object.assign(new Error(`failed with ${accessToken}`), {
+      code: 'ECONNRESET',
+      request: { headers: { 'x-amz-access-token': accessToken } },
+    });
+    const cause = sanitizeCause(raw, redact);
+    expect(cause).toMatchObject({ code: 'ECONNRESET' });
+    expect(JSON.stringify({ ...cause, message: cause.message, stack: cause.stack })).not.toContain(accessToken);
+    expect(Object.keys(cause)).not.toContain('request');
+  });
+
+  test('toAmazonCallError says what to do next and carries status, code and attempts', () => {
+    const failure = failureFromResponse(400, errorBody('InvalidInput', 'Invalid carrierCode', 'packageDetail.carrierCode'), redact);
+    const error = toAmazonCallError(failure, { operation: 'orders.confirmShipment', subject: 'order 1', attempts: 1, sellerId: 'A2SELLER' });
+    expect(error).toBeInstanceOf(AmazonCallError);
+    expect(error).toMatchObject({
+      code: 'AMAZON_INVALID_REQUEST',
+      operation: 'orders.confirmShipment',
+      status: 400,
+      amazonCode: 'InvalidInput',
+      isRetryable: false,
+      attempts: 1,
+    });
+    expect(error.message).toContain('Invalid carrierCode (packageDetail.carrierCode)');
+    expect(error.message).toMatch(/Fix the request/);
+    expect(error.details).toMatchObject({ subject: 'order 1', status: 400 });
+  });
+});
