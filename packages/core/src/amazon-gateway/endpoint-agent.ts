@@ -40,7 +40,7 @@ export class EndpointAgent extends http.Agent {
     // https.request checks that its agent speaks https; port 443 is then the default and the Host
     // header names Amazon's host exactly as it would over TLS
     (this as unknown as { protocol: string }).protocol = 'https:';
-    this.defaultPort = 443;
+    (this as unknown as { defaultPort: number }).defaultPort = 443;
   }
 
   override createConnection(): Duplex {
