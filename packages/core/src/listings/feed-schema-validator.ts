@@ -1,0 +1,27 @@
+// Test support: checks documents against Amazon's published listings feed schema when the specs
+// folder is there (CI has it). Never bundled: nothing in the public entry points imports it.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv from 'ajv';
+
+/** Where Amazon's specs live: `SELLERSYNC_AMAZON_SPECS`, else `../shared/amazon-specs` beside the repository. */
+export const AMAZON_SPECS_DIR = process.env['SELLERSYNC_AMAZON_SPECS'] ?? join(__dirname, '..', '..', '..', '..', '..', 'shared', 'amazon-specs');
+
+let noticed = false;
+
+/**
+ * A validator for `JSON_LISTINGS_FEED` documents built from listings-feed-schema-v2.json, or
+ * `null` (after printing a notice once) when the specs folder is missing. The validator returns
+ * the schema's complaints, `[]` for a valid document.
+ */
+export function loadListingsFeedValidator(): ((document: unknown) => string[]) | null {
+  const file = join(AMAZON_SPECS_DIR, 'listings-feed-v2', 'listings-feed-schema-v2.json');
+  if (!existsSync(file)) {
+    if (!noticed) console.log(`notice: ${file} is missing; documents were not checked against Amazon's schema`);
+    noticed = true;
+    return null;
+  }
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  const validate = ajv.compile(JSON.parse(readFileSync(file, 'utf8')) as object);
+  return (document) => (validate(document) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath} ${error.message ?? ''}`));
+}
