@@ -39,6 +39,7 @@ export const SELLERSYNC_ERROR_CODES = [
   // orders and shipments
   'INVALID_ORDER',
   'ORDER_SKIPPED',
+  'INVALID_SHIPMENT',
   'SHIPMENT_REJECTED',
 ] as const;
 

@@ -1,0 +1,147 @@
+import { create } from 'xmlbuilder2';
+import { SellerSyncError, describeValue, type SellerSyncErrorCode } from '../errors';
+
+/** An element being built (xmlbuilder2's `XMLBuilder`, which its package index does not export). */
+export type XmlElement = ReturnType<typeof create>;
+
+/** Content type of Amazon's XML feeds. */
+export const XML_FEED_CONTENT_TYPE = 'text/xml; charset=UTF-8';
+
+/** The XML message types sellersync sends (amzn-envelope.xsd `MessageType`). */
+export type AmazonXmlMessageType = 'OrderAcknowledgement' | 'OrderFulfillment';
+
+/**
+ * Builds an `AmazonEnvelope` (amzn-envelope.xsd, DocumentVersion 1.01): the header with the
+ * merchant token, the message type, and one `Message` per item with `MessageID` 1, 2, 3, ...
+ * in the order given. `fill` writes the message body into the `Message` element.
+ */
+export function buildAmazonEnvelope<T>(
+  merchantIdentifier: string,
+  messageType: AmazonXmlMessageType,
+  items: readonly T[],
+  fill: (message: XmlElement, item: T, messageId: number) => void,
+): string {
+  checkXsdString(merchantIdentifier, 'MerchantIdentifier', 'sellerId', 'INVALID_OPTIONS');
+  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('AmazonEnvelope', {
+    'xmlns:xsi': 'http://www.w3.org/2001/XMLSchema-instance',
+    'xsi:noNamespaceSchemaLocation': 'amzn-envelope.xsd',
+  });
+  root.ele('Header').ele('DocumentVersion').txt('1.01').up().ele('MerchantIdentifier').txt(merchantIdentifier);
+  root.ele('MessageType').txt(messageType);
+  items.forEach((item, index) => {
+    const message = root.ele('Message');
+    message.ele('MessageID').txt(String(index + 1));
+    fill(message, item, index + 1);
+  });
+  return root.end({ prettyPrint: true });
+}
+
+/**
+ * Checks a value against the XSD type `String` (a normalizedString of 1 to `max` characters: no
+ * tab, carriage return or line feed).
+ * @throws SellerSyncError with `code`, naming the item and the field.
+ */
+export function checkXsdString(value: unknown, field: string, item: string, code: SellerSyncErrorCode, max = 50): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > max || /[\t\r\n]/.test(value))
+    throw new SellerSyncError({
+      code,
+      message: `${item}: ${field} must be 1 to ${max} characters without tabs or line breaks (Amazon's XML schema); got ${describeValue(value)}.`,
+      details: { item, field, rule: `1 to ${max} characters, no tab or line break`, value },
+    });
+  return value;
+}
+
+/** One result line of an XML processing report: a message with an error or a warning. */
+export interface ProcessingReportResult {
+  readonly messageId: number;
+  readonly resultCode: 'Error' | 'Warning';
+  /** Amazon's numeric result code, as text (`25`, `18028`). */
+  readonly messageCode: string;
+  readonly description: string;
+  readonly amazonOrderId: string | null;
+}
+
+/** Amazon's XML `ProcessingReport` (ProcessingReport.xsd) of an order feed. */
+export interface ProcessingReport {
+  readonly documentTransactionId: string | null;
+  /** `Complete`, `Processing` or `Rejected`. */
+  readonly statusCode: string;
+  readonly summary: {
+    readonly processed: number;
+    readonly successful: number;
+    readonly withError: number;
+    readonly withWarning: number;
+  } | null;
+  /** Messages with errors or warnings; a message not listed here succeeded. */
+  readonly results: readonly ProcessingReportResult[];
+}
+
+interface DomElement {
+  readonly nodeName: string;
+  readonly textContent: string | null;
+  readonly childNodes: ArrayLike<{ readonly nodeType: number }>;
+  getElementsByTagName(name: string): ArrayLike<DomElement> & { item(index: number): DomElement | null };
+}
+
+function childText(element: DomElement, name: string): string | null {
+  const found = element.getElementsByTagName(name).item(0);
+  const value = found?.textContent?.trim();
+  return value === undefined || value === '' ? null : value;
+}
+
+/**
+ * Reads the XML processing report of an order feed (`POST_ORDER_ACKNOWLEDGEMENT_DATA`,
+ * `POST_ORDER_FULFILLMENT_DATA`).
+ * @throws SellerSyncError `AMAZON_CALL_FAILED` when the document is not a processing report.
+ */
+export function parseProcessingReport(xml: string): ProcessingReport {
+  let root: DomElement;
+  try {
+    root = create(xml).root().node as unknown as DomElement;
+  } catch (error) {
+    throw new SellerSyncError({
+      code: 'AMAZON_CALL_FAILED',
+      message: `Amazon's feed result is not XML (${(error as Error).message}); the feed is checked again on the next run.`,
+      details: { item: 'processing report', value: xml.slice(0, 200) },
+      cause: error,
+      isRetryable: true,
+    });
+  }
+  const report = root.getElementsByTagName('ProcessingReport').item(0);
+  if (!report)
+    throw new SellerSyncError({
+      code: 'AMAZON_CALL_FAILED',
+      message: "Amazon's feed result holds no ProcessingReport; the feed is checked again on the next run.",
+      details: { item: 'processing report', value: xml.slice(0, 200) },
+      isRetryable: true,
+    });
+  const summary = report.getElementsByTagName('ProcessingSummary').item(0);
+  const count = (name: string) => Number(summary ? (childText(summary, name) ?? '0') : '0');
+  const results: ProcessingReportResult[] = [];
+  const list = report.getElementsByTagName('Result');
+  for (let index = 0; index < list.length; index += 1) {
+    const result = list.item(index);
+    if (!result) continue;
+    const code = childText(result, 'ResultCode');
+    results.push({
+      messageId: Number(childText(result, 'MessageID') ?? '0'),
+      resultCode: code === 'Warning' ? 'Warning' : 'Error',
+      messageCode: childText(result, 'ResultMessageCode') ?? '',
+      description: childText(result, 'ResultDescription') ?? '',
+      amazonOrderId: childText(result, 'AmazonOrderID'),
+    });
+  }
+  return {
+    documentTransactionId: childText(report, 'DocumentTransactionID'),
+    statusCode: childText(report, 'StatusCode') ?? 'Complete',
+    summary: summary
+      ? {
+          processed: count('MessagesProcessed'),
+          successful: count('MessagesSuccessful'),
+          withError: count('MessagesWithError'),
+          withWarning: count('MessagesWithWarning'),
+        }
+      : null,
+    results,
+  };
+}
