@@ -1,6 +1,15 @@
 export { buildCatalogIndex, indexProducts, type CatalogIndex } from './catalog-index';
 export { neutralizeCsvCell, toCsv } from './csv-export';
 export {
+  detectCsvDelimiter,
+  importMappingCsv,
+  resolveMarketplace,
+  type MappingCsvImportOptions,
+  type MappingCsvImportResult,
+  type MappingCsvRejection,
+  type MappingCsvRowResult,
+} from './mapping-csv-import';
+export {
   createMismatchLog,
   type Mismatch,
   type MismatchFilter,

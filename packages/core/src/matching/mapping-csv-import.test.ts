@@ -1,0 +1,273 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import knexFactory, { type Knex } from 'knex';
+import { migrate } from '../database/migrate';
+import { resolveTableNames } from '../database/table-names';
+import { SellerSyncError } from '../errors';
+import { describeEachEngine, dropTables, uniquePrefix } from '../test-support/database-engines';
+import { createMemoryAdapter, type MemoryAdapter } from '../testing/memory-adapter';
+import { detectCsvDelimiter, importMappingCsv, resolveMarketplace, type MappingCsvImportOptions } from './mapping-csv-import';
+import { createProductMappings } from './product-mappings';
+
+const DE = 'A1PA6795UKMFR9';
+const FR = 'A13V1IB3VIYZZH';
+const GB = 'A1F83G8C2ARO7P';
+const US = 'ATVPDKIKX0DER';
+const HEADER = 'Title,Internal Reference,Seller SKU,Marketplace,Fulfilment';
+
+function shopWith(count = 0): MemoryAdapter {
+  return createMemoryAdapter({
+    products: [
+      { productRef: 'mug', sku: 'MUG-RED', title: 'Red mug' },
+      { productRef: 'shirt', variantRef: 'm', sku: 'SHIRT-M' },
+      { productRef: 'twin-a', sku: 'TWIN' },
+      { productRef: 'twin-b', sku: 'TWIN' },
+      ...Array.from({ length: count }, (_, i) => ({ productRef: `bulk${i}`, sku: `REF-${i}` })),
+    ],
+  });
+}
+
+async function csvError(promise: Promise<unknown>): Promise<SellerSyncError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (SellerSyncError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error('expected INVALID_CSV');
+}
+
+describe('mapping CSV import (SQLite)', () => {
+  let knex: Knex;
+  let shop: MemoryAdapter;
+  const mappings = () => createProductMappings(knex, { accountId: 'acme' });
+  const run = (text: string | Uint8Array, options: Partial<MappingCsvImportOptions> = {}) =>
+    importMappingCsv(text, { db: knex, adapter: shop, accountId: 'acme', marketplaceIds: [DE, FR, GB], ...options });
+
+  beforeAll(async () => {
+    knex = knexFactory({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
+    await migrate(knex);
+  });
+  afterAll(async () => {
+    await knex.destroy();
+  });
+  beforeEach(async () => {
+    await knex(resolveTableNames().productMappings).delete();
+    shop = shopWith();
+  });
+
+  test('BOM, CRLF, comma: rows are created; the same file again is unchanged; a change is an update', async () => {
+    const text = `\uFEFF${HEADER}\r\nRed mug,MUG-RED,AMZ-MUG,DE,MFN\r\nRed mug FBA,MUG-RED,AMZ-MUG-FBA,A1PA6795UKMFR9,AFN\r\nShirt,SHIRT-M,AMZ-SHIRT,uk,mfn\r\n`;
+    const first = await run(text);
+    expect(first).toMatchObject({ committed: true, delimiter: ',', created: 3, updated: 0, unchanged: 0, rejected: 0 });
+    expect(first.rows.map((r) => [r.line, r.sellerSku, r.marketplaceId, r.outcome])).toEqual([
+      [2, 'AMZ-MUG', DE, 'created'],
+      [3, 'AMZ-MUG-FBA', DE, 'created'],
+      [4, 'AMZ-SHIRT', GB, 'created'],
+    ]);
+    const stored = await mappings().findByProduct('mug');
+    expect(stored.map((m) => [m.sellerSku, m.fulfillmentChannel, m.source, m.title, m.accountId])).toEqual([
+      ['AMZ-MUG', 'MFN', 'csv-import', 'Red mug', 'acme'],
+      ['AMZ-MUG-FBA', 'AFN', 'csv-import', 'Red mug FBA', 'acme'],
+    ]);
+    expect((await mappings().findBySellerSkus(['AMZ-SHIRT']))[0]).toMatchObject({ productRef: 'shirt', variantRef: 'm' });
+
+    expect(await run(text)).toMatchObject({ created: 0, updated: 0, unchanged: 3 });
+    const changed = await run(`${HEADER}\nRed mug,MUG-RED,AMZ-MUG,DE,AFN\n`);
+    expect(changed).toMatchObject({ created: 0, updated: 1, unchanged: 0 });
+  });
+
+  test('semicolons, quoted fields with separators, quotes and line breaks, blank lines, CRLF/LF/CR mixed', async () => {
+    const text =
+      `\r\n\n"Title";"Internal Reference";"Seller SKU";"Marketplace";"Fulfilment"\r\n` +
+      `"Mug; red, large";MUG-RED;A-1;DE;MFN\n` +
+      `\n` +
+      `"Multi\r\nline ""quoted"" title";MUG-RED;A-2;FR;AFN\r` +
+      `;;;;\r\n` +
+      `   \n` +
+      `Plain;SHIRT-M;A-3;amazon.co.uk;\n`;
+    expect(detectCsvDelimiter(text)).toBe(';');
+    const result = await run(text);
+    expect(result.rejected).toBe(0);
+    expect(result.rows.map((r) => [r.line, r.sellerSku, r.marketplaceId, r.outcome])).toEqual([
+      [4, 'A-1', DE, 'created'],
+      [6, 'A-2', FR, 'created'],
+      [10, 'A-3', GB, 'created'],
+    ]);
+    const [a1, a2, a3] = await mappings().findBySellerSkus(['A-1', 'A-2', 'A-3']);
+    expect(a1!.title).toBe('Mug; red, large');
+    expect(a2!.title).toBe('Multi\r\nline "quoted" title');
+    expect(a2!.fulfillmentChannel).toBe('AFN');
+    expect(a3!.fulfillmentChannel).toBe('MFN');
+  });
+
+  test('header names are matched loosely (case, spaces, American spelling) and an ASIN column is optional', async () => {
+    const result = await run(`seller sku,TITLE,internal_reference,fulfillment,marketplace,ASIN\nS-1,T,MUG-RED,afn,de,b00x4whp5e\n`);
+    expect(result.created).toBe(1);
+    expect((await mappings().findBySellerSkus(['S-1']))[0]).toMatchObject({ asin: 'B00X4WHP5E', fulfillmentChannel: 'AFN', title: 'T' });
+  });
+
+  test('wrong, missing, repeated or absent headers are a clear INVALID_CSV error; nothing is stored', async () => {
+    const missing = await csvError(run('Title,Internal Reference,Seller SKU,Marketplace\nx,MUG-RED,S,DE\n'));
+    expect(missing.code).toBe('INVALID_CSV');
+    expect(missing.message).toContain('missing "Fulfilment"');
+    const wrong = await csvError(run('Titel,Interne Referenz,Seller SKU,Marketplace,Fulfilment\n'));
+    expect(wrong.message).toContain('missing "Title", "Internal Reference"');
+    expect(wrong.message).toContain('unexpected "Titel", "Interne Referenz"');
+    expect(wrong.details.line).toBe(1);
+    const dataFirst = await csvError(run('Red mug,MUG-RED,AMZ-MUG,DE,MFN\n'));
+    expect(dataFirst.message).toContain('header (line 1) is wrong');
+    const twice = await csvError(run(`${HEADER},Seller SKU\n`));
+    expect(twice.message).toContain('"Seller SKU" twice');
+    const tabs = await csvError(run('Title\tInternal Reference\tSeller SKU\tMarketplace\tFulfilment\n'));
+    expect(tabs.message).toContain('no comma or semicolon');
+    expect((await csvError(run(''))).message).toContain('empty');
+    expect((await csvError(run('\uFEFF\r\n  \n'))).message).toContain('empty');
+    const unclosed = await csvError(run(`${HEADER}\n"Mug,MUG-RED,S,DE,MFN\nnext,MUG-RED,T,DE,MFN\n`));
+    expect(unclosed.message).toMatch(/cannot be read.*quote/i);
+    expect(await mappings().count()).toBe(0);
+    // only a header: nothing to do
+    expect(await run(`${HEADER}\r\n`)).toMatchObject({ committed: true, rows: [] });
+  });
+
+  const hostile =
+    `${HEADER}\n` +
+    `"=cmd|' /C calc'!A0",MUG-RED,=1+1,DE,MFN\n` + // formula title and formula SKU: stored as text
+    `+SUM(A1),MUG-RED,+SKU,DE,MFN\n` +
+    `-2,MUG-RED,-SKU,DE,MFN\n` +
+    `@x,MUG-RED,@SKU,DE,MFN\n` +
+    `tab,MUG-RED,"\tTAB",DE,MFN\n` + // control character: invalid SKU
+    `cr,MUG-RED,"CR\r",DE,MFN\n` +
+    `long,MUG-RED,${'L'.repeat(41)},DE,MFN\n` +
+    `empty sku,MUG-RED,,DE,MFN\n` +
+    `unknown ref,NO-SUCH-REF,U-1,DE,MFN\n` +
+    `no ref,,U-2,DE,MFN\n` +
+    `ambiguous ref,TWIN,U-3,DE,MFN\n` +
+    `bad market,MUG-RED,U-4,XX,MFN\n` +
+    `unknown id,MUG-RED,U-5,A9999999999999,MFN\n` +
+    `not the account's,MUG-RED,U-6,US,MFN\n` +
+    `bad channel,MUG-RED,U-7,DE,FBX\n` +
+    `dup,MUG-RED,=1+1,DE,AFN\n` +
+    `short,MUG-RED,U-8\n` +
+    `"nul \u0000 title",MUG-RED,U-10,DE,MFN\r` +
+    `ok,SHIRT-M,"OK-1",DE,MFN\n`;
+
+  test('hostile and malformed rows: each rejected with its reason and line; formula cells are stored as text', async () => {
+    const result = await run(hostile, { mode: 'row-by-row' });
+    const byLine = Object.fromEntries(result.rows.map((r) => [r.line, r.outcome === 'rejected' ? r.reason : r.outcome]));
+    // the quoted CR of line 7 ends a line: the rows after it start one line later
+    expect(byLine).toEqual({
+      2: 'created',
+      3: 'created',
+      4: 'created',
+      5: 'created',
+      6: 'invalid-sku',
+      7: 'invalid-sku',
+      9: 'invalid-sku',
+      10: 'invalid-sku',
+      11: 'unknown-internal-reference',
+      12: 'unknown-internal-reference',
+      13: 'ambiguous-internal-reference',
+      14: 'unknown-marketplace',
+      15: 'unknown-marketplace',
+      16: 'unknown-marketplace',
+      17: 'bad-fulfilment',
+      18: 'duplicate-seller-sku',
+      19: 'malformed-row',
+      20: 'created',
+      21: 'created',
+    });
+    expect(result.committed).toBe(true);
+    const messages = result.rows.filter((r) => r.outcome === 'rejected').map((r) => r.message);
+    expect(messages).toContain('Line 18: seller SKU "=1+1" in A1PA6795UKMFR9 is already mapped on line 2; a seller SKU maps one product.');
+    expect(messages.find((m) => m?.startsWith('Line 16'))).toContain("not one of this account's marketplaces");
+    expect(messages.find((m) => m?.startsWith('Line 6'))).toContain('control characters');
+    expect(messages.find((m) => m?.startsWith('Line 10'))).toContain('1 to 40 characters');
+
+    const formula = (await mappings().findBySellerSkus(['=1+1']))[0]!;
+    expect(formula.title).toBe("=cmd|' /C calc'!A0");
+    expect(formula.fulfillmentChannel).toBe('MFN');
+    expect((await mappings().findBySellerSkus(['U-10']))[0]!.title).toBe('nul \uFFFD title');
+    const csv = await mappings().exportCsv();
+    expect(csv).toContain(`acme,${DE},'=1+1,MFN,mug,,,'=cmd|' /C calc'!A0,csv-import,`);
+    expect(csv).toContain(`'+SKU,MFN,mug,,,'+SUM(A1)`);
+    expect(csv).toContain(`'-SKU,MFN,mug,,,'-2`);
+    expect(csv).toContain(`'@SKU,MFN,mug,,,'@x`);
+    // no cell of the export starts with a formula character
+    for (const line of csv.trim().split('\r\n')) for (const cell of line.split(',')) expect(cell).not.toMatch(/^"?[=+\-@\t\r]/);
+  });
+
+  test('an invalid ASIN cell rejects its row', async () => {
+    const result = await run(`${HEADER},ASIN\nt,MUG-RED,S-1,DE,MFN,B0NOPE\nt,MUG-RED,S-2,DE,MFN,\n`, { mode: 'row-by-row' });
+    expect(result.rows.map((r) => r.reason ?? r.outcome)).toEqual(['invalid-asin', 'created']);
+  });
+
+  test('all-or-nothing: one rejected row stores nothing, the outcomes say what would have happened', async () => {
+    const result = await run(hostile);
+    expect(result.committed).toBe(false);
+    expect(result.rejected).toBe(13);
+    expect(result.created).toBe(6);
+    expect(await mappings().count()).toBe(0);
+    const good = await run(`${HEADER}\nt,MUG-RED,S-1,DE,MFN\nt,SHIRT-M,S-2,FR,AFN\n`);
+    expect(good).toMatchObject({ committed: true, created: 2 });
+    expect(await mappings().count()).toBe(2);
+  });
+
+  test('bytes: UTF-8 with BOM; a marketplace default for empty cells', async () => {
+    const bytes = new TextEncoder().encode(`\uFEFF${HEADER}\nTasse à café,MUG-RED,S-1,,MFN\n`);
+    const result = await run(bytes, { defaultMarketplaceId: FR });
+    expect(result.rows[0]).toMatchObject({ marketplaceId: FR, outcome: 'created' });
+    expect((await mappings().findBySellerSkus(['S-1']))[0]!.title).toBe('Tasse à café');
+    expect((await run(`${HEADER}\nt,MUG-RED,S-2,,MFN\n`)).rows[0]).toMatchObject({ reason: 'unknown-marketplace' });
+  });
+
+  test('a 10 MB file generated here imports completely', async () => {
+    shop = shopWith(20_000);
+    const lines = [HEADER];
+    const padding = 'x'.repeat(440);
+    for (let i = 0; i < 22_000; i += 1) lines.push(`"Product ${i} ${padding}",REF-${i % 20_000},AMZ-${i},${i % 2 === 0 ? 'DE' : 'FR'},${i % 3 === 0 ? 'AFN' : 'MFN'}`);
+    // files edited on two systems: CRLF and LF mixed
+    const text = lines.map((line, i) => `${line}${i % 7 === 0 ? '\n' : '\r\n'}`).join('');
+    expect(text.length).toBeGreaterThan(10 * 1024 * 1024);
+    const result = await run(text);
+    expect(result).toMatchObject({ committed: true, created: 22_000, rejected: 0 });
+    expect(await mappings().count()).toBe(22_000);
+    expect(await mappings().count({ marketplaceId: FR })).toBe(11_000);
+  });
+
+  test('marketplace cells: ids, country codes and Amazon domains', () => {
+    expect(resolveMarketplace('A1PA6795UKMFR9')).toBe(DE);
+    expect(resolveMarketplace(' de ')).toBe(DE);
+    expect(resolveMarketplace('UK')).toBe(GB);
+    expect(resolveMarketplace('GB')).toBe(GB);
+    expect(resolveMarketplace('www.amazon.com')).toBe(US);
+    expect(resolveMarketplace('https://www.amazon.co.uk/')).toBe(GB);
+    expect(resolveMarketplace('A9999999999999')).toBeNull();
+    expect(resolveMarketplace('Germany')).toBeNull();
+    expect(resolveMarketplace('amazon.xyz')).toBeNull();
+  });
+});
+
+describeEachEngine('mapping CSV import, transactions', (engine) => {
+  let knex: Knex;
+  let prefix: string;
+  beforeAll(async () => {
+    knex = engine.connect(2);
+    prefix = uniquePrefix('csv');
+    await migrate(knex, { tablePrefix: prefix });
+  });
+  afterAll(async () => {
+    await dropTables(knex, prefix);
+    await knex.destroy();
+  });
+
+  test('all-or-nothing rolls back on a rejected row; row-by-row keeps the good rows', async () => {
+    const shop = shopWith();
+    const text = `${HEADER}\nt,MUG-RED,S-1,DE,MFN\nt,NO-SUCH,S-2,DE,MFN\nt,SHIRT-M,S-3,DE,AFN\n`;
+    const options = { db: knex, adapter: shop, tablePrefix: prefix, accountId: 'acme' } as const;
+    const store = createProductMappings(knex, { tablePrefix: prefix, accountId: 'acme' });
+    expect(await importMappingCsv(text, options)).toMatchObject({ committed: false, rejected: 1 });
+    expect(await store.count()).toBe(0);
+    expect(await importMappingCsv(text, { ...options, mode: 'row-by-row' })).toMatchObject({ committed: true, created: 2, rejected: 1 });
+    expect((await store.list()).map((m) => m.sellerSku)).toEqual(['S-1', 'S-3']);
+  });
+});

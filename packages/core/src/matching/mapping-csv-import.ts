@@ -1,0 +1,410 @@
+import { parse } from 'csv-parse/sync';
+import type { Knex } from 'knex';
+import { DEFAULT_ACCOUNT_ID, skuProblem } from '../change-log';
+import { chunk } from '../database/dialect';
+import { SellerSyncError, describeValue } from '../errors';
+import { MARKETPLACES, MARKETPLACE_ID_PATTERN } from '../marketplaces';
+import type { ShopAdapter, ShopProduct } from '../shop-adapter';
+import { parseAsin } from './product-identifier';
+import type { FulfillmentChannel, ProductMappingInput, ProductMappingOutcome } from './product-mapping';
+import { createProductMappings, normalizeMapping } from './product-mappings';
+
+/** Why a CSV row was not stored. */
+export type MappingCsvRejection =
+  | 'unknown-internal-reference'
+  | 'ambiguous-internal-reference'
+  | 'unknown-marketplace'
+  | 'duplicate-seller-sku'
+  | 'bad-fulfilment'
+  | 'invalid-sku'
+  | 'invalid-asin'
+  | 'malformed-row'
+  | 'database-error';
+
+/** The result of one data row. */
+export interface MappingCsvRowResult {
+  /** The line of the file where the row starts (1 = the first line, usually the header). */
+  readonly line: number;
+  readonly sellerSku: string | null;
+  readonly marketplaceId: string | null;
+  readonly outcome: ProductMappingOutcome | 'rejected';
+  readonly reason?: MappingCsvRejection;
+  /** For a rejected row: the line, column and rule. */
+  readonly message?: string;
+}
+
+/** What {@link importMappingCsv} did. */
+export interface MappingCsvImportResult {
+  /**
+   * `true` when the accepted rows were stored. In `all-or-nothing` mode a single rejected row stores
+   * nothing: `committed` is `false` and the outcomes of the other rows say what would have happened.
+   */
+  readonly committed: boolean;
+  readonly delimiter: ',' | ';';
+  readonly created: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  readonly rejected: number;
+  /** One result per data row, in file order. */
+  readonly rows: readonly MappingCsvRowResult[];
+}
+
+/** Options of {@link importMappingCsv}. */
+export interface MappingCsvImportOptions {
+  /** Where the mapping table is. */
+  readonly db: Knex;
+  /** Finds the shop product of each row's Internal Reference (the shop's product reference / SKU). */
+  readonly adapter: ShopAdapter;
+  readonly tablePrefix?: string;
+  /** Default `"default"`. */
+  readonly accountId?: string;
+  /**
+   * `all-or-nothing` (default): one transaction; any rejected row stores nothing. `row-by-row`: every
+   * valid row is stored; rejected rows are reported and skipped.
+   */
+  readonly mode?: 'all-or-nothing' | 'row-by-row';
+  /** The marketplaces rows may name (the account's). Default: every marketplace sellersync knows. */
+  readonly marketplaceIds?: readonly string[];
+  /** The marketplace of rows whose Marketplace cell is empty. Default: such rows are rejected. */
+  readonly defaultMarketplaceId?: string;
+  /** The time source (ms since the epoch). Default `Date.now`. */
+  readonly clock?: () => number;
+}
+
+type Column = 'title' | 'internalReference' | 'sellerSku' | 'marketplace' | 'fulfilment' | 'asin';
+
+const HEADER_NAMES: Readonly<Record<string, Column>> = {
+  title: 'title',
+  internalreference: 'internalReference',
+  sellersku: 'sellerSku',
+  marketplace: 'marketplace',
+  fulfilment: 'fulfilment',
+  fulfillment: 'fulfilment',
+  fulfilmentchannel: 'fulfilment',
+  fulfillmentchannel: 'fulfilment',
+  asin: 'asin',
+};
+const REQUIRED: readonly Column[] = ['title', 'internalReference', 'sellerSku', 'marketplace', 'fulfilment'];
+const SPELLED: Readonly<Record<Column, string>> = {
+  title: 'Title',
+  internalReference: 'Internal Reference',
+  sellerSku: 'Seller SKU',
+  marketplace: 'Marketplace',
+  fulfilment: 'Fulfilment',
+  asin: 'ASIN',
+};
+
+const DOMAINS: Readonly<Record<string, string>> = {
+  com: 'US', ca: 'CA', 'com.mx': 'MX', 'com.br': 'BR', 'co.uk': 'GB', de: 'DE', fr: 'FR', it: 'IT', es: 'ES', nl: 'NL', se: 'SE',
+  pl: 'PL', 'com.be': 'BE', ie: 'IE', 'com.tr': 'TR', ae: 'AE', sa: 'SA', eg: 'EG', in: 'IN', 'co.za': 'ZA', 'co.jp': 'JP',
+  'com.au': 'AU', sg: 'SG',
+};
+
+function csvError(message: string, details: Record<string, unknown> = {}, cause?: unknown): SellerSyncError {
+  return new SellerSyncError({ code: 'INVALID_CSV', message, details: { item: 'mapping CSV', ...details }, cause });
+}
+
+function decode(input: string | Uint8Array): string {
+  if (typeof input === 'string') return input;
+  return new TextDecoder('utf-8').decode(input);
+}
+
+/** Comma or semicolon, whichever the header line uses more (outside quotes). */
+export function detectCsvDelimiter(text: string): ',' | ';' {
+  const body = text.replace(/^\uFEFF/, '').replace(/^(?:[ \t]*(?:\r\n|\n|\r))+/, '');
+  let commas = 0;
+  let semicolons = 0;
+  let quoted = false;
+  for (let index = 0; index < body.length; index += 1) {
+    const char = body[index];
+    if (char === '"') quoted = !quoted;
+    else if (!quoted && (char === '\n' || char === '\r')) break;
+    else if (!quoted && char === ',') commas += 1;
+    else if (!quoted && char === ';') semicolons += 1;
+  }
+  if (commas === 0 && semicolons === 0)
+    throw csvError(
+      `The mapping CSV's header line has no comma or semicolon: expected the columns ${REQUIRED.map((c) => SPELLED[c]).join(', ')} separated by "," or ";".`,
+      { field: 'header', rule: 'comma- or semicolon-separated columns' },
+    );
+  return semicolons > commas ? ';' : ',';
+}
+
+const headerKey = (cell: string) => cell.replace(/^\uFEFF/, '').toLowerCase().replace(/[^a-z]/g, '');
+
+function readHeader(cells: readonly string[], line: number): Map<Column, number> {
+  const columns = new Map<Column, number>();
+  const unknown: string[] = [];
+  cells.forEach((cell, index) => {
+    if (cell.trim() === '') return;
+    const column = HEADER_NAMES[headerKey(cell)];
+    if (column === undefined) unknown.push(cell);
+    else if (columns.has(column)) throw csvError(`The mapping CSV names the column "${SPELLED[column]}" twice (line ${line}).`, { line, field: SPELLED[column], rule: 'each column once' });
+    else columns.set(column, index);
+  });
+  const missing = REQUIRED.filter((column) => !columns.has(column));
+  if (missing.length > 0 || unknown.length > 0) {
+    const problems = [
+      missing.length > 0 ? `missing ${missing.map((c) => `"${SPELLED[c]}"`).join(', ')}` : null,
+      unknown.length > 0 ? `unexpected ${unknown.map((c) => describeValue(c, 40)).join(', ')}` : null,
+    ].filter(Boolean);
+    throw csvError(
+      `The mapping CSV's header (line ${line}) is wrong: ${problems.join('; ')}. Expected the columns Title, Internal Reference, Seller SKU, ` +
+        `Marketplace, Fulfilment (and optionally ASIN); found ${cells.map((c) => describeValue(c, 30)).join(', ')}.`,
+      { line, field: 'header', rule: 'Title, Internal Reference, Seller SKU, Marketplace, Fulfilment', value: cells.slice(0, 10) },
+    );
+  }
+  return columns;
+}
+
+/** The marketplace id of a Marketplace cell: an id, a country code (`DE`, `UK`) or a domain (`amazon.de`). */
+export function resolveMarketplace(cell: string): string | null {
+  const value = cell.trim();
+  if (MARKETPLACE_ID_PATTERN.test(value)) return MARKETPLACES.has(value) ? value : null;
+  let country = value.toUpperCase();
+  const domain = /^(?:https?:\/\/)?(?:www\.)?amazon\.([a-z.]+)\/?$/i.exec(value);
+  if (domain) country = DOMAINS[domain[1]!.toLowerCase()] ?? '';
+  if (country === 'UK') country = 'GB';
+  for (const info of MARKETPLACES.values()) if (info.country === country) return info.id;
+  return null;
+}
+
+function readFulfilment(cell: string): FulfillmentChannel | null {
+  const value = cell.trim().toUpperCase();
+  if (value === '' || value === 'MFN' || value === 'FBM') return 'MFN';
+  if (value === 'AFN' || value === 'FBA') return 'AFN';
+  return null;
+}
+
+/** Maps a byte offset to its 1-based line; CRLF, LF and CR each end a line. */
+function lineLocator(buffer: Uint8Array): (offset: number) => number {
+  const starts: number[] = [0];
+  for (let index = 0; index < buffer.length; index += 1) {
+    const byte = buffer[index];
+    if (byte === 0x0a || (byte === 0x0d && buffer[index + 1] !== 0x0a)) starts.push(index + 1);
+  }
+  return (offset) => {
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (starts[middle]! <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return low + 1;
+  };
+}
+
+interface PendingRow {
+  readonly index: number;
+  readonly line: number;
+  readonly internalReference: string;
+  readonly mapping: Omit<ProductMappingInput, 'productRef' | 'variantRef'>;
+}
+
+/**
+ * Imports a seller's mapping CSV (columns Title, Internal Reference, Seller SKU, Marketplace,
+ * Fulfilment; optional ASIN): UTF-8 with or without BOM, comma or semicolon (detected from the
+ * header), quoted fields, blank lines and any mix of CRLF, LF and CR. Internal Reference is the
+ * shop's product reference (its SKU), looked up through the adapter. Marketplace is an id
+ * (`A1PA6795UKMFR9`), a country code (`DE`, `UK`) or a domain (`amazon.de`); Fulfilment is AFN or
+ * MFN (FBA/FBM accepted; empty = MFN). Cells are stored as the text they are: a title starting with
+ * `=` is never evaluated, and every export neutralises it.
+ *
+ * @throws SellerSyncError `INVALID_CSV` when the file cannot be read as a mapping CSV (wrong or
+ *   missing headers, an unclosed quote); rows with bad values are rejected one by one instead.
+ */
+export async function importMappingCsv(input: string | Uint8Array, options: MappingCsvImportOptions): Promise<MappingCsvImportResult> {
+  const mode = options.mode ?? 'all-or-nothing';
+  const text = decode(input);
+  if (text.replace(/^\uFEFF/, '').trim() === '') throw csvError('The mapping CSV is empty: expected a header line and rows.', { rule: 'not empty' });
+  const delimiter = detectCsvDelimiter(text);
+  // parsed from bytes so that csv-parse's byte offsets give line numbers (its own line count
+  // counts a quoted CRLF twice)
+  const buffer = Buffer.from(text, 'utf8');
+  let records: { record: string[]; info: { bytes: number } }[];
+  try {
+    records = parse(buffer, {
+      bom: true,
+      delimiter,
+      record_delimiter: ['\r\n', '\n', '\r'],
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      info: true,
+    }) as unknown as typeof records;
+  } catch (error) {
+    const lines = (error as { lines?: number }).lines;
+    throw csvError(
+      `The mapping CSV cannot be read${lines ? ` near line ${lines}` : ''}: ${(error as Error).message}. Check for an unclosed quote.`,
+      { line: lines, rule: 'RFC 4180 quoting' },
+      error,
+    );
+  }
+  const lineAt = lineLocator(buffer);
+
+  const allowed = options.marketplaceIds ? new Set(options.marketplaceIds) : null;
+  const rows: MappingCsvRowResult[] = [];
+  const pending: PendingRow[] = [];
+  const seen = new Map<string, number>();
+  let columns: Map<Column, number> | null = null;
+  let previousEnd = 0;
+  const reject = (line: number, reason: MappingCsvRejection, message: string, sellerSku: string | null = null, marketplaceId: string | null = null) =>
+    rows.push({ line, sellerSku, marketplaceId, outcome: 'rejected', reason, message: `Line ${line}: ${message}` });
+
+  for (const { record, info } of records) {
+    let start = previousEnd;
+    while (buffer[start] === 0x0a || buffer[start] === 0x0d) start += 1;
+    const line = lineAt(start);
+    previousEnd = info.bytes;
+    if (record.every((cell) => cell.trim() === '')) continue;
+    if (columns === null) {
+      columns = readHeader(record, line);
+      continue;
+    }
+    const cell = (column: Column) => {
+      const index = columns!.get(column);
+      return index === undefined ? '' : (record[index] ?? '');
+    };
+    const width = Math.max(...columns.values()) + 1;
+    const rawSku = cell('sellerSku');
+    const sellerSku = rawSku.replace(/^ +| +$/g, '');
+    if (record.length < width) {
+      reject(line, 'malformed-row', `has ${record.length} cells, the header has ${width}; the row is cut short or uses another separator.`, sellerSku || null);
+      continue;
+    }
+    const skuRule = skuProblem(sellerSku);
+    if (skuRule) {
+      reject(line, 'invalid-sku', `Seller SKU ${describeValue(rawSku)} ${skuRule}.`, sellerSku || null);
+      continue;
+    }
+    const marketplaceCell = cell('marketplace');
+    const marketplaceId = marketplaceCell.trim() === '' ? (options.defaultMarketplaceId ?? null) : resolveMarketplace(marketplaceCell);
+    if (marketplaceId === null || (allowed !== null && !allowed.has(marketplaceId))) {
+      reject(
+        line,
+        'unknown-marketplace',
+        `Marketplace ${describeValue(marketplaceCell)} is ${marketplaceId === null ? 'not a marketplace id, country code or Amazon domain sellersync knows' : "not one of this account's marketplaces"}` +
+          ` (seller SKU ${describeValue(sellerSku)}).`,
+        sellerSku,
+      );
+      continue;
+    }
+    const fulfillmentChannel = readFulfilment(cell('fulfilment'));
+    if (fulfillmentChannel === null) {
+      reject(line, 'bad-fulfilment', `Fulfilment ${describeValue(cell('fulfilment'))} must be AFN or MFN (seller SKU ${describeValue(sellerSku)}).`, sellerSku, marketplaceId);
+      continue;
+    }
+    let asin: string | null = null;
+    if (cell('asin').trim() !== '') {
+      const parsed = parseAsin(cell('asin'));
+      if (!parsed.ok) {
+        reject(line, 'invalid-asin', `${parsed.message} (seller SKU ${describeValue(sellerSku)}).`, sellerSku, marketplaceId);
+        continue;
+      }
+      asin = parsed.value;
+    }
+    const key = `${marketplaceId}\u0000${sellerSku}`;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      reject(line, 'duplicate-seller-sku', `seller SKU ${describeValue(sellerSku)} in ${marketplaceId} is already mapped on line ${first}; a seller SKU maps one product.`, sellerSku, marketplaceId);
+      continue;
+    }
+    seen.set(key, line);
+    const internalReference = cell('internalReference').trim();
+    const title = cell('title');
+    pending.push({
+      index: rows.length,
+      line,
+      internalReference,
+      mapping: { marketplaceId, sellerSku, fulfillmentChannel, asin, source: 'csv-import', title: title === '' ? null : title },
+    });
+    rows.push({ line, sellerSku, marketplaceId, outcome: 'unchanged' });
+  }
+  if (columns === null) throw csvError('The mapping CSV has no header line.', { field: 'header' });
+
+  // the shop products of the internal references
+  const products = new Map<string, ShopProduct[]>();
+  const references = [...new Set(pending.map((row) => row.internalReference).filter((ref) => ref !== ''))];
+  for (const part of chunk(references, 500))
+    for (const product of await options.adapter.getProductsBySku(part)) products.set(product.sku, [...(products.get(product.sku) ?? []), product]);
+
+  const writes: { row: PendingRow; mapping: ProductMappingInput }[] = [];
+  for (const row of pending) {
+    const found = products.get(row.internalReference) ?? [];
+    const sku = describeValue(row.mapping.sellerSku);
+    const fail = (reason: MappingCsvRejection, message: string) => {
+      rows[row.index] = { ...rows[row.index]!, outcome: 'rejected', reason, message: `Line ${row.line}: ${message}` };
+    };
+    if (found.length === 0) {
+      fail('unknown-internal-reference', `Internal Reference ${describeValue(row.internalReference)} is ${row.internalReference === '' ? 'empty' : 'not a product reference of the shop'} (seller SKU ${sku}).`);
+      continue;
+    }
+    if (found.length > 1) {
+      fail('ambiguous-internal-reference', `Internal Reference ${describeValue(row.internalReference)} names ${found.length} shop products (seller SKU ${sku}); make the shop reference unique.`);
+      continue;
+    }
+    const mapping: ProductMappingInput = { ...row.mapping, productRef: found[0]!.productRef, variantRef: found[0]!.variantRef };
+    try {
+      normalizeMapping(mapping);
+    } catch (error) {
+      const field = (error as SellerSyncError).details?.field;
+      fail(field === 'sellerSku' ? 'invalid-sku' : 'malformed-row', (error as Error).message);
+      continue;
+    }
+    writes.push({ row, mapping });
+  }
+
+  const rejected = rows.filter((row) => row.outcome === 'rejected').length;
+  const store = (db: Knex | Knex.Transaction) =>
+    createProductMappings(db, { tablePrefix: options.tablePrefix, accountId: options.accountId ?? DEFAULT_ACCOUNT_ID, clock: options.clock });
+  const record = (part: readonly { row: PendingRow }[], outcomes: readonly ProductMappingOutcome[]) =>
+    part.forEach(({ row }, index) => {
+      rows[row.index] = { ...rows[row.index]!, outcome: outcomes[index]! };
+    });
+
+  let committed = true;
+  if (mode === 'all-or-nothing') {
+    const rollback = Symbol('rollback');
+    try {
+      await options.db.transaction(async (trx) => {
+        const result = await store(trx).upsert(writes.map((w) => w.mapping));
+        record(writes, result.outcomes);
+        if (rejected > 0) throw rollback;
+      });
+    } catch (error) {
+      if (error !== rollback) throw error;
+      committed = false;
+    }
+  } else {
+    for (const part of chunk(writes, 1000)) {
+      try {
+        record(part, (await store(options.db).upsert(part.map((w) => w.mapping))).outcomes);
+      } catch {
+        // find the rows the database refuses; the others are stored
+        for (const write of part) {
+          try {
+            record([write], (await store(options.db).upsert([write.mapping])).outcomes);
+          } catch (error) {
+            rows[write.row.index] = {
+              ...rows[write.row.index]!,
+              outcome: 'rejected',
+              reason: 'database-error',
+              message: `Line ${write.row.line}: the database refused seller SKU ${describeValue(write.mapping.sellerSku)}: ${(error as Error).message}`,
+            };
+          }
+        }
+      }
+    }
+  }
+  const count = (outcome: MappingCsvRowResult['outcome']) => rows.filter((row) => row.outcome === outcome).length;
+  return {
+    committed,
+    delimiter,
+    created: count('created'),
+    updated: count('updated'),
+    unchanged: count('unchanged'),
+    rejected: count('rejected'),
+    rows,
+  };
+}
