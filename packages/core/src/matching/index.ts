@@ -1,4 +1,18 @@
+export {
+  isAmazonFailure,
+  syncActiveListings,
+  type ActiveListingsMarketplaceSummary,
+  type ActiveListingsSyncOptions,
+  type ActiveListingsSyncSummary,
+} from './active-listings-sync';
 export { buildCatalogIndex, indexProducts, type CatalogIndex } from './catalog-index';
+export {
+  CATALOG_SEARCH_BATCH,
+  matchCatalog,
+  type CatalogMatchingMarketplaceSummary,
+  type CatalogMatchingOptions,
+  type CatalogMatchingSummary,
+} from './catalog-matching';
 export { neutralizeCsvCell, toCsv } from './csv-export';
 export {
   detectCsvDelimiter,
@@ -9,6 +23,8 @@ export {
   type MappingCsvRejection,
   type MappingCsvRowResult,
 } from './mapping-csv-import';
+export { MERCHANT_LISTINGS_REPORT_TYPE, listingCandidate, readMerchantListingsReport, type MerchantListingRow } from './listings-report';
+export type { MatchingOptions } from './matching-options';
 export {
   createMismatchLog,
   type Mismatch,

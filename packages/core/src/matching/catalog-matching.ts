@@ -1,0 +1,276 @@
+import type { Knex } from 'knex';
+import type { AmazonGateway, CatalogIdentifierType, CatalogItem } from '../amazon-gateway';
+import { DEFAULT_ACCOUNT_ID, enqueueChange, skuProblem } from '../change-log';
+import { describeValue } from '../errors';
+import { silentLogger, type Logger } from '../logger';
+import type { ShopAdapter, ShopProduct } from '../shop-adapter';
+import { isAmazonFailure } from './active-listings-sync';
+import { productKey } from './catalog-index';
+import { createMismatchLog, type MismatchInput } from './mismatch-log';
+import { catalogIdentifierType, parseProductIdentifier } from './product-identifier';
+import type { FulfillmentChannel, ProductMapping } from './product-mapping';
+import { createProductMappings } from './product-mappings';
+
+/** Options of {@link matchCatalog}. */
+export interface CatalogMatchingOptions {
+  readonly db: Knex;
+  readonly gateway: AmazonGateway;
+  readonly adapter: ShopAdapter;
+  readonly tablePrefix?: string;
+  /** Default `"default"`. */
+  readonly accountId?: string;
+  /** The marketplaces to search in. */
+  readonly marketplaceIds: readonly string[];
+  /** The channel of the offers created. Default `MFN`. */
+  readonly fulfillmentChannel?: FulfillmentChannel;
+  /** Catalog scan page size. Default 500. */
+  readonly scanPageSize?: number;
+  readonly logger?: Logger;
+  /** The time source (ms since the epoch). Default `Date.now`. */
+  readonly clock?: () => number;
+}
+
+/** What matching mode did in one marketplace. */
+export interface CatalogMatchingMarketplaceSummary {
+  readonly marketplaceId: string;
+  /** Shop products with a GTIN and no ASIN in this marketplace. */
+  readonly candidates: number;
+  /** Products skipped because the mapping table already holds their ASIN. */
+  readonly alreadyMatched: number;
+  /** `searchCatalogItems` calls (pages included). */
+  readonly searchCalls: number;
+  /** Products that got their ASIN, and an offer-only `listing` change queued. */
+  readonly matched: number;
+  /** Several ASINs for the identifier: logged, never guessed. */
+  readonly ambiguous: number;
+  readonly notOnAmazon: number;
+  readonly invalid: number;
+  /** The product's seller SKU is mapped to another product. */
+  readonly conflicts: number;
+  /** Set when Amazon failed; products not searched yet stay for the next run. */
+  readonly error: { readonly code: string; readonly message: string } | null;
+}
+
+/** What {@link matchCatalog} returns. */
+export interface CatalogMatchingSummary {
+  readonly accountId: string;
+  readonly marketplaces: readonly CatalogMatchingMarketplaceSummary[];
+  readonly matched: number;
+}
+
+/** Amazon's limit of identifiers per `searchCatalogItems` call. */
+export const CATALOG_SEARCH_BATCH = 20;
+
+interface Candidate {
+  readonly product: ShopProduct;
+  readonly sellerSku: string;
+  readonly identifier: string;
+  readonly identifiersType: CatalogIdentifierType;
+  readonly gtin14: string;
+}
+
+/** The GTIN-14s an item lists (in `marketplaceId`, or in any marketplace when it lists none there). */
+function itemGtins(item: CatalogItem, marketplaceId: string): Set<string> {
+  const groups = item.identifiers ?? [];
+  const own = groups.filter((group) => group.marketplaceId === marketplaceId);
+  const out = new Set<string>();
+  for (const group of own.length > 0 ? own : groups)
+    for (const identifier of group.identifiers) {
+      const parsed = parseProductIdentifier(identifier.identifier);
+      if (parsed.ok && parsed.gtin14 !== null) out.add(parsed.gtin14);
+    }
+  return out;
+}
+
+/**
+ * Matching mode: finds the ASINs of shop products that have a GTIN (EAN, UPC, ISBN) and no ASIN, by
+ * `searchCatalogItems` (20 identifiers a call, under the gateway's rate limit). A unique ASIN is
+ * stored in the mapping table and a `listing` change is queued in the same transaction, so the
+ * listings sync sends an offer-only listing (`LISTING_OFFER_ONLY` with `merchant_suggested_asin`).
+ * Several ASINs for one identifier go to the mismatch log as `ambiguous`, none as `not-on-amazon`;
+ * an invalid GTIN as `invalid-identifier`. Nothing is guessed.
+ */
+export async function matchCatalog(options: CatalogMatchingOptions): Promise<CatalogMatchingSummary> {
+  const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
+  const clock = options.clock ?? Date.now;
+  const logger = options.logger ?? silentLogger;
+  const channel = options.fulfillmentChannel ?? 'MFN';
+  const mappings = createProductMappings(options.db, { tablePrefix: options.tablePrefix, accountId, clock });
+  const mismatches = createMismatchLog(options.db, { tablePrefix: options.tablePrefix, accountId, clock });
+  const summaries: CatalogMatchingMarketplaceSummary[] = [];
+
+  for (const marketplaceId of options.marketplaceIds) {
+    const started = new Date(clock());
+    const totals = { candidates: 0, alreadyMatched: 0, searchCalls: 0, matched: 0, ambiguous: 0, notOnAmazon: 0, invalid: 0, conflicts: 0 };
+    const queues = new Map<CatalogIdentifierType, Candidate[]>();
+
+    const record = async (entries: MismatchInput[]) => {
+      if (entries.length > 0) await mismatches.record(entries);
+    };
+    const mismatch = (candidate: Pick<Candidate, 'product' | 'sellerSku'>, reason: MismatchInput['reason'], message: string, asins?: readonly string[]): MismatchInput => ({
+      marketplaceId,
+      source: 'catalog-search',
+      sellerSku: candidate.sellerSku,
+      gtin: candidate.product.gtin,
+      productRef: candidate.product.productRef,
+      variantRef: candidate.product.variantRef,
+      title: candidate.product.title,
+      reason,
+      message,
+      candidates: asins,
+    });
+
+    const search = async (batch: readonly Candidate[]) => {
+      const identifiersType = batch[0]!.identifiersType;
+      const values = [...new Set(batch.map((c) => c.identifier))];
+      const items: CatalogItem[] = [];
+      let pageToken: string | undefined;
+      do {
+        const result = await options.gateway.searchCatalogItems({
+          identifiers: values,
+          identifiersType,
+          marketplaceId,
+          includedData: ['identifiers', 'summaries'],
+          pageSize: CATALOG_SEARCH_BATCH,
+          ...(pageToken ? { pageToken } : {}),
+        });
+        totals.searchCalls += 1;
+        items.push(...result.items);
+        pageToken = result.pagination?.nextToken;
+      } while (pageToken);
+
+      const asinsByGtin = new Map<string, Set<string>>();
+      for (const item of items) {
+        let gtins = itemGtins(item, marketplaceId);
+        // an item listed without identifiers can only be attributed when one identifier was asked
+        if (gtins.size === 0 && values.length === 1) gtins = new Set([batch[0]!.gtin14]);
+        for (const gtin of gtins) asinsByGtin.set(gtin, (asinsByGtin.get(gtin) ?? new Set()).add(item.asin));
+      }
+
+      const taken = new Map<string, ProductMapping>();
+      for (const mapping of await mappings.findBySellerSkus(batch.map((c) => c.sellerSku), marketplaceId)) taken.set(mapping.sellerSku, mapping);
+      const entries: MismatchInput[] = [];
+      const matched: { candidate: Candidate; asin: string }[] = [];
+      for (const candidate of batch) {
+        const asins = [...(asinsByGtin.get(candidate.gtin14) ?? [])].sort();
+        const shown = `${candidate.product.sku} (${candidate.identifiersType} ${candidate.identifier})`;
+        if (asins.length === 0) {
+          totals.notOnAmazon += 1;
+          entries.push(mismatch(candidate, 'not-on-amazon', `${shown}: Amazon's catalog has no ASIN for this ${candidate.identifiersType} in ${marketplaceId}. Create the product on Amazon with a full listing.`));
+        } else if (asins.length > 1) {
+          totals.ambiguous += 1;
+          entries.push(
+            mismatch(
+              candidate,
+              'ambiguous',
+              `${shown}: ${asins.length} ASINs carry this ${candidate.identifiersType} in ${marketplaceId} (${asins.join(', ')}); nothing was guessed. Map the seller SKU to one ASIN with a CSV import.`,
+              asins,
+            ),
+          );
+        } else {
+          const owner = taken.get(candidate.sellerSku);
+          if (owner && (owner.productRef !== candidate.product.productRef || owner.variantRef !== candidate.product.variantRef)) {
+            totals.conflicts += 1;
+            entries.push(
+              mismatch(
+                candidate,
+                'sku-conflict',
+                `${shown}: ASIN ${asins[0]} found, but seller SKU ${describeValue(candidate.sellerSku)} is mapped to product ${owner.productRef} in ${marketplaceId}; nothing was changed.`,
+                asins,
+              ),
+            );
+          } else matched.push({ candidate, asin: asins[0]! });
+        }
+      }
+      if (matched.length > 0) {
+        // the mapping and the change that makes the listings sync send the offer commit together
+        await options.db.transaction(async (trx) => {
+          await createProductMappings(trx, { tablePrefix: options.tablePrefix, accountId, clock }).upsert(
+            matched.map(({ candidate, asin }) => ({
+              marketplaceId,
+              sellerSku: candidate.sellerSku,
+              fulfillmentChannel: taken.get(candidate.sellerSku)?.fulfillmentChannel ?? channel,
+              productRef: candidate.product.productRef,
+              variantRef: candidate.product.variantRef,
+              asin,
+              source: 'catalog-search' as const,
+              title: candidate.product.title,
+            })),
+          );
+          await enqueueChange(
+            trx,
+            matched.map(({ candidate }) => ({ sku: candidate.sellerSku, kind: 'listing' as const, marketplaceId, productRef: candidate.product.productRef, accountId })),
+            { tablePrefix: options.tablePrefix },
+          );
+        });
+        totals.matched += matched.length;
+      }
+      await record(entries);
+    };
+
+    const enqueue = async (candidate: Candidate) => {
+      const queue = queues.get(candidate.identifiersType) ?? [];
+      queue.push(candidate);
+      queues.set(candidate.identifiersType, queue);
+      if (new Set(queue.map((c) => c.identifier)).size >= CATALOG_SEARCH_BATCH) {
+        queues.set(candidate.identifiersType, []);
+        await search(queue);
+      }
+    };
+
+    let error: CatalogMatchingMarketplaceSummary['error'] = null;
+    try {
+      let cursor: string | null = null;
+      do {
+        const page = await options.adapter.scanCatalog({ cursor, limit: options.scanPageSize ?? 500 });
+        cursor = page.nextCursor;
+        const wanted = page.items.filter(
+          (p) => p.gtin !== null && p.gtin.trim() !== '' && p.asin === null && (p.marketplaceIds === null || p.marketplaceIds.includes(marketplaceId)),
+        );
+        if (wanted.length === 0) continue;
+        const known = new Map<string, ProductMapping[]>();
+        for (const mapping of await mappings.findByProductRefs(wanted.map((p) => p.productRef), marketplaceId)) {
+          const key = productKey(mapping.productRef, mapping.variantRef);
+          known.set(key, [...(known.get(key) ?? []), mapping]);
+        }
+        const invalid: MismatchInput[] = [];
+        for (const product of wanted) {
+          totals.candidates += 1;
+          const own = known.get(productKey(product.productRef, product.variantRef)) ?? [];
+          if (own.some((m) => m.asin !== null)) {
+            totals.alreadyMatched += 1;
+            continue;
+          }
+          const sellerSku = (own.find((m) => m.fulfillmentChannel === channel) ?? own[0])?.sellerSku ?? product.sku;
+          const parsed = parseProductIdentifier(product.gtin);
+          if (!parsed.ok || parsed.gtin14 === null) {
+            totals.invalid += 1;
+            invalid.push(mismatch({ product, sellerSku }, 'invalid-identifier', `${product.sku}: ${parsed.ok ? 'no GTIN' : parsed.message} It was not searched.`));
+            continue;
+          }
+          const skuRule = skuProblem(sellerSku);
+          if (skuRule) {
+            totals.invalid += 1;
+            invalid.push(mismatch({ product, sellerSku }, 'invalid-sku', `Seller SKU ${describeValue(sellerSku)} ${skuRule}; the product was not searched.`));
+            continue;
+          }
+          await enqueue({ product, sellerSku, identifier: parsed.value, identifiersType: catalogIdentifierType(parsed.type), gtin14: parsed.gtin14 });
+        }
+        await record(invalid);
+      } while (cursor !== null);
+      for (const [type, queue] of queues)
+        if (queue.length > 0) {
+          queues.set(type, []);
+          await search(queue);
+        }
+      await mismatches.clearStale({ marketplaceId, source: 'catalog-search', before: started });
+    } catch (cause) {
+      if (!isAmazonFailure(cause)) throw cause;
+      error = { code: cause.code, message: cause.message };
+      logger.warn({ marketplaceId, code: error.code }, `matching mode in ${marketplaceId} stopped: ${error.message}`);
+    }
+    logger.info({ marketplaceId, ...totals }, 'matching mode done');
+    summaries.push({ marketplaceId, ...totals, error });
+  }
+  return { accountId, marketplaces: summaries, matched: summaries.reduce((sum, s) => sum + s.matched, 0) };
+}

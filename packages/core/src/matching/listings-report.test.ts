@@ -1,0 +1,88 @@
+import { describe, expect, test } from '@jest/globals';
+import { SellerSyncError } from '../errors';
+import { listingCandidate, readMerchantListingsReport, type MerchantListingRow } from './listings-report';
+
+const HEADER = [
+  'item-name', 'item-description', 'listing-id', 'seller-sku', 'price', 'quantity', 'open-date', 'image-url', 'item-is-marketplace',
+  'product-id-type', 'zshop-shipping-fee', 'item-note', 'item-condition', 'zshop-category1', 'zshop-browse-path',
+  'zshop-storefront-feature', 'asin1', 'asin2', 'asin3', 'will-ship-internationally', 'expedited-shipping', 'zshop-boldface',
+  'product-id', 'bid-for-featured-placement', 'add-delete', 'pending-quantity', 'fulfillment-channel', 'merchant-shipping-group', 'status',
+].join('\t');
+
+function row(values: Partial<Record<string, string>>): string {
+  return HEADER.split('\t')
+    .map((name) => values[name] ?? '')
+    .join('\t');
+}
+
+async function readAll(text: string, batchSize?: number): Promise<MerchantListingRow[][]> {
+  const batches: MerchantListingRow[][] = [];
+  for await (const batch of readMerchantListingsReport(text, { batchSize })) batches.push(batch);
+  return batches;
+}
+
+describe('readMerchantListingsReport', () => {
+  test("reads Amazon's columns: quotes are ordinary characters, GTIN only for ISBN/UPC/EAN id types, AFN from the channel", async () => {
+    const text =
+      `\uFEFF${HEADER}\r\n` +
+      `${row({ 'item-name': 'Mug "large", 350 ml', 'seller-sku': 'MUG-1', price: '12.99', quantity: '5', 'product-id-type': '4', 'product-id': '4006381333931', asin1: 'B0SIM00001', 'fulfillment-channel': 'DEFAULT', status: 'Active' })}\r\n` +
+      `${row({ 'item-name': 'Crème brûlée', 'seller-sku': ' SPACED ', 'product-id-type': '1', 'product-id': 'B0SIM00006', 'fulfillment-channel': 'AMAZON_EU', status: 'Inactive' })}\n` +
+      `\n` +
+      `${row({ 'item-name': 'Book', 'seller-sku': 'BOOK', 'product-id-type': '2', 'product-id': '316148410X', asin1: 'B0SIM00005' })}\n`;
+    const [batch] = await readAll(text);
+    expect(batch).toEqual([
+      {
+        line: 2,
+        sellerSku: 'MUG-1',
+        title: 'Mug "large", 350 ml',
+        asin: 'B0SIM00001',
+        gtin: '4006381333931',
+        price: '12.99',
+        quantity: '5',
+        fulfillmentChannel: 'MFN',
+        status: 'Active',
+      },
+      {
+        line: 3,
+        sellerSku: ' SPACED ',
+        title: 'Crème brûlée',
+        asin: 'B0SIM00006',
+        gtin: null,
+        price: null,
+        quantity: null,
+        fulfillmentChannel: 'AFN',
+        status: 'Inactive',
+      },
+      expect.objectContaining({ sellerSku: 'BOOK', gtin: '316148410X', asin: 'B0SIM00005', fulfillmentChannel: 'MFN' }),
+    ]);
+    expect(listingCandidate(batch![1]!, 'A1PA6795UKMFR9')).toEqual({
+      sellerSku: ' SPACED ',
+      asin: 'B0SIM00006',
+      gtin: null,
+      marketplaceId: 'A1PA6795UKMFR9',
+      fulfillmentChannel: 'AFN',
+    });
+  });
+
+  test('yields batches, also for many rows spread over the slices the parser is fed', async () => {
+    const lines = [HEADER];
+    for (let i = 0; i < 12_345; i += 1) lines.push(row({ 'item-name': `Item ${i} ${'x'.repeat(100)}`, 'seller-sku': `SKU-${i}` }));
+    const batches = await readAll(lines.join('\n'), 5000);
+    expect(batches.map((b) => b.length)).toEqual([5000, 5000, 2345]);
+    expect(batches[2]!.at(-1)!.sellerSku).toBe('SKU-12344');
+  });
+
+  test('short rows and an empty report are read; a header without seller-sku is REPORT_FAILED', async () => {
+    expect(await readAll(`${HEADER}\n`)).toEqual([]);
+    expect(await readAll('')).toEqual([]);
+    const [batch] = await readAll(`${HEADER}\nonly a title\tdesc\tid\tSHORT\n`);
+    expect(batch![0]).toMatchObject({ sellerSku: 'SHORT', title: 'only a title', asin: null });
+    let caught: unknown;
+    try {
+      await readAll('sku\tasin\nA\tB\n');
+    } catch (error) {
+      caught = error;
+    }
+    expect(SellerSyncError.isInstance(caught) && caught.code).toBe('REPORT_FAILED');
+  });
+});
