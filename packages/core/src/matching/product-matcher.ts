@@ -1,5 +1,5 @@
 import { chunk } from '../database/dialect';
-import { describeValue } from '../errors';
+import { SellerSyncError, describeValue } from '../errors';
 import type { ShopAdapter, ShopProduct } from '../shop-adapter';
 import { buildCatalogIndex, indexProducts, productKey, type CatalogIndex } from './catalog-index';
 import { equivalentIdentifierForms, parseAsin, parseProductIdentifier } from './product-identifier';
@@ -262,7 +262,14 @@ function withMappings(index: CatalogIndex, mappings: MappingLookup): MatchSource
  * matched in memory against a catalog index.
  */
 export function createProductMatcher(options: ProductMatcherOptions): ProductMatcher {
-  const rules = matchRules(options.priority ?? 'sku-first');
+  const priority = options.priority ?? 'sku-first';
+  if (priority !== 'sku-first' && priority !== 'asin-first')
+    throw new SellerSyncError({
+      code: 'INVALID_OPTIONS',
+      message: `createProductMatcher: priority must be "asin-first" or "sku-first"; got ${describeValue(priority)}.`,
+      details: { field: 'priority', rule: 'asin-first or sku-first', value: priority },
+    });
+  const rules = matchRules(priority);
   const threshold = options.bulkThreshold ?? 2000;
   return {
     async match(items) {

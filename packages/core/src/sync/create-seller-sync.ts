@@ -3,6 +3,21 @@ import { createChangeLog, DEFAULT_ACCOUNT_ID, type ChangeLogStats, type ChangeLo
 import { createAmazonGateway, type AmazonGateway } from '../amazon-gateway';
 import { notImplemented } from '../errors';
 import { createSafeLogger, type SafeLogger } from '../logger';
+import {
+  createMismatchLog,
+  createProductMappings,
+  importMappingCsv,
+  matchCatalog,
+  syncActiveListings,
+  type ActiveListingsSyncOptions,
+  type ActiveListingsSyncSummary,
+  type CatalogMatchingOptions,
+  type CatalogMatchingSummary,
+  type MappingCsvImportOptions,
+  type MappingCsvImportResult,
+  type MismatchLog,
+  type ProductMappingStore,
+} from '../matching';
 import { validateSellerSyncOptions, type SellerSyncOptions } from './seller-sync-options';
 
 /** What `status()` reports. */
@@ -29,6 +44,24 @@ export interface SellerSync {
   reconcile(): Promise<unknown>;
   previewFeed(options: { readonly skus: readonly string[]; readonly format?: 'json' | 'xml' }): Promise<unknown>;
   status(): Promise<SellerSyncStatus>;
+  /** The mapping table of this account: seller SKUs ↔ shop products per marketplace. */
+  readonly mappings: ProductMappingStore;
+  /** Listings and shop products that could not be matched, for the host to list, export and clear. */
+  readonly mismatches: MismatchLog;
+  /**
+   * "Sync active products": reads every marketplace's listings report, matches each listing and
+   * stores the mappings; see `syncActiveListings`.
+   */
+  syncActiveListings(
+    options?: Partial<Pick<ActiveListingsSyncOptions, 'marketplaceIds' | 'priority' | 'createMissingProducts' | 'defaultCategoryRef' | 'charset' | 'wait'>>,
+  ): Promise<ActiveListingsSyncSummary>;
+  /** Imports a mapping CSV (Title, Internal Reference, Seller SKU, Marketplace, Fulfilment); see `importMappingCsv`. */
+  importMappingCsv(
+    input: string | Uint8Array,
+    options?: Partial<Pick<MappingCsvImportOptions, 'mode' | 'defaultMarketplaceId'>>,
+  ): Promise<MappingCsvImportResult>;
+  /** Matching mode: finds ASINs for shop products with a GTIN and queues offer-only listings; see `matchCatalog`. */
+  matchCatalog(options?: Partial<Pick<CatalogMatchingOptions, 'marketplaceIds' | 'fulfillmentChannel'>>): Promise<CatalogMatchingSummary>;
 }
 
 /**
@@ -48,6 +81,8 @@ export function createSellerSync(options: SellerSyncOptions): SellerSync {
   });
   const gateway = createAmazonGateway({ ...options.gateway, amazon: options.amazon, logger });
   const workerId = options.workerId ?? `${hostname()}:${process.pid}`;
+  const matching = options.matching ?? {};
+  const matchingBase = { db: options.db, adapter: options.shop, tablePrefix: options.tablePrefix, accountId, logger, clock: options.clock };
   void workerId;
   void logger;
 
@@ -65,6 +100,28 @@ export function createSellerSync(options: SellerSyncOptions): SellerSync {
     confirmShipments: async () => notImplemented('confirmShipments()'),
     reconcile: async () => notImplemented('reconcile()'),
     previewFeed: async () => notImplemented('previewFeed()'),
+    mappings: createProductMappings(options.db, { tablePrefix: options.tablePrefix, accountId, clock: options.clock }),
+    mismatches: createMismatchLog(options.db, { tablePrefix: options.tablePrefix, accountId, clock: options.clock }),
+    syncActiveListings: (call = {}) =>
+      syncActiveListings({
+        ...matchingBase,
+        gateway,
+        marketplaceIds: call.marketplaceIds ?? options.amazon.marketplaceIds,
+        priority: call.priority ?? matching.priority,
+        createMissingProducts: call.createMissingProducts ?? matching.createMissingProducts,
+        defaultCategoryRef: call.defaultCategoryRef ?? matching.defaultCategoryRef,
+        charset: call.charset ?? matching.reportCharset,
+        wait: call.wait ?? matching.reportWait,
+      }),
+    importMappingCsv: (input, call = {}) =>
+      importMappingCsv(input, { ...matchingBase, marketplaceIds: options.amazon.marketplaceIds, mode: call.mode, defaultMarketplaceId: call.defaultMarketplaceId }),
+    matchCatalog: (call = {}) =>
+      matchCatalog({
+        ...matchingBase,
+        gateway,
+        marketplaceIds: call.marketplaceIds ?? options.amazon.marketplaceIds,
+        fulfillmentChannel: call.fulfillmentChannel ?? matching.fulfillmentChannel,
+      }),
     async status() {
       return {
         accountId,

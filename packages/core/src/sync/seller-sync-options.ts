@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { SellerSyncError, describeValue } from '../errors';
 import type { AmazonGatewayOptions } from '../amazon-gateway/amazon-gateway';
 import type { Logger } from '../logger';
+import type { MatchingOptions } from '../matching/matching-options';
 import { MARKETPLACE_ID_PATTERN, marketplaceInfo, type AmazonRegion } from '../marketplaces';
 import type { ShopAdapter } from '../shop-adapter';
 import { assertShopAdapter } from '../shop-adapter';
@@ -49,6 +50,8 @@ export interface SellerSyncOptions {
   readonly orders?: Readonly<Record<string, unknown>>;
   /** Shipment confirmation settings. */
   readonly shipments?: Readonly<Record<string, unknown>>;
+  /** Catalog matching settings (match priority, auto-create, report charset). */
+  readonly matching?: MatchingOptions;
   /** The time source (ms since the epoch); tests pass a fake one. Default `Date.now`. */
   readonly clock?: () => number;
   /**
