@@ -1,6 +1,6 @@
 import type { AmazonAddress, AmazonFulfillmentStatus, AmazonOrder } from '../amazon-gateway';
 import type { Money } from '../money';
-import type { ProductMatcher } from '../matching';
+import type { MatchCandidate, MatchResult } from '../matching';
 import type { ShopAddress, ShopCustomerDraft, ShopOrderDraft, ShopOrderLineDraft, ShopProduct } from '../shop-adapter';
 import type { ResolvedOrdersOptions } from './orders-options';
 import { computeOrderTotals, describeMoney, type OrderTotals } from './order-totals';
@@ -18,8 +18,11 @@ export interface OrderStockLine {
 export interface OrderMapperContext {
   readonly accountId: string;
   readonly options: ResolvedOrdersOptions;
-  /** Finds the shop product of each line (`createProductMatcher`). */
-  readonly matcher: ProductMatcher;
+  /**
+   * The matcher's answer for each line of the order, in the order of {@link orderLineCandidates}
+   * (the importer matches a whole page of orders in one call).
+   */
+  readonly matches: readonly MatchResult[];
   /** The marketplace searched, when the order does not name its own. */
   readonly marketplaceId: string;
   /**
@@ -46,6 +49,18 @@ export interface SkippedOrder {
   readonly outcome: 'skip';
   readonly reason: 'unmatched';
   readonly message: string;
+}
+
+/** What the matcher is asked for each line of an order, in line order. */
+export function orderLineCandidates(order: AmazonOrder, fallbackMarketplaceId: string): MatchCandidate[] {
+  const marketplaceId = order.salesChannel?.marketplaceId ?? fallbackMarketplaceId;
+  const fulfillmentChannel = isFbaOrder(order) ? 'AFN' : 'MFN';
+  return order.orderItems.map((item) => ({
+    sellerSku: item.product.sellerSku ?? null,
+    asin: item.product.asin ?? null,
+    marketplaceId,
+    fulfillmentChannel,
+  }));
 }
 
 /** Whether Amazon fulfils the order (FBA / AFN). */
@@ -114,14 +129,7 @@ export async function mapAmazonOrder(order: AmazonOrder, context: OrderMapperCon
   const notes: string[] = [];
   const warnings: string[] = [];
 
-  const matches = await context.matcher.match(
-    order.orderItems.map((item) => ({
-      ...(item.product.sellerSku ? { sellerSku: item.product.sellerSku } : {}),
-      ...(item.product.asin ? { asin: item.product.asin } : {}),
-      marketplaceId,
-      fulfillmentChannel: fba ? 'AFN' : 'MFN',
-    })),
-  );
+  const matches = context.matches;
 
   const unmatched: string[] = [];
   const lines: ShopOrderLineDraft[] = [];

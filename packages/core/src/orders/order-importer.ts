@@ -1,0 +1,628 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { max as latest, sub } from 'date-fns';
+import type { Knex } from 'knex';
+import type { AmazonFulfillmentStatus, AmazonGateway, AmazonOrder, AmazonOrderIncludedData, SearchOrdersQuery } from '../amazon-gateway';
+import { SellerSyncError } from '../errors';
+import { createSafeLogger, type Logger, type SafeLogger } from '../logger';
+import { createProductMappings, createProductMatcher, type MatchResult, type ProductMatcher } from '../matching';
+import { hasCapability, requireCapability, type ShopAdapter } from '../shop-adapter';
+import { XML_FEED_CONTENT_TYPE, parseProcessingReport } from './amazon-xml-feed';
+import { buildOrderAcknowledgementFeed, ORDER_ACKNOWLEDGEMENT_FEED_TYPE } from './order-acknowledgement-feed';
+import {
+  amazonOrderStatus,
+  isFbaOrder,
+  mapAmazonOrder,
+  orderLineCandidates,
+  type OrderStockLine,
+} from './order-mapper';
+import {
+  SUMMARY_LIST_LIMIT,
+  createOrderImportRuns,
+  type MarketplaceImportReport,
+  type OrderErrorReport,
+  type OrderImportRuns,
+  type OrderImportSummary,
+  type OrderSkipReason,
+  type OrderWarningReport,
+  type SkippedOrderReport,
+} from './order-import-runs';
+import { createOrderStore, type ImportedOrder, type ImportedOrderPatch, type OrderStockState, type OrderStore } from './order-store';
+import { resolveOrdersOptions, type OrdersOptions, type ResolvedOrdersOptions } from './orders-options';
+import { validateAmazonOrder } from './validate-amazon-order';
+
+/** What `searchOrders` and `getOrder` ask Amazon to include, so no per-order call is needed. */
+export const ORDER_INCLUDED_DATA: readonly AmazonOrderIncludedData[] = ['BUYER', 'RECIPIENT', 'PROCEEDS', 'FULFILLMENT', 'PACKAGES'];
+
+/** Options of {@link createOrderImporter}. */
+export interface OrderImporterOptions {
+  /** Where sellersync's tables are (run `migrate` first). */
+  readonly db: Knex;
+  readonly shop: ShopAdapter;
+  readonly gateway: AmazonGateway;
+  /** The seller account the orders belong to. */
+  readonly accountId: string;
+  readonly tablePrefix?: string;
+  readonly orders?: OrdersOptions;
+  /** A stable name of this worker process. Default: host name and process id. */
+  readonly workerId?: string;
+  readonly logger?: Logger;
+  /** ms since the epoch. Default `Date.now`. */
+  readonly clock?: () => number;
+  /** The product matcher. Default: `createProductMatcher` over the shop and the mapping table, with `orders.matchBy`. */
+  readonly matcher?: ProductMatcher;
+}
+
+/** Options of one import run. */
+export interface ImportOrdersRunOptions {
+  /**
+   * Stops the run between two orders. The cursor stays at the page in progress, so the next run
+   * resumes there: orders already imported are recognised, none is skipped.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** Imports one account's Amazon orders into the shop; see {@link createOrderImporter}. */
+export interface OrderImporter {
+  readonly options: ResolvedOrdersOptions;
+  readonly store: OrderStore;
+  readonly runs: OrderImportRuns;
+  /** One import run: retries due, every marketplace's new updates, acknowledgements. */
+  importOrders(options?: ImportOrdersRunOptions): Promise<OrderImportSummary>;
+  /** The summary of the latest run, or `null` before the first. */
+  lastSummary(): Promise<OrderImportSummary | null>;
+}
+
+type StockIntent = 'hold' | 'sell' | 'return';
+
+/** What an Amazon status means for the shop's stock. */
+function stockIntent(status: AmazonFulfillmentStatus): StockIntent {
+  switch (status) {
+    case 'PENDING':
+    case 'PENDING_AVAILABILITY':
+      return 'hold';
+    case 'CANCELLED':
+    case 'UNFULFILLABLE':
+      return 'return';
+    default:
+      return 'sell';
+  }
+}
+
+const isCancelled = (status: string) => status === 'CANCELLED' || status === 'UNFULFILLABLE';
+
+interface RunState {
+  readonly claimant: string;
+  seen: number;
+  imported: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  failed: number;
+  readonly skippedOrders: SkippedOrderReport[];
+  readonly errors: OrderErrorReport[];
+  readonly warnings: OrderWarningReport[];
+  readonly acknowledgements: { submitted: number; acknowledged: number; failed: number };
+}
+
+const pushCapped = <T>(list: T[], item: T) => {
+  if (list.length < SUMMARY_LIST_LIMIT) list.push(item);
+};
+
+/** A failure's stable code: sellersync's, or `fallback` for anything else (a shop adapter's own error). */
+function errorCode(error: unknown, fallback = 'SHOP_ADAPTER_FAILED'): string {
+  return SellerSyncError.isInstance(error) ? error.code : fallback;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Imports Amazon orders (Orders 2026-01-01 `searchOrders`) into the shop through its adapter,
+ * exactly once per Amazon order id:
+ *
+ * - per marketplace, incrementally by `lastUpdatedAfter` from a stored cursor (the window's
+ *   `lastUpdatedBefore` minus an overlap), every page, with buyer, recipient, proceeds,
+ *   fulfilment and packages included so no per-order call is needed;
+ * - each order's row is claimed (with a lease) before `createOrder`, which is idempotent by the
+ *   Amazon order id as a second guard, so racing importers create each order once and a crash
+ *   between the two is resumed by the next run;
+ * - later updates change the shop status and stock, never create a second order; updates not
+ *   newer than the one applied are ignored;
+ * - Pending merchant-fulfilled orders reserve stock, which becomes the sale when Amazon moves the
+ *   order on and comes back if it is cancelled; FBA orders never move stock;
+ * - malformed orders are reported with the reason and the rest imports; every run's summary is
+ *   kept for `status()`.
+ */
+export function createOrderImporter(importerOptions: OrderImporterOptions): OrderImporter {
+  const { db, shop, gateway, accountId } = importerOptions;
+  const options = resolveOrdersOptions(importerOptions.orders, gateway.marketplaceIds);
+  const clock = importerOptions.clock ?? Date.now;
+  const logger: SafeLogger = createSafeLogger(importerOptions.logger);
+  const workerId = importerOptions.workerId ?? `${hostname()}:${process.pid}`;
+  const store = createOrderStore(db, { tablePrefix: importerOptions.tablePrefix, accountId, clock });
+  const runs = createOrderImportRuns(db, { tablePrefix: importerOptions.tablePrefix, accountId });
+  let matcher = importerOptions.matcher;
+  const getMatcher = (): ProductMatcher => {
+    matcher ??= createProductMatcher({
+      adapter: shop,
+      mappings: createProductMappings(db, { tablePrefix: importerOptions.tablePrefix, accountId }),
+      priority: options.matchBy,
+    });
+    return matcher;
+  };
+  const useReservations = () => hasCapability(shop, 'stockReservations');
+  const reservationId = (amazonOrderId: string) => `amazon:${accountId}:${amazonOrderId}`;
+  const movementId = (amazonOrderId: string, line: OrderStockLine, kind: 'take' | 'restore') =>
+    `amazon:${accountId}:${amazonOrderId}:${line.orderItemId}:${kind}`;
+  let placeholderRef: Promise<{ productRef: string }> | null = null;
+  const placeholder = hasCapability(shop, 'placeholderProduct')
+    ? () => {
+        placeholderRef ??= shop.ensurePlaceholderProduct!({ key: 'amazon-fba', name: options.fbaPlaceholderName }).catch((error: unknown) => {
+          placeholderRef = null;
+          throw error;
+        });
+        return placeholderRef;
+      }
+    : null;
+
+  const retryDelay = (attempts: number) => Math.min(24 * 3600_000, options.retryBaseMs * 2 ** Math.max(0, attempts - 1));
+
+  /** Moves the shop's stock from `current` to what `status` needs; every step is idempotent by id. */
+  async function moveStock(
+    amazonOrderId: string,
+    current: OrderStockState,
+    status: AmazonFulfillmentStatus,
+    lines: readonly OrderStockLine[],
+    warnings: string[],
+    uncertain = false,
+  ): Promise<OrderStockState> {
+    // stock given back is final: a cancelled order never takes stock again
+    if (current === 'released' || current === 'restored') return current;
+    const intent = stockIntent(status);
+    // after a crash stock may have moved before the row recorded it: take (idempotent) and give back, netting zero either way
+    if (current === 'none' && intent === 'return' && uncertain && lines.length > 0) {
+      const taken = await moveStock(amazonOrderId, 'none', 'UNSHIPPED', lines, warnings);
+      return moveStock(amazonOrderId, taken, status, lines, warnings);
+    }
+    const reservations = current === 'reserved' || current === 'committed' || (current === 'none' && useReservations());
+    if (reservations) {
+      const id = reservationId(amazonOrderId);
+      const reservation = { reservationId: id, lines: lines.map((l) => ({ productRef: l.productRef, variantRef: l.variantRef, quantity: l.quantity })) };
+      if (current === 'none' && intent === 'return') return 'none';
+      if (current === 'none') await shop.reserveStock!(reservation);
+      if (intent === 'hold') return current === 'committed' ? 'committed' : 'reserved';
+      if (intent === 'sell') {
+        await shop.commitStockReservation!(id);
+        return 'committed';
+      }
+      await shop.releaseStockReservation!(id);
+      return 'released';
+    }
+    if (current === 'none' && intent === 'return') return 'none';
+    if (current === 'none') {
+      const result = await shop.adjustStock!(lines.map((l) => ({ movementId: movementId(amazonOrderId, l, 'take'), productRef: l.productRef, variantRef: l.variantRef, delta: -l.quantity })));
+      if (result.unknown.length > 0) warnings.push(`Stock not taken for unknown products (movements ${result.unknown.join(', ')}).`);
+      return 'taken';
+    }
+    if (intent !== 'return') return current;
+    const result = await shop.adjustStock!(lines.map((l) => ({ movementId: movementId(amazonOrderId, l, 'restore'), productRef: l.productRef, variantRef: l.variantRef, delta: l.quantity })));
+    if (result.unknown.length > 0) warnings.push(`Stock not given back for unknown products (movements ${result.unknown.join(', ')}).`);
+    return 'restored';
+  }
+
+  function skipReasonFor(order: AmazonOrder, marketplaceId: string, isNew: boolean): { reason: OrderSkipReason; message: string } | null {
+    if (order.salesChannel?.channelName === 'NON_AMAZON')
+      return { reason: 'non-amazon-channel', message: `Amazon order ${order.orderId} is a Multi-Channel Fulfillment order placed outside Amazon; it is not imported.` };
+    if (isFbaOrder(order) && !options.importFba)
+      return { reason: 'fba-disabled', message: `Amazon order ${order.orderId} is fulfilled by Amazon (FBA) and importFba is off.` };
+    const orderMarketplace = order.salesChannel?.marketplaceId ?? marketplaceId;
+    if (!options.marketplaceIds.includes(orderMarketplace))
+      return { reason: 'marketplace-not-imported', message: `Amazon order ${order.orderId} is from marketplace ${orderMarketplace}, which this account does not import.` };
+    if (isNew && isCancelled(amazonOrderStatus(order)))
+      return { reason: 'cancelled-before-import', message: `Amazon order ${order.orderId} was cancelled before it was imported; there is nothing to fulfil.` };
+    return null;
+  }
+
+  function recordError(run: RunState, amazonOrderId: string | null, marketplaceId: string, error: unknown, willRetry: boolean) {
+    run.failed += 1;
+    const report: OrderErrorReport = { amazonOrderId, marketplaceId, code: errorCode(error), message: logger.redact(errorMessage(error)), willRetry };
+    pushCapped(run.errors, report);
+    logger.warn({ amazonOrderId, marketplaceId, code: report.code }, report.message);
+  }
+
+  /** Creates the shop order of an order this run holds the claim of (new, skipped before, failed, or taken over). */
+  async function importClaimed(run: RunState, order: AmazonOrder, row: ImportedOrder, matches: readonly MatchResult[], marketplaceId: string) {
+    const status = amazonOrderStatus(order);
+    const base: ImportedOrderPatch = {
+      marketplaceId: order.salesChannel?.marketplaceId ?? marketplaceId,
+      fulfilledBy: isFbaOrder(order) ? 'amazon' : 'merchant',
+      amazonStatus: status,
+      amazonUpdatedAt: Date.parse(order.lastUpdatedTime),
+    };
+    // a claim abandoned by a crash or a failed attempt may have created the shop order already
+    const resumed = row.state === 'claimed' || row.state === 'failed';
+    const existing = resumed ? await shop.findOrderByExternalId!(order.orderId) : null;
+    const skip = skipReasonFor(order, marketplaceId, row.shopOrderRef === null && existing === null);
+    if (skip) {
+      await store.settle(row.id, run.claimant, { ...base, state: 'skipped', reason: skip.reason, nextAttemptAt: null, attempts: 0, lastErrorCode: null, lastErrorMessage: null });
+      run.skipped += 1;
+      pushCapped(run.skippedOrders, { amazonOrderId: order.orderId, marketplaceId: base.marketplaceId!, ...skip });
+      return;
+    }
+    try {
+      const mapped = await mapAmazonOrder(order, { accountId, options, matches, marketplaceId, placeholder });
+      if (mapped.outcome === 'skip') {
+        await store.settle(row.id, run.claimant, { ...base, state: 'skipped', reason: mapped.reason, nextAttemptAt: null, attempts: 0, lastErrorCode: null, lastErrorMessage: null });
+        run.skipped += 1;
+        pushCapped(run.skippedOrders, { amazonOrderId: order.orderId, marketplaceId: base.marketplaceId!, reason: mapped.reason, message: mapped.message });
+        return;
+      }
+      const created = await shop.createOrder!(mapped.draft);
+      const warnings = [...mapped.warnings];
+      const fba = mapped.fulfilledBy === 'amazon';
+      const stockLines = fba ? [] : mapped.stockLines;
+      const stockState = fba ? 'none' : await moveStock(order.orderId, row.stockState, status, stockLines, warnings, resumed);
+      if (created.status !== mapped.draft.status && !created.created) await shop.updateOrderStatus!(created.orderRef, mapped.draft.status);
+      const settled = await store.settle(row.id, run.claimant, {
+        ...base,
+        state: 'imported',
+        shopOrderRef: created.orderRef,
+        shopStatus: mapped.draft.status,
+        stockState,
+        stockLines,
+        warnings,
+        reason: null,
+        attempts: 0,
+        nextAttemptAt: null,
+        lastErrorCode: null,
+        lastErrorMessage: null,
+        ackState: options.acknowledge && !fba ? 'pending' : null,
+        shipmentState: fba ? null : isCancelled(status) || status === 'SHIPPED' ? 'closed' : 'open',
+      });
+      if (!settled) logger.warn({ amazonOrderId: order.orderId }, `Amazon order ${order.orderId}: another importer took the order over; it keeps the one shop order ${created.orderRef}.`);
+      run.imported += 1;
+      for (const message of warnings) pushCapped(run.warnings, { amazonOrderId: order.orderId, message });
+    } catch (error) {
+      const attempts = row.attempts + 1;
+      const willRetry = attempts < options.maxAttempts;
+      await store.settle(row.id, run.claimant, {
+        state: row.state === 'claimed' || row.state === 'failed' ? 'failed' : row.state,
+        attempts,
+        nextAttemptAt: willRetry ? clock() + retryDelay(attempts) : null,
+        lastErrorCode: errorCode(error),
+        lastErrorMessage: logger.redact(errorMessage(error)),
+      });
+      recordError(run, order.orderId, marketplaceId, error, willRetry);
+    }
+  }
+
+  /** Applies a newer Amazon state to an imported order: status and stock, never a second order. */
+  async function updateClaimed(run: RunState, order: AmazonOrder, row: ImportedOrder) {
+    const status = amazonOrderStatus(order);
+    const updatedAt = Date.parse(order.lastUpdatedTime);
+    try {
+      if (status === row.amazonStatus) {
+        await store.settle(row.id, run.claimant, { amazonUpdatedAt: Math.max(updatedAt, row.amazonUpdatedAt), attempts: 0, nextAttemptAt: null, lastErrorCode: null, lastErrorMessage: null });
+        run.unchanged += 1;
+        return;
+      }
+      const fba = row.fulfilledBy === 'amazon';
+      const shopStatus = (fba ? options.fbaStatusMap : options.statusMap)[status];
+      const warnings: string[] = [];
+      const stockState = fba ? 'none' : await moveStock(order.orderId, row.stockState, status, row.stockLines, warnings);
+      if (row.shopOrderRef !== null && shopStatus !== row.shopStatus) await shop.updateOrderStatus!(row.shopOrderRef, shopStatus);
+      await store.settle(row.id, run.claimant, {
+        amazonStatus: status,
+        amazonUpdatedAt: Math.max(updatedAt, row.amazonUpdatedAt),
+        shopStatus,
+        stockState,
+        warnings: [...row.warnings, ...warnings],
+        attempts: 0,
+        nextAttemptAt: null,
+        lastErrorCode: null,
+        lastErrorMessage: null,
+        ...(isCancelled(status) && row.shipmentState === 'open' ? { shipmentState: 'closed' as const } : {}),
+        ...(isCancelled(status) && row.ackState === 'pending' ? { ackState: null } : {}),
+      });
+      run.updated += 1;
+      for (const message of warnings) pushCapped(run.warnings, { amazonOrderId: order.orderId, message });
+    } catch (error) {
+      const attempts = row.attempts + 1;
+      const willRetry = attempts < options.maxAttempts;
+      await store.settle(row.id, run.claimant, {
+        attempts,
+        nextAttemptAt: willRetry ? clock() + retryDelay(attempts) : null,
+        lastErrorCode: errorCode(error),
+        lastErrorMessage: logger.redact(errorMessage(error)),
+      });
+      recordError(run, order.orderId, row.marketplaceId, error, willRetry);
+    }
+  }
+
+  /** Decides what an order needs and does it; `row` is sellersync's record, if any. */
+  async function processOrder(run: RunState, order: AmazonOrder, row: ImportedOrder | undefined, matches: readonly MatchResult[], marketplaceId: string) {
+    run.seen += 1;
+    const problem = validateAmazonOrder(order);
+    const orderId = typeof order?.orderId === 'string' && order.orderId !== '' ? order.orderId : null;
+    if (problem) {
+      if (orderId !== null && !row && problem.details.field !== 'orderId' && problem.details.field !== 'lastUpdatedTime') {
+        await store.recordNew(
+          { marketplaceId, amazonOrderId: orderId, fulfilledBy: isFbaOrder(order) ? 'amazon' : 'merchant', amazonStatus: order.fulfillment?.fulfillmentStatus ?? 'PENDING', amazonUpdatedAt: Date.parse(order.lastUpdatedTime) },
+          { state: 'invalid', lastErrorCode: problem.code, lastErrorMessage: problem.message },
+        );
+      }
+      recordError(run, orderId, marketplaceId, problem, false);
+      return;
+    }
+    const updatedAt = Date.parse(order.lastUpdatedTime);
+    const now = clock();
+    if (!row) {
+      const skip = skipReasonFor(order, marketplaceId, true);
+      const fresh = {
+        marketplaceId: order.salesChannel?.marketplaceId ?? marketplaceId,
+        amazonOrderId: order.orderId,
+        fulfilledBy: isFbaOrder(order) ? ('amazon' as const) : ('merchant' as const),
+        amazonStatus: amazonOrderStatus(order),
+        amazonUpdatedAt: updatedAt,
+      };
+      if (skip) {
+        await store.recordNew(fresh, { state: 'skipped', reason: skip.reason });
+        run.skipped += 1;
+        pushCapped(run.skippedOrders, { amazonOrderId: order.orderId, marketplaceId: fresh.marketplaceId, ...skip });
+        return;
+      }
+      const claimed = await store.claimNew(fresh, run.claimant, options.leaseMs);
+      if (!claimed) {
+        // another importer inserted it first and is working on it
+        run.unchanged += 1;
+        return;
+      }
+      await importClaimed(run, order, claimed, matches, marketplaceId);
+      return;
+    }
+    const due = row.nextAttemptAt !== null && row.nextAttemptAt <= now && row.attempts < options.maxAttempts;
+    const newer = updatedAt > row.amazonUpdatedAt;
+    const abandoned = row.state === 'claimed' && row.leaseUntil !== null && row.leaseUntil <= now;
+    if (!newer && !due && !abandoned) {
+      run.unchanged += 1;
+      return;
+    }
+    if (!(await store.claim(row.id, run.claimant, options.leaseMs))) {
+      run.unchanged += 1;
+      return;
+    }
+    if (row.state === 'imported') await updateClaimed(run, order, row);
+    else await importClaimed(run, order, row, matches, marketplaceId);
+  }
+
+  /** Matches the lines of a page of orders in one matcher call; orders not `wanted` get no answers. */
+  async function matchPage(orders: readonly AmazonOrder[], marketplaceId: string, wanted?: readonly boolean[]): Promise<MatchResult[][]> {
+    const sound = orders.map((order, index) => (wanted?.[index] ?? true) && validateAmazonOrder(order) === null);
+    const candidates = orders.flatMap((order, index) => (sound[index] ? orderLineCandidates(order, marketplaceId) : []));
+    const results = candidates.length === 0 ? [] : await getMatcher().match(candidates);
+    let offset = 0;
+    return orders.map((order, index) => {
+      if (!sound[index]) return [];
+      const slice = results.slice(offset, offset + order.orderItems.length);
+      offset += order.orderItems.length;
+      return slice;
+    });
+  }
+
+  async function processPage(run: RunState, orders: readonly AmazonOrder[], marketplaceId: string, signal: AbortSignal | undefined): Promise<boolean> {
+    const rows = await store.getMany(orders.map((o) => o?.orderId).filter((id): id is string => typeof id === 'string'));
+    // only orders that may need the shop are matched
+    const now = clock();
+    const needsWork = orders.map((order) => {
+      const row = typeof order?.orderId === 'string' ? rows.get(order.orderId) : undefined;
+      if (!row) return true;
+      const updatedAt = Date.parse(order.lastUpdatedTime);
+      return updatedAt > row.amazonUpdatedAt || row.state === 'claimed' || (row.nextAttemptAt !== null && row.nextAttemptAt <= now);
+    });
+    const matches = await matchPage(orders, marketplaceId, needsWork);
+    for (const [index, order] of orders.entries()) {
+      if (signal?.aborted) return false;
+      await processOrder(run, order, typeof order?.orderId === 'string' ? rows.get(order.orderId) : undefined, matches[index] ?? [], marketplaceId);
+    }
+    return true;
+  }
+
+  /** Orders whose import was interrupted (expired claims) or failed and is due again: fetched one by one. */
+  async function resume(run: RunState, signal: AbortSignal | undefined) {
+    const rows = await store.listResumable(options.maxAttempts, 100);
+    for (const row of rows) {
+      if (signal?.aborted) return;
+      let order: AmazonOrder;
+      try {
+        order = await gateway.getOrder(row.amazonOrderId, { includedData: ORDER_INCLUDED_DATA });
+      } catch (error) {
+        recordError(run, row.amazonOrderId, row.marketplaceId, error, true);
+        continue;
+      }
+      const [matches = []] = await matchPage([order], row.marketplaceId);
+      await processOrder(run, order, row, matches, row.marketplaceId);
+    }
+  }
+
+  async function importMarketplace(run: RunState, marketplaceId: string, signal: AbortSignal | undefined): Promise<MarketplaceImportReport> {
+    const cursor = await store.getCursor(marketplaceId);
+    const startedAt = new Date(clock());
+    const resuming = cursor?.pageToken != null && cursor.windowAfter !== null;
+    const windowAfter = resuming ? cursor.windowAfter! : (cursor?.lastUpdatedAfter ?? sub(startedAt, options.lookBack).toISOString());
+    let windowBefore = resuming ? cursor.windowBefore : null;
+    let pageToken: string | undefined = resuming ? cursor.pageToken! : undefined;
+    let pages = resuming ? cursor.pages : 0;
+    let orders = 0;
+    const baseQuery: SearchOrdersQuery = {
+      lastUpdatedAfter: windowAfter,
+      marketplaceIds: [marketplaceId],
+      maxResultsPerPage: options.pageSize,
+      includedData: ORDER_INCLUDED_DATA,
+    };
+    try {
+      for (;;) {
+        if (signal?.aborted) return { marketplaceId, pages, orders, nextLastUpdatedAfter: null, error: null };
+        let response;
+        try {
+          response = await gateway.searchOrders({ ...baseQuery, ...(pageToken !== undefined ? { paginationToken: pageToken } : {}) });
+        } catch (error) {
+          // an expired or refused page token: read the whole window again (orders seen are recognised)
+          if (pageToken === undefined || !SellerSyncError.isInstance(error) || (error as { status?: unknown }).status !== 400) throw error;
+          logger.warn({ marketplaceId }, `Amazon refused the stored page token of marketplace ${marketplaceId}; the window since ${windowAfter} is read again.`);
+          pageToken = undefined;
+          pages = 0;
+          continue;
+        }
+        windowBefore ??= response.lastUpdatedBefore ?? startedAt.toISOString();
+        pages += 1;
+        orders += response.orders.length;
+        const complete = await processPage(run, response.orders, marketplaceId, signal);
+        if (!complete) {
+          // keep the token of this page: the next run reads it again and recognises what was done
+          if (pageToken !== undefined)
+            await store.saveCursor({ marketplaceId, lastUpdatedAfter: cursor?.lastUpdatedAfter ?? windowAfter, windowAfter, windowBefore, pageToken, pages: pages - 1 });
+          else if (cursor === null)
+            await store.saveCursor({ marketplaceId, lastUpdatedAfter: windowAfter, windowAfter: null, windowBefore: null, pageToken: null, pages: 0 });
+          return { marketplaceId, pages, orders, nextLastUpdatedAfter: null, error: null };
+        }
+        const next = response.pagination?.nextToken;
+        if (next) {
+          pageToken = next;
+          await store.saveCursor({ marketplaceId, lastUpdatedAfter: cursor?.lastUpdatedAfter ?? windowAfter, windowAfter, windowBefore, pageToken, pages });
+          continue;
+        }
+        const nextAfter = latest([sub(new Date(windowBefore), options.overlap), new Date(windowAfter)]).toISOString();
+        await store.saveCursor({ marketplaceId, lastUpdatedAfter: nextAfter, windowAfter: null, windowBefore: null, pageToken: null, pages: 0 });
+        return { marketplaceId, pages, orders, nextLastUpdatedAfter: nextAfter, error: null };
+      }
+    } catch (error) {
+      const code = errorCode(error, 'DATABASE_ERROR');
+      const message = logger.redact(errorMessage(error));
+      logger.error({ marketplaceId, code }, `Order import of marketplace ${marketplaceId} stopped: ${message}`);
+      return { marketplaceId, pages, orders, nextLastUpdatedAfter: null, error: { code, message } };
+    }
+  }
+
+  /** Reads the results of submitted acknowledgement feeds that Amazon finished. */
+  async function settleAcknowledgements(run: RunState, wait: boolean) {
+    for (const feedId of await store.listAckFeeds()) {
+      const feed = wait ? await gateway.waitForFeed(feedId) : await gateway.getFeed(feedId);
+      const rows = await store.listByAckFeed(feedId);
+      if (feed.processingStatus === 'IN_QUEUE' || feed.processingStatus === 'IN_PROGRESS') continue;
+      if (feed.processingStatus !== 'DONE') {
+        // FATAL or CANCELLED: nothing was applied; send these orders again
+        await store.update(rows.map((r) => r.id), { ackState: 'pending', ackFeedId: null, ackMessageId: null });
+        continue;
+      }
+      const report = parseProcessingReport(await gateway.getFeedResult(feed));
+      const refused = new Map(report.results.filter((r) => r.resultCode === 'Error').map((r) => [r.messageId, r]));
+      const ok = rows.filter((r) => !refused.has(r.ackMessageId ?? -1));
+      const bad = rows.filter((r) => refused.has(r.ackMessageId ?? -1));
+      if (ok.length > 0) await store.update(ok.map((r) => r.id), { ackState: 'acknowledged' });
+      for (const row of bad) {
+        const result = refused.get(row.ackMessageId ?? -1)!;
+        await store.update([row.id], { ackState: 'failed', lastErrorCode: `AMAZON_${result.messageCode}`.slice(0, 64), lastErrorMessage: `Acknowledgement refused: ${result.description}` });
+        pushCapped(run.warnings, { amazonOrderId: row.amazonOrderId, message: `Amazon refused the acknowledgement (${result.messageCode}): ${result.description}` });
+      }
+      run.acknowledgements.acknowledged += ok.length;
+      run.acknowledgements.failed += bad.length;
+    }
+  }
+
+  /** Sends one acknowledgement feed per marketplace for imported orders not yet acknowledged. */
+  async function submitAcknowledgements(run: RunState) {
+    for (;;) {
+      const pending = await store.listAckPending(5000);
+      if (pending.length === 0) return;
+      const byMarketplace = new Map<string, ImportedOrder[]>();
+      for (const row of pending) byMarketplace.set(row.marketplaceId, [...(byMarketplace.get(row.marketplaceId) ?? []), row]);
+      for (const [marketplaceId, rows] of byMarketplace) {
+        const content = buildOrderAcknowledgementFeed(
+          gateway.sellerId,
+          rows.map((row) => ({
+            amazonOrderId: row.amazonOrderId,
+            // a shop id the schema refuses (over 50 characters) is left out rather than failing the acknowledgement
+            merchantOrderId: row.shopOrderRef !== null && row.shopOrderRef.length <= 50 && !/[\t\r\n]/.test(row.shopOrderRef) ? row.shopOrderRef : null,
+          })),
+        );
+        const { feedId } = await gateway.submitFeed({ feedType: ORDER_ACKNOWLEDGEMENT_FEED_TYPE, marketplaceIds: [marketplaceId], content, contentType: XML_FEED_CONTENT_TYPE });
+        for (const [index, row] of rows.entries()) await store.update([row.id], { ackState: 'submitted', ackFeedId: feedId, ackMessageId: index + 1 });
+        run.acknowledgements.submitted += 1;
+      }
+      if (pending.length < 5000) return;
+    }
+  }
+
+  return {
+    options,
+    store,
+    runs,
+
+    async importOrders(runOptions = {}) {
+      requireCapability(shop, 'orders', 'order import');
+      const startedAt = clock();
+      const runId = await runs.start({ marketplaceIds: options.marketplaceIds, workerId, startedAt });
+      const run: RunState = {
+        claimant: `${workerId}#${runId}:${randomBytes(4).toString('hex')}`.slice(-191),
+        seen: 0,
+        imported: 0,
+        updated: 0,
+        unchanged: 0,
+        skipped: 0,
+        failed: 0,
+        skippedOrders: [],
+        errors: [],
+        warnings: [],
+        acknowledgements: { submitted: 0, acknowledged: 0, failed: 0 },
+      };
+      const signal = runOptions.signal;
+      const marketplaces: MarketplaceImportReport[] = [];
+      let runError: { code: string; message: string } | null = null;
+      try {
+        if (options.acknowledge) await settleAcknowledgements(run, false);
+        await resume(run, signal);
+        for (const marketplaceId of options.marketplaceIds) {
+          if (signal?.aborted) break;
+          marketplaces.push(await importMarketplace(run, marketplaceId, signal));
+        }
+        if (options.acknowledge && !signal?.aborted) {
+          await submitAcknowledgements(run);
+          if (options.waitForFeeds) await settleAcknowledgements(run, true);
+        }
+      } catch (error) {
+        runError = { code: errorCode(error, 'DATABASE_ERROR'), message: logger.redact(errorMessage(error)) };
+        logger.error({ code: runError.code }, `Order import stopped: ${runError.message}`);
+      }
+      if (runError) marketplaces.push({ marketplaceId: '*', pages: 0, orders: 0, nextLastUpdatedAfter: null, error: runError });
+      const summary: OrderImportSummary = {
+        runId,
+        accountId,
+        marketplaceIds: options.marketplaceIds,
+        status: marketplaces.some((m) => m.error !== null) ? 'failed' : signal?.aborted ? 'aborted' : 'finished',
+        startedAt: new Date(startedAt),
+        finishedAt: new Date(clock()),
+        seen: run.seen,
+        imported: run.imported,
+        updated: run.updated,
+        unchanged: run.unchanged,
+        skipped: run.skipped,
+        failed: run.failed,
+        skippedOrders: run.skippedOrders,
+        errors: run.errors,
+        warnings: run.warnings,
+        marketplaces,
+        acknowledgements: run.acknowledgements,
+      };
+      await runs.finish(summary);
+      logger.info(
+        { runId, imported: summary.imported, updated: summary.updated, skipped: summary.skipped, failed: summary.failed, status: summary.status },
+        `Order import ${summary.status}: ${summary.imported} imported, ${summary.updated} updated, ${summary.skipped} skipped, ${summary.failed} failed.`,
+      );
+      return summary;
+    },
+
+    lastSummary: () => runs.last(),
+  };
+}

@@ -1,0 +1,385 @@
+import type { Knex } from 'knex';
+import { chunk, toNullableNumber, toNumber } from '../database/dialect';
+import { resolveTableNames } from '../database/table-names';
+import type { OrderStockLine } from './order-mapper';
+
+/** Where an Amazon order stands in sellersync. */
+export type ImportedOrderState = 'claimed' | 'imported' | 'skipped' | 'invalid' | 'failed';
+
+/** What sellersync did to the shop's stock for an order. */
+export type OrderStockState = 'none' | 'reserved' | 'committed' | 'released' | 'taken' | 'restored';
+
+/** Acknowledgement of an order to Amazon (`POST_ORDER_ACKNOWLEDGEMENT_DATA`). */
+export type OrderAckState = 'pending' | 'submitted' | 'acknowledged' | 'failed';
+
+/** Shipment confirmation of a merchant-fulfilled order. */
+export type OrderShipmentState = 'open' | 'confirmed' | 'closed';
+
+/** One Amazon order as sellersync recorded it (one row per account and Amazon order id). */
+export interface ImportedOrder {
+  readonly id: number;
+  readonly accountId: string;
+  readonly marketplaceId: string;
+  readonly amazonOrderId: string;
+  readonly fulfilledBy: 'merchant' | 'amazon';
+  readonly amazonStatus: string;
+  /** Amazon's `lastUpdatedTime` of the state applied, in ms. */
+  readonly amazonUpdatedAt: number;
+  readonly state: ImportedOrderState;
+  readonly shopOrderRef: string | null;
+  readonly shopStatus: string | null;
+  readonly stockState: OrderStockState;
+  readonly stockLines: readonly OrderStockLine[];
+  readonly claimedBy: string | null;
+  readonly leaseUntil: number | null;
+  readonly attempts: number;
+  readonly nextAttemptAt: number | null;
+  /** Why it was skipped (`unmatched`, `fba-disabled`, ...). */
+  readonly reason: string | null;
+  readonly lastErrorCode: string | null;
+  readonly lastErrorMessage: string | null;
+  readonly warnings: readonly string[];
+  readonly ackState: OrderAckState | null;
+  readonly ackFeedId: string | null;
+  readonly ackMessageId: number | null;
+  readonly shipmentState: OrderShipmentState | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** The fields an importer writes when it settles an order it claimed. */
+export interface ImportedOrderPatch {
+  readonly marketplaceId?: string;
+  readonly fulfilledBy?: 'merchant' | 'amazon';
+  readonly amazonStatus?: string;
+  readonly amazonUpdatedAt?: number;
+  readonly state?: ImportedOrderState;
+  readonly shopOrderRef?: string | null;
+  readonly shopStatus?: string | null;
+  readonly stockState?: OrderStockState;
+  readonly stockLines?: readonly OrderStockLine[];
+  readonly attempts?: number;
+  readonly nextAttemptAt?: number | null;
+  readonly reason?: string | null;
+  readonly lastErrorCode?: string | null;
+  readonly lastErrorMessage?: string | null;
+  readonly warnings?: readonly string[];
+  readonly ackState?: OrderAckState | null;
+  readonly shipmentState?: OrderShipmentState | null;
+}
+
+/** What a new row starts with. */
+export interface NewImportedOrder {
+  readonly marketplaceId: string;
+  readonly amazonOrderId: string;
+  readonly fulfilledBy: 'merchant' | 'amazon';
+  readonly amazonStatus: string;
+  readonly amazonUpdatedAt: number;
+}
+
+/** The import cursor of one marketplace. */
+export interface OrderCursor {
+  readonly marketplaceId: string;
+  /** Where the next search starts (ISO 8601). */
+  readonly lastUpdatedAfter: string;
+  /** A search in progress (stopped mid-way): its window and the token of its next page. */
+  readonly windowAfter: string | null;
+  readonly windowBefore: string | null;
+  readonly pageToken: string | null;
+  readonly pages: number;
+}
+
+interface OrderRow {
+  id: number | string;
+  account_id: string;
+  marketplace_id: string;
+  amazon_order_id: string;
+  fulfilled_by: string;
+  amazon_status: string;
+  amazon_updated_at: number | string;
+  state: string;
+  shop_order_ref: string | null;
+  shop_status: string | null;
+  stock_state: string;
+  stock_lines: string | null;
+  claimed_by: string | null;
+  lease_until: number | string | null;
+  attempts: number | string;
+  next_attempt_at: number | string | null;
+  reason: string | null;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  warnings: string | null;
+  ack_state: string | null;
+  ack_feed_id: string | null;
+  ack_message_id: number | string | null;
+  shipment_state: string | null;
+  created_at: number | string;
+  updated_at: number | string;
+}
+
+const MAX_MESSAGE = 2000;
+const clip = (text: string | null | undefined): string | null => (text == null ? null : text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text);
+
+function parseJsonList<T>(text: string | null): T[] {
+  if (!text) return [];
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? (value as T[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+function toImportedOrder(row: OrderRow): ImportedOrder {
+  return {
+    id: toNumber(row.id),
+    accountId: row.account_id,
+    marketplaceId: row.marketplace_id,
+    amazonOrderId: row.amazon_order_id,
+    fulfilledBy: row.fulfilled_by === 'amazon' ? 'amazon' : 'merchant',
+    amazonStatus: row.amazon_status,
+    amazonUpdatedAt: toNumber(row.amazon_updated_at),
+    state: row.state as ImportedOrderState,
+    shopOrderRef: row.shop_order_ref,
+    shopStatus: row.shop_status,
+    stockState: row.stock_state as OrderStockState,
+    stockLines: parseJsonList<OrderStockLine>(row.stock_lines),
+    claimedBy: row.claimed_by,
+    leaseUntil: toNullableNumber(row.lease_until),
+    attempts: toNumber(row.attempts),
+    nextAttemptAt: toNullableNumber(row.next_attempt_at),
+    reason: row.reason,
+    lastErrorCode: row.last_error_code,
+    lastErrorMessage: row.last_error_message,
+    warnings: parseJsonList<string>(row.warnings),
+    ackState: row.ack_state as OrderAckState | null,
+    ackFeedId: row.ack_feed_id,
+    ackMessageId: toNullableNumber(row.ack_message_id),
+    shipmentState: row.shipment_state as OrderShipmentState | null,
+    createdAt: toNumber(row.created_at),
+    updatedAt: toNumber(row.updated_at),
+  };
+}
+
+function patchColumns(patch: ImportedOrderPatch): Record<string, unknown> {
+  const columns: Record<string, unknown> = {};
+  const set = (column: string, value: unknown) => {
+    if (value !== undefined) columns[column] = value;
+  };
+  set('marketplace_id', patch.marketplaceId);
+  set('fulfilled_by', patch.fulfilledBy);
+  set('amazon_status', patch.amazonStatus);
+  set('amazon_updated_at', patch.amazonUpdatedAt);
+  set('state', patch.state);
+  set('shop_order_ref', patch.shopOrderRef);
+  set('shop_status', patch.shopStatus);
+  set('stock_state', patch.stockState);
+  set('stock_lines', patch.stockLines === undefined ? undefined : JSON.stringify(patch.stockLines));
+  set('attempts', patch.attempts);
+  set('next_attempt_at', patch.nextAttemptAt);
+  set('reason', patch.reason);
+  set('last_error_code', patch.lastErrorCode);
+  set('last_error_message', patch.lastErrorMessage === undefined ? undefined : clip(patch.lastErrorMessage));
+  set('warnings', patch.warnings === undefined ? undefined : patch.warnings.length === 0 ? null : JSON.stringify(patch.warnings.map((w) => clip(w))));
+  set('ack_state', patch.ackState);
+  set('shipment_state', patch.shipmentState);
+  return columns;
+}
+
+/** Options of {@link createOrderStore}. */
+export interface OrderStoreOptions {
+  readonly tablePrefix?: string;
+  readonly accountId: string;
+  /** ms since the epoch. Default `Date.now`. */
+  readonly clock?: () => number;
+}
+
+/**
+ * sellersync's record of imported orders for one account: the exactly-once guard of order import
+ * (one row per account and Amazon order id, claimed with a lease before the shop order is
+ * created), the import cursors and the order side of acknowledgements and shipments. Safe when
+ * several importers share the database: a claim succeeds for one of them only.
+ */
+export interface OrderStore {
+  readonly accountId: string;
+  /** The rows of these Amazon order ids (missing ones are absent). */
+  getMany(amazonOrderIds: readonly string[]): Promise<Map<string, ImportedOrder>>;
+  get(amazonOrderId: string): Promise<ImportedOrder | null>;
+  /**
+   * Inserts the row of an order never seen, claimed by `claimant` for `leaseMs`. Returns the row
+   * when this call created it, `null` when another importer's row was there first.
+   */
+  claimNew(order: NewImportedOrder, claimant: string, leaseMs: number): Promise<ImportedOrder | null>;
+  /** Inserts a row that is settled at once (skipped or invalid) unless a row exists already. */
+  recordNew(order: NewImportedOrder, patch: ImportedOrderPatch): Promise<void>;
+  /** Claims an existing row unless another importer's lease on it is live. Returns whether it did. */
+  claim(id: number, claimant: string, leaseMs: number): Promise<boolean>;
+  /** Writes `patch` and ends the claim, if `claimant` still holds it. Returns whether it did. */
+  settle(id: number, claimant: string, patch: ImportedOrderPatch): Promise<boolean>;
+  /**
+   * Rows to work on again: claims whose lease expired (a crashed importer) and failures due for a
+   * retry with fewer than `maxAttempts` attempts; oldest first.
+   */
+  listResumable(maxAttempts: number, limit: number): Promise<ImportedOrder[]>;
+  /** Writes fields of rows no importer holds (acknowledgement and shipment bookkeeping). */
+  update(ids: readonly number[], patch: ImportedOrderPatch & { readonly ackFeedId?: string | null; readonly ackMessageId?: number | null }): Promise<number>;
+  /** Imported merchant-fulfilled orders waiting for an acknowledgement, per marketplace, oldest first. */
+  listAckPending(limit: number): Promise<ImportedOrder[]>;
+  /** Feed ids of acknowledgements submitted and not yet settled. */
+  listAckFeeds(): Promise<string[]>;
+  listByAckFeed(feedId: string): Promise<ImportedOrder[]>;
+  /** Imported merchant-fulfilled orders whose shipment is not fully confirmed, by id after `afterId`. */
+  listShipmentOpen(afterId: number, limit: number): Promise<ImportedOrder[]>;
+  getCursor(marketplaceId: string): Promise<OrderCursor | null>;
+  saveCursor(cursor: OrderCursor): Promise<void>;
+}
+
+/** Opens the order store over `knex` (run `migrate` first). */
+export function createOrderStore(knex: Knex, options: OrderStoreOptions): OrderStore {
+  const tables = resolveTableNames(options.tablePrefix);
+  const table = tables.orders;
+  const accountId = options.accountId;
+  const clock = options.clock ?? Date.now;
+  const rows = () => knex(table).where('account_id', accountId);
+
+  const newRow = (order: NewImportedOrder, now: number): Record<string, unknown> => ({
+    account_id: accountId,
+    marketplace_id: order.marketplaceId,
+    amazon_order_id: order.amazonOrderId,
+    fulfilled_by: order.fulfilledBy,
+    amazon_status: order.amazonStatus,
+    amazon_updated_at: order.amazonUpdatedAt,
+    stock_state: 'none',
+    attempts: 0,
+    created_at: now,
+    updated_at: now,
+  });
+
+  const store: OrderStore = {
+    accountId,
+
+    async getMany(amazonOrderIds) {
+      const out = new Map<string, ImportedOrder>();
+      for (const ids of chunk([...new Set(amazonOrderIds)], 500)) {
+        if (ids.length === 0) continue;
+        for (const row of (await rows().whereIn('amazon_order_id', ids)) as OrderRow[]) out.set(row.amazon_order_id, toImportedOrder(row));
+      }
+      return out;
+    },
+
+    async get(amazonOrderId) {
+      const row = (await rows().where('amazon_order_id', amazonOrderId).first()) as OrderRow | undefined;
+      return row ? toImportedOrder(row) : null;
+    },
+
+    async claimNew(order, claimant, leaseMs) {
+      const now = clock();
+      await knex(table)
+        .insert({ ...newRow(order, now), state: 'claimed', claimed_by: claimant, lease_until: now + leaseMs })
+        .onConflict(['account_id', 'amazon_order_id'])
+        .ignore();
+      // the claimant names one run of one importer, so only the run that inserted the row sees itself here
+      const row = await store.get(order.amazonOrderId);
+      return row !== null && row.state === 'claimed' && row.claimedBy === claimant ? row : null;
+    },
+
+    async recordNew(order, patch) {
+      const now = clock();
+      await knex(table)
+        .insert({ ...newRow(order, now), state: 'skipped', ...patchColumns(patch) })
+        .onConflict(['account_id', 'amazon_order_id'])
+        .ignore();
+    },
+
+    async claim(id, claimant, leaseMs) {
+      const now = clock();
+      const changed = await knex(table)
+        .where({ id, account_id: accountId })
+        .andWhere((q) => q.whereNull('claimed_by').orWhere('lease_until', '<=', now))
+        .update({ claimed_by: claimant, lease_until: now + leaseMs, updated_at: now });
+      return Number(changed) === 1;
+    },
+
+    async settle(id, claimant, patch) {
+      const changed = await knex(table)
+        .where({ id, account_id: accountId, claimed_by: claimant })
+        .update({ ...patchColumns(patch), claimed_by: null, lease_until: null, updated_at: clock() });
+      return Number(changed) === 1;
+    },
+
+    async listResumable(maxAttempts, limit) {
+      const now = clock();
+      const list = (await rows()
+        .andWhere((q) =>
+          q
+            .where((c) => c.where('state', 'claimed').andWhere('lease_until', '<=', now))
+            .orWhere((f) => f.whereNotNull('next_attempt_at').andWhere('next_attempt_at', '<=', now).andWhere('attempts', '<', maxAttempts)),
+        )
+        .orderBy('id')
+        .limit(limit)) as OrderRow[];
+      return list.map(toImportedOrder);
+    },
+
+    async update(ids, patch) {
+      let changed = 0;
+      const columns = { ...patchColumns(patch), updated_at: clock() } as Record<string, unknown>;
+      if (patch.ackFeedId !== undefined) columns['ack_feed_id'] = patch.ackFeedId;
+      if (patch.ackMessageId !== undefined) columns['ack_message_id'] = patch.ackMessageId;
+      for (const part of chunk(ids, 500)) changed += Number(await rows().whereIn('id', part).update(columns));
+      return changed;
+    },
+
+    async listAckPending(limit) {
+      return ((await rows().where({ ack_state: 'pending', state: 'imported' }).orderBy('id').limit(limit)) as OrderRow[]).map(toImportedOrder);
+    },
+
+    async listAckFeeds() {
+      const list = (await rows().where('ack_state', 'submitted').whereNotNull('ack_feed_id').distinct('ack_feed_id')) as { ack_feed_id: string }[];
+      return list.map((row) => row.ack_feed_id);
+    },
+
+    async listByAckFeed(feedId) {
+      return ((await rows().where({ ack_feed_id: feedId, ack_state: 'submitted' }).orderBy('id')) as OrderRow[]).map(toImportedOrder);
+    },
+
+    async listShipmentOpen(afterId, limit) {
+      return ((await rows()
+        .where({ shipment_state: 'open', state: 'imported', fulfilled_by: 'merchant' })
+        .andWhere('id', '>', afterId)
+        .orderBy('id')
+        .limit(limit)) as OrderRow[]).map(toImportedOrder);
+    },
+
+    async getCursor(marketplaceId) {
+      const row = (await knex(tables.orderCursors).where({ account_id: accountId, marketplace_id: marketplaceId }).first()) as
+        | { marketplace_id: string; last_updated_after: string; window_after: string | null; window_before: string | null; page_token: string | null; pages: number | string }
+        | undefined;
+      if (!row) return null;
+      return {
+        marketplaceId: row.marketplace_id,
+        lastUpdatedAfter: row.last_updated_after,
+        windowAfter: row.window_after,
+        windowBefore: row.window_before,
+        pageToken: row.page_token,
+        pages: toNumber(row.pages),
+      };
+    },
+
+    async saveCursor(cursor) {
+      const values = {
+        last_updated_after: cursor.lastUpdatedAfter,
+        window_after: cursor.windowAfter,
+        window_before: cursor.windowBefore,
+        page_token: cursor.pageToken,
+        pages: cursor.pages,
+        updated_at: clock(),
+      };
+      await knex(tables.orderCursors)
+        .insert({ account_id: accountId, marketplace_id: cursor.marketplaceId, ...values })
+        .onConflict(['account_id', 'marketplace_id'])
+        .merge(values);
+    },
+  };
+  return store;
+}
