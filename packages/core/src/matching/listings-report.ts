@@ -1,5 +1,4 @@
-import { parse } from 'csv-parse';
-import { once } from 'node:events';
+import { parse } from 'csv-parse/sync';
 import { SellerSyncError } from '../errors';
 import type { FulfillmentChannel, MatchCandidate } from './product-mapping';
 
@@ -40,62 +39,61 @@ export function listingCandidate(row: MerchantListingRow, marketplaceId: string)
  */
 export async function* readMerchantListingsReport(text: string, options: { readonly batchSize?: number } = {}): AsyncGenerator<MerchantListingRow[]> {
   const batchSize = options.batchSize ?? 5000;
-  const parser = parse({
-    delimiter: '\t',
-    quote: false,
-    bom: true,
-    record_delimiter: ['\r\n', '\n'],
-    relax_column_count: true,
-    skip_empty_lines: true,
-  });
-  const feed = (async () => {
-    for (let offset = 0; offset < text.length; offset += SLICE) {
-      if (!parser.write(text.slice(offset, offset + SLICE))) await once(parser, 'drain');
-    }
-    parser.end();
-  })().catch((error: unknown) => parser.destroy(error as Error));
-
   let columns: Map<string, number> | null = null;
   let batch: MerchantListingRow[] = [];
   let line = 0;
-  for await (const record of parser as AsyncIterable<string[]>) {
-    line += 1;
-    if (columns === null) {
-      columns = new Map(record.map((name, index) => [name.trim().toLowerCase(), index]));
-      if (!columns.has('seller-sku'))
-        throw new SellerSyncError({
-          code: 'REPORT_FAILED',
-          message:
-            `The ${MERCHANT_LISTINGS_REPORT_TYPE} report has no "seller-sku" column (found ${record.slice(0, 8).join(', ')}); ` +
-            `sellersync reads Amazon's English column names.`,
-          details: { item: MERCHANT_LISTINGS_REPORT_TYPE, field: 'seller-sku', rule: 'report header' },
-        });
-      continue;
-    }
-    const header = columns;
-    const cell = (name: string): string | null => {
-      const index = header.get(name);
-      const value = index === undefined ? undefined : record[index];
-      return value === undefined || value.trim() === '' ? null : value.trim();
-    };
-    const productIdType = cell('product-id-type');
-    const channel = cell('fulfillment-channel');
-    batch.push({
-      line,
-      sellerSku: (header.get('seller-sku') !== undefined ? record[header.get('seller-sku')!] : '') ?? '',
-      title: cell('item-name') ?? '',
-      asin: cell('asin1') ?? (productIdType === '1' ? cell('product-id') : null),
-      gtin: productIdType !== null && GTIN_ID_TYPES.has(productIdType) ? cell('product-id') : null,
-      price: cell('price'),
-      quantity: cell('quantity'),
-      fulfillmentChannel: channel === null || channel.toUpperCase() === 'DEFAULT' ? 'MFN' : 'AFN',
-      status: cell('status'),
-    });
-    if (batch.length >= batchSize) {
-      yield batch;
-      batch = [];
+  // quotes are not special, so a line break always ends a row: the text is parsed in slices cut at
+  // line breaks, synchronously (csv-parse's stream costs an await per row)
+  for (let offset = 0; offset < text.length; ) {
+    let end = offset + SLICE >= text.length ? text.length : text.indexOf('\n', offset + SLICE);
+    end = end === -1 ? text.length : end + 1;
+    const records = parse(text.slice(offset, end), {
+      delimiter: '\t',
+      quote: false,
+      bom: offset === 0,
+      record_delimiter: ['\r\n', '\n'],
+      relax_column_count: true,
+      skip_empty_lines: true,
+    }) as string[][];
+    offset = end;
+    for (const record of records) {
+      line += 1;
+      if (columns === null) {
+        columns = new Map(record.map((name, index) => [name.trim().toLowerCase(), index]));
+        if (!columns.has('seller-sku'))
+          throw new SellerSyncError({
+            code: 'REPORT_FAILED',
+            message:
+              `The ${MERCHANT_LISTINGS_REPORT_TYPE} report has no "seller-sku" column (found ${record.slice(0, 8).join(', ')}); ` +
+              `sellersync reads Amazon's English column names.`,
+            details: { item: MERCHANT_LISTINGS_REPORT_TYPE, field: 'seller-sku', rule: 'report header' },
+          });
+        continue;
+      }
+      const header = columns;
+      const cell = (name: string): string | null => {
+        const index = header.get(name);
+        const value = index === undefined ? undefined : record[index];
+        return value === undefined || value.trim() === '' ? null : value.trim();
+      };
+      const productIdType = cell('product-id-type');
+      const channel = cell('fulfillment-channel');
+      batch.push({
+        line,
+        sellerSku: (header.get('seller-sku') !== undefined ? record[header.get('seller-sku')!] : '') ?? '',
+        title: cell('item-name') ?? '',
+        asin: cell('asin1') ?? (productIdType === '1' ? cell('product-id') : null),
+        gtin: productIdType !== null && GTIN_ID_TYPES.has(productIdType) ? cell('product-id') : null,
+        price: cell('price'),
+        quantity: cell('quantity'),
+        fulfillmentChannel: channel === null || channel.toUpperCase() === 'DEFAULT' ? 'MFN' : 'AFN',
+        status: cell('status'),
+      });
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
     }
   }
-  await feed;
   if (batch.length > 0) yield batch;
 }
