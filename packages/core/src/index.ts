@@ -66,6 +66,32 @@ export { DEFAULT_TABLE_PREFIX, resolveTableNames, type TableNames } from './data
 export { migrate, type MigrateOptions, type MigrateResult } from './database/migrate';
 export { databaseEngine, type DatabaseEngine } from './database/dialect';
 export { SELLERSYNC_ERROR_CODES, SellerSyncError, type SellerSyncErrorCode, type SellerSyncErrorDetails } from './errors';
+export {
+  DEFAULT_MAX_FEED_BYTES,
+  LISTING_LIMITS,
+  LISTINGS_FEED_CONTENT_TYPE,
+  LISTINGS_FEED_TYPE,
+  MAX_FEED_MESSAGES,
+  PRICE_ROUNDINGS,
+  type FeedIssue,
+  type FeedPreview,
+  type FeedSubmissionStatus,
+  type FeedSummary,
+  type ListingMode,
+  type ListingProblem,
+  type ListingsFeedReport,
+  type ListingsFeedStatus,
+  type ListingsMarketplaceOptions,
+  type ListingsOptions,
+  type ListingsReportIssue,
+  type ListingsStatus,
+  type PreviewFeedOptions,
+  type PriceRounding,
+  type PushListingsOptions,
+  type PushListingsResult,
+  type ReconcileOptions,
+  type ReconcileResult,
+} from './listings';
 export { createSafeLogger, silentLogger, type Logger, type SafeLogger } from './logger';
 export { MARKETPLACES, marketplaceInfo, type AmazonRegion, type MarketplaceInfo } from './marketplaces';
 export {

@@ -2,6 +2,17 @@ import { hostname } from 'node:os';
 import { createChangeLog, DEFAULT_ACCOUNT_ID, type ChangeLogStats, type ChangeLogStore } from '../change-log';
 import { createAmazonGateway, type AmazonGateway } from '../amazon-gateway';
 import { notImplemented } from '../errors';
+import {
+  createListingsSync,
+  resolveListingsOptions,
+  type FeedPreview,
+  type ListingsStatus,
+  type PreviewFeedOptions,
+  type PushListingsOptions,
+  type PushListingsResult,
+  type ReconcileOptions,
+  type ReconcileResult,
+} from '../listings';
 import { createSafeLogger, type SafeLogger } from '../logger';
 import {
   createMismatchLog,
@@ -27,6 +38,8 @@ export interface SellerSyncStatus {
   readonly marketplaceIds: readonly string[];
   /** The change log: pending, in flight, failed, age of the oldest entry. */
   readonly queue: ChangeLogStats;
+  /** Listing feeds in flight and the last finished ones with their per-SKU errors and warnings. */
+  readonly listings: ListingsStatus;
 }
 
 /** One sync object per Amazon seller account; see DESIGN §3. */
@@ -38,11 +51,21 @@ export interface SellerSync {
   readonly gateway: AmazonGateway;
   /** One scheduler tick: listings, then orders, then shipments. */
   runOnce(): Promise<void>;
-  pushListings(): Promise<unknown>;
+  /**
+   * Drains the change log into `JSON_LISTINGS_FEED` feeds: polls feeds in flight, reads finished
+   * reports (acknowledging accepted entries, failing rejected ones with Amazon's message), then
+   * claims and submits new work within the feed quota. One pass, or until drained.
+   */
+  pushListings(options?: PushListingsOptions): Promise<PushListingsResult>;
   importOrders(): Promise<unknown>;
   confirmShipments(): Promise<unknown>;
-  reconcile(): Promise<unknown>;
-  previewFeed(options: { readonly skus: readonly string[]; readonly format?: 'json' | 'xml' }): Promise<unknown>;
+  /**
+   * Scans the shop and queues the offers that differ from what Amazon last accepted (stock changed
+   * outside the save hooks); unchanged offers are never sent again.
+   */
+  reconcile(options?: ReconcileOptions): Promise<ReconcileResult>;
+  /** The exact documents that would be sent for these SKUs, and what would be rejected and why. */
+  previewFeed(options: PreviewFeedOptions): Promise<FeedPreview>;
   status(): Promise<SellerSyncStatus>;
   /** The mapping table of this account: seller SKUs ↔ shop products per marketplace. */
   readonly mappings: ProductMappingStore;
@@ -83,8 +106,21 @@ export function createSellerSync(options: SellerSyncOptions): SellerSync {
   const workerId = options.workerId ?? `${hostname()}:${process.pid}`;
   const matching = options.matching ?? {};
   const matchingBase = { db: options.db, adapter: options.shop, tablePrefix: options.tablePrefix, accountId, logger, clock: options.clock };
-  void workerId;
-  void logger;
+  const listings = createListingsSync({
+    db: options.db,
+    shop: options.shop,
+    gateway,
+    changeLog,
+    options: resolveListingsOptions({ timeScale: options.gateway?.timeScale, ...options.listings }, options.amazon.marketplaceIds),
+    accountId,
+    sellerId: options.amazon.sellerId,
+    region: options.amazon.region,
+    tablePrefix: options.tablePrefix,
+    workerId,
+    logger: logger.child({ capability: 'listings' }),
+    clock: options.clock ?? Date.now,
+    asinSource: createProductMappings(options.db, { tablePrefix: options.tablePrefix, accountId, clock: options.clock }),
+  });
 
   const sync: SellerSync = {
     accountId,
@@ -95,11 +131,11 @@ export function createSellerSync(options: SellerSyncOptions): SellerSync {
       await sync.importOrders();
       await sync.confirmShipments();
     },
-    pushListings: async () => notImplemented('pushListings()'),
+    pushListings: (call) => listings.pushListings(call),
     importOrders: async () => notImplemented('importOrders()'),
     confirmShipments: async () => notImplemented('confirmShipments()'),
-    reconcile: async () => notImplemented('reconcile()'),
-    previewFeed: async () => notImplemented('previewFeed()'),
+    reconcile: (call) => listings.reconcile(call),
+    previewFeed: (call) => listings.previewFeed(call),
     mappings: createProductMappings(options.db, { tablePrefix: options.tablePrefix, accountId, clock: options.clock }),
     mismatches: createMismatchLog(options.db, { tablePrefix: options.tablePrefix, accountId, clock: options.clock }),
     syncActiveListings: (call = {}) =>
@@ -128,6 +164,7 @@ export function createSellerSync(options: SellerSyncOptions): SellerSync {
         sellerId: options.amazon.sellerId,
         marketplaceIds: [...options.amazon.marketplaceIds],
         queue: await changeLog.stats(),
+        listings: await listings.status(),
       };
     },
   };

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { SellerSyncError, describeValue } from '../errors';
 import type { AmazonGatewayOptions } from '../amazon-gateway/amazon-gateway';
+import type { ListingsOptions } from '../listings/listings-options';
 import type { Logger } from '../logger';
 import type { MatchingOptions } from '../matching/matching-options';
 import { MARKETPLACE_ID_PATTERN, marketplaceInfo, type AmazonRegion } from '../marketplaces';
@@ -44,8 +45,8 @@ export interface SellerSyncOptions {
   readonly workerId?: string;
   /** pino-compatible logger; secrets are redacted before anything reaches it. */
   readonly logger?: Logger;
-  /** Listings sync settings. */
-  readonly listings?: Readonly<Record<string, unknown>>;
+  /** Listings sync settings (feeds, prices per marketplace, quantity buffer, quota); see `ListingsOptions`. */
+  readonly listings?: ListingsOptions;
   /** Order import settings. */
   readonly orders?: Readonly<Record<string, unknown>>;
   /** Shipment confirmation settings. */

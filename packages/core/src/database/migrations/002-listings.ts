@@ -76,6 +76,8 @@ export const listingsMigration: SellerSyncMigration = {
       table.bigInteger('change_id').notNullable();
       table.integer('change_version').notNullable();
       table.string('change_kind', 16).notNullable();
+      // failed attempts of the entry when claimed: the backoff of a retry grows with it
+      table.integer('change_attempts').notNullable().defaultTo(0);
       table.string('offer_hash', 64).nullable();
       table.string('product_type', 100).nullable();
       // pending, then accepted, rejected (Amazon's ERROR) or retry (feed failed)
@@ -94,12 +96,15 @@ export const listingsMigration: SellerSyncMigration = {
       table.string('account_id', 64).notNullable();
       table.string('marketplace_id', 32).notNullable();
       sku(table);
-      // hash of the offer Amazon accepted; null after an accepted DELETE
+      // hash of the offer Amazon last accepted; null before the first acceptance and after a DELETE
       table.string('offer_hash', 64).nullable();
+      // hash of an offer Amazon rejected since: reconcile does not send the same offer again
+      table.string('rejected_hash', 64).nullable();
       table.string('product_type', 100).nullable();
       table.boolean('deleted').notNullable().defaultTo(false);
       table.string('feed_id', 64).nullable();
-      table.bigInteger('accepted_at').notNullable();
+      table.bigInteger('accepted_at').nullable();
+      table.bigInteger('updated_at').notNullable();
       table.unique(['account_id', 'marketplace_id', 'sku'], { indexName: `${tables.listingStates}_key` });
     });
   },

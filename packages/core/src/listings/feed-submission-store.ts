@@ -1,0 +1,659 @@
+import type { Knex } from 'knex';
+import { chunk, retryOnDeadlock, toNullableNumber, toNumber } from '../database/dialect';
+import { resolveTableNames } from '../database/table-names';
+import type { ChangeKind } from '../change-log';
+import type { ListingMode } from './feed-builder';
+
+/**
+ * Where a feed submission stands: `waiting` for a quota slot (its document is stored), `submitting`
+ * (recorded before `createFeed`), `submitted` (Amazon has it; polled), then one of the final states
+ * `done` (report read), `fatal`, `cancelled`, `stuck` (past the limit) or `failed` (the submission
+ * itself failed).
+ */
+export type FeedSubmissionStatus = 'waiting' | 'submitting' | 'submitted' | 'done' | 'fatal' | 'cancelled' | 'stuck' | 'failed';
+
+/** The states a submission is still in flight in. */
+export const OPEN_SUBMISSION_STATUSES: readonly FeedSubmissionStatus[] = ['waiting', 'submitting', 'submitted'];
+
+/** Amazon's verdict on one message: `retry` when the feed failed as a whole. */
+export type FeedMessageStatus = 'pending' | 'accepted' | 'rejected' | 'retry';
+
+/** The summary of a processing report. */
+export interface FeedSummary {
+  readonly messagesProcessed: number;
+  readonly messagesAccepted: number;
+  readonly messagesInvalid: number;
+  readonly errors: number;
+  readonly warnings: number;
+}
+
+/** An issue Amazon reported on a message. */
+export interface FeedIssue {
+  readonly code: string;
+  readonly message: string;
+  readonly attributeName?: string;
+}
+
+/** One feed submission (one `JSON_LISTINGS_FEED` document). */
+export interface FeedSubmission {
+  readonly id: number;
+  readonly accountId: string;
+  readonly sellerId: string;
+  readonly region: string;
+  readonly marketplaceIds: readonly string[];
+  readonly batchId: string;
+  readonly status: FeedSubmissionStatus;
+  readonly feedId: string | null;
+  readonly documentId: string | null;
+  readonly resultDocumentId: string | null;
+  /** Amazon's last `processingStatus`. */
+  readonly processingStatus: string | null;
+  readonly messageCount: number;
+  readonly bytes: number;
+  readonly claimedBy: string;
+  readonly owner: string | null;
+  readonly leaseUntil: number | null;
+  readonly createdAt: number;
+  readonly quotaAt: number | null;
+  readonly submittedAt: number | null;
+  readonly finishedAt: number | null;
+  readonly nextPollAt: number | null;
+  readonly polls: number;
+  readonly summary: FeedSummary | null;
+  readonly errorCode: string | null;
+  readonly errorMessage: string | null;
+}
+
+/** One row per message and change-log entry it carries. */
+export interface FeedMessageRecord {
+  readonly submissionId: number;
+  readonly marketplaceId: string;
+  readonly batchId: string;
+  readonly messageId: number;
+  readonly sku: string;
+  readonly mode: ListingMode;
+  readonly changeId: number;
+  readonly changeVersion: number;
+  readonly changeKind: ChangeKind;
+  /** Failed attempts of the entry when it was claimed. */
+  readonly changeAttempts: number;
+  readonly offerHash: string | null;
+  readonly productType: string | null;
+  readonly status: FeedMessageStatus;
+  readonly errorCode: string | null;
+  readonly errorMessage: string | null;
+  readonly warnings: readonly FeedIssue[];
+  readonly settled: boolean;
+}
+
+/** A submission to record. */
+export interface NewFeedSubmission {
+  readonly sellerId: string;
+  readonly region: string;
+  readonly marketplaceIds: readonly string[];
+  readonly batchId: string;
+  readonly status: 'waiting' | 'submitting';
+  readonly messageCount: number;
+  readonly bytes: number;
+  /** Only for `waiting`. */
+  readonly content: string | null;
+  readonly claimedBy: string;
+  readonly owner: string;
+  readonly leaseUntil: number;
+  readonly quotaAt: number | null;
+}
+
+/** A message to record with its submission. */
+export type NewFeedMessage = Pick<
+  FeedMessageRecord,
+  'marketplaceId' | 'messageId' | 'sku' | 'mode' | 'changeId' | 'changeVersion' | 'changeKind' | 'changeAttempts' | 'offerHash' | 'productType'
+>;
+
+/** A message's outcome from a processing report. */
+export interface FeedMessageOutcome {
+  readonly status: 'accepted' | 'rejected';
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+  readonly warnings?: readonly FeedIssue[];
+}
+
+interface SubmissionRow {
+  id: number | string;
+  account_id: string;
+  seller_id: string;
+  region: string;
+  marketplace_ids: string;
+  batch_id: string;
+  status: string;
+  feed_id: string | null;
+  document_id: string | null;
+  result_document_id: string | null;
+  processing_status: string | null;
+  message_count: number | string;
+  bytes: number | string;
+  claimed_by: string;
+  owner: string | null;
+  lease_until: number | string | null;
+  created_at: number | string;
+  quota_at: number | string | null;
+  submitted_at: number | string | null;
+  finished_at: number | string | null;
+  next_poll_at: number | string | null;
+  polls: number | string;
+  summary: string | null;
+  error_code: string | null;
+  error_message: string | null;
+}
+
+interface MessageRow {
+  submission_id: number | string;
+  marketplace_id: string;
+  batch_id: string;
+  message_id: number | string;
+  sku: string;
+  mode: string;
+  change_id: number | string;
+  change_version: number | string;
+  change_kind: string;
+  change_attempts: number | string;
+  offer_hash: string | null;
+  product_type: string | null;
+  status: string;
+  error_code: string | null;
+  error_message: string | null;
+  warnings: string | null;
+  settled: number | boolean | string;
+}
+
+/** The columns read for lists of submissions (never the stored document). */
+const SUBMISSION_COLUMNS = [
+  'id',
+  'account_id',
+  'seller_id',
+  'region',
+  'marketplace_ids',
+  'batch_id',
+  'status',
+  'feed_id',
+  'document_id',
+  'result_document_id',
+  'processing_status',
+  'message_count',
+  'bytes',
+  'claimed_by',
+  'owner',
+  'lease_until',
+  'created_at',
+  'quota_at',
+  'submitted_at',
+  'finished_at',
+  'next_poll_at',
+  'polls',
+  'summary',
+  'error_code',
+  'error_message',
+];
+
+const INSERT_ROWS = 500;
+const IN_LIST = 500;
+const MAX_TEXT = 4000;
+
+function toSubmission(row: SubmissionRow): FeedSubmission {
+  return {
+    id: toNumber(row.id),
+    accountId: row.account_id,
+    sellerId: row.seller_id,
+    region: row.region,
+    marketplaceIds: row.marketplace_ids.split(',').filter(Boolean),
+    batchId: row.batch_id,
+    status: row.status as FeedSubmissionStatus,
+    feedId: row.feed_id,
+    documentId: row.document_id,
+    resultDocumentId: row.result_document_id,
+    processingStatus: row.processing_status,
+    messageCount: toNumber(row.message_count),
+    bytes: toNumber(row.bytes),
+    claimedBy: row.claimed_by,
+    owner: row.owner,
+    leaseUntil: toNullableNumber(row.lease_until),
+    createdAt: toNumber(row.created_at),
+    quotaAt: toNullableNumber(row.quota_at),
+    submittedAt: toNullableNumber(row.submitted_at),
+    finishedAt: toNullableNumber(row.finished_at),
+    nextPollAt: toNullableNumber(row.next_poll_at),
+    polls: toNumber(row.polls),
+    summary: row.summary ? (JSON.parse(row.summary) as FeedSummary) : null,
+    errorCode: row.error_code,
+    errorMessage: row.error_message,
+  };
+}
+
+function toMessage(row: MessageRow): FeedMessageRecord {
+  return {
+    submissionId: toNumber(row.submission_id),
+    marketplaceId: row.marketplace_id,
+    batchId: row.batch_id,
+    messageId: toNumber(row.message_id),
+    sku: row.sku,
+    mode: row.mode as ListingMode,
+    changeId: toNumber(row.change_id),
+    changeVersion: toNumber(row.change_version),
+    changeKind: row.change_kind as ChangeKind,
+    changeAttempts: toNumber(row.change_attempts),
+    offerHash: row.offer_hash,
+    productType: row.product_type,
+    status: row.status as FeedMessageStatus,
+    errorCode: row.error_code,
+    errorMessage: row.error_message,
+    warnings: row.warnings ? (JSON.parse(row.warnings) as FeedIssue[]) : [],
+    settled: row.settled === true || row.settled === 1 || row.settled === '1',
+  };
+}
+
+/** Options of {@link createFeedSubmissionStore}. */
+export interface FeedSubmissionStoreOptions {
+  readonly tablePrefix?: string;
+  readonly accountId: string;
+}
+
+/**
+ * The submissions table and its messages: what was sent, under which claims, and what Amazon said.
+ * Every write that decides ownership is conditional, so processes sharing the database never
+ * settle the same submission twice.
+ */
+export type FeedSubmissionStore = ReturnType<typeof createFeedSubmissionStore>;
+
+export function createFeedSubmissionStore(knex: Knex, options: FeedSubmissionStoreOptions) {
+  const tables = resolveTableNames(options.tablePrefix);
+  const submissions = tables.feedSubmissions;
+  const messages = tables.feedSubmissionMessages;
+  const accountId = options.accountId;
+
+  const insertId = async (trx: Knex.Transaction, row: Record<string, unknown>): Promise<number> => {
+    const client = (trx.client as { dialect?: string }).dialect;
+    const query = trx(submissions).insert(row);
+    const [inserted] = client === 'postgresql' ? await query.returning('id') : await query;
+    return toNumber(typeof inserted === 'object' && inserted !== null ? (inserted as { id: unknown }).id : inserted);
+  };
+
+  return {
+    /** Submissions of a seller and region whose `createFeed` happened at or after `since`. */
+    async quotaUsedSince(sellerId: string, region: string, since: number): Promise<number> {
+      const [row] = (await knex(submissions)
+        .where({ seller_id: sellerId, region })
+        .andWhere('quota_at', '>=', since)
+        .count({ n: '*' })) as { n: number | string }[];
+      return toNumber(row?.n ?? 0);
+    },
+
+    /** The oldest `quota_at` within the window, to know when a slot frees up. */
+    async oldestQuotaSince(sellerId: string, region: string, since: number): Promise<number | null> {
+      const [row] = (await knex(submissions)
+        .where({ seller_id: sellerId, region })
+        .andWhere('quota_at', '>=', since)
+        .min({ t: 'quota_at' })) as { t: number | string | null }[];
+      return toNullableNumber(row?.t ?? null);
+    },
+
+    /**
+     * Records the submissions of one batch and their messages in one transaction, before any of
+     * them is sent, so a change spread over several documents is never settled on part of them.
+     * Returns the ids in the order given.
+     */
+    async createBatch(batch: readonly { readonly submission: NewFeedSubmission; readonly messages: readonly NewFeedMessage[] }[], now: number): Promise<number[]> {
+      return retryOnDeadlock(() =>
+        knex.transaction(async (trx) => {
+          const ids: number[] = [];
+          for (const { submission, messages: rows } of batch) {
+            const id = await insertId(trx, {
+              account_id: accountId,
+              seller_id: submission.sellerId,
+              region: submission.region,
+              marketplace_ids: submission.marketplaceIds.join(','),
+              batch_id: submission.batchId,
+              status: submission.status,
+              message_count: submission.messageCount,
+              bytes: submission.bytes,
+              content: submission.content,
+              claimed_by: submission.claimedBy,
+              owner: submission.owner,
+              lease_until: submission.leaseUntil,
+              created_at: now,
+              quota_at: submission.quotaAt,
+              polls: 0,
+            });
+            ids.push(id);
+            for (const part of chunk(rows, INSERT_ROWS))
+              await trx(messages).insert(
+                part.map((row) => ({
+                  submission_id: id,
+                  account_id: accountId,
+                  marketplace_id: row.marketplaceId,
+                  batch_id: submission.batchId,
+                  message_id: row.messageId,
+                  sku: row.sku,
+                  mode: row.mode,
+                  change_id: row.changeId,
+                  change_version: row.changeVersion,
+                  change_kind: row.changeKind,
+                  change_attempts: row.changeAttempts,
+                  offer_hash: row.offerHash,
+                  product_type: row.productType,
+                  status: 'pending',
+                  settled: false,
+                })),
+              );
+          }
+          return ids;
+        }),
+      );
+    },
+
+    /** The stored document of a waiting submission. */
+    async content(id: number): Promise<string | null> {
+      const row = (await knex(submissions).where({ id }).first('content')) as { content: string | null } | undefined;
+      return row?.content ?? null;
+    },
+
+    /**
+     * Changes a submission this owner holds; returns `false` (nothing changed) when another process
+     * took it over meanwhile.
+     */
+    async update(
+      id: number,
+      owner: string,
+      patch: Partial<{
+        status: FeedSubmissionStatus;
+        feedId: string;
+        documentId: string;
+        resultDocumentId: string | null;
+        processingStatus: string;
+        content: null;
+        quotaAt: number;
+        submittedAt: number;
+        finishedAt: number;
+        nextPollAt: number | null;
+        polls: number;
+        leaseUntil: number;
+        summary: FeedSummary;
+        errorCode: string;
+        errorMessage: string;
+      }>,
+    ): Promise<boolean> {
+      const columns: Record<string, unknown> = {};
+      const map: Record<string, string> = {
+        status: 'status',
+        feedId: 'feed_id',
+        documentId: 'document_id',
+        resultDocumentId: 'result_document_id',
+        processingStatus: 'processing_status',
+        content: 'content',
+        quotaAt: 'quota_at',
+        submittedAt: 'submitted_at',
+        finishedAt: 'finished_at',
+        nextPollAt: 'next_poll_at',
+        polls: 'polls',
+        leaseUntil: 'lease_until',
+        errorCode: 'error_code',
+      };
+      for (const [key, value] of Object.entries(patch)) if (map[key]) columns[map[key]] = value;
+      if (patch.summary) columns['summary'] = JSON.stringify(patch.summary);
+      if (patch.errorMessage !== undefined) columns['error_message'] = patch.errorMessage.slice(0, MAX_TEXT);
+      const count = await knex(submissions).where({ id, owner }).update(columns);
+      return count > 0;
+    },
+
+    /**
+     * Takes over this account's open submissions that are unowned, owned by `owner`, or whose
+     * owner's lease expired (a crashed process), and returns every open submission `owner` holds,
+     * oldest first.
+     */
+    async adopt(owner: string, leaseUntil: number, now: number): Promise<FeedSubmission[]> {
+      await knex(submissions)
+        .where('account_id', accountId)
+        .whereIn('status', [...OPEN_SUBMISSION_STATUSES])
+        .andWhere((q) => q.where('owner', owner).orWhereNull('owner').orWhere('lease_until', '<=', now))
+        .update({ owner, lease_until: leaseUntil });
+      const rows = (await knex(submissions)
+        .select(SUBMISSION_COLUMNS)
+        .where({ account_id: accountId, owner })
+        .whereIn('status', [...OPEN_SUBMISSION_STATUSES])
+        .orderBy('id')) as SubmissionRow[];
+      return rows.map(toSubmission);
+    },
+
+    async get(id: number): Promise<FeedSubmission | null> {
+      const row = (await knex(submissions).select(SUBMISSION_COLUMNS).where({ id }).first()) as SubmissionRow | undefined;
+      return row ? toSubmission(row) : null;
+    },
+
+    /** Every row of a submission, ordered by message id. */
+    async messagesOf(submissionId: number): Promise<FeedMessageRecord[]> {
+      const rows = (await knex(messages).where({ submission_id: submissionId }).orderBy(['message_id', 'id'])) as MessageRow[];
+      return rows.map(toMessage);
+    },
+
+    /**
+     * Records Amazon's verdicts: every message of the submission accepted, except those in
+     * `outcomes` that say otherwise (so a clean report of 25,000 messages is one statement).
+     */
+    async recordOutcomes(submissionId: number, outcomes: ReadonlyMap<number, FeedMessageOutcome>): Promise<void> {
+      await knex.transaction(async (trx) => {
+        await trx(messages).where({ submission_id: submissionId, status: 'pending' }).update({ status: 'accepted' });
+        for (const [messageId, outcome] of outcomes) {
+          await trx(messages)
+            .where({ submission_id: submissionId, message_id: messageId })
+            .update({
+              status: outcome.status,
+              error_code: outcome.errorCode?.slice(0, 64) ?? null,
+              error_message: outcome.errorMessage?.slice(0, MAX_TEXT) ?? null,
+              warnings: outcome.warnings && outcome.warnings.length > 0 ? JSON.stringify(outcome.warnings).slice(0, MAX_TEXT) : null,
+            });
+        }
+      });
+    },
+
+    /** Marks every pending message of a submission for retry (the feed failed as a whole). */
+    async markForRetry(submissionId: number, code: string, message: string): Promise<void> {
+      await knex(messages)
+        .where({ submission_id: submissionId, status: 'pending' })
+        .update({ status: 'retry', error_code: code.slice(0, 64), error_message: message.slice(0, MAX_TEXT) });
+    },
+
+    /** The unsettled rows of a batch (every submission of it), for settling changes. */
+    async unsettledRows(batchId: string): Promise<FeedMessageRecord[]> {
+      const rows = (await knex(messages).where({ batch_id: batchId, settled: false }).orderBy('id')) as MessageRow[];
+      return rows.map(toMessage);
+    },
+
+    /** Marks the rows of these changes in a batch as settled. */
+    async markSettled(batchId: string, changeIds: readonly number[]): Promise<void> {
+      for (const part of chunk(changeIds, IN_LIST))
+        await knex(messages).where({ batch_id: batchId }).whereIn('change_id', part).update({ settled: true });
+    },
+
+    /** Batches of this account that still have unsettled rows. */
+    async openBatches(): Promise<string[]> {
+      const rows = (await knex(messages).distinct('batch_id').where({ account_id: accountId, settled: false })) as { batch_id: string }[];
+      return rows.map((row) => row.batch_id);
+    },
+
+    /**
+     * The claims (change id and version, and the worker id they are claimed under) of every
+     * unsettled row in submissions `owner` holds, to extend their leases.
+     */
+    async claimsHeldBy(owner: string): Promise<{ claimedBy: string; id: number; version: number }[]> {
+      const rows = (await knex(`${messages} as m`)
+        .join(`${submissions} as s`, 's.id', 'm.submission_id')
+        .distinct('s.claimed_by', 'm.change_id', 'm.change_version')
+        .where({ 's.account_id': accountId, 's.owner': owner, 'm.settled': false })) as {
+        claimed_by: string;
+        change_id: number | string;
+        change_version: number | string;
+      }[];
+      return rows.map((row) => ({ claimedBy: row.claimed_by, id: toNumber(row.change_id), version: toNumber(row.change_version) }));
+    },
+
+    /** Of these SKUs, those with a message still in flight (an unsettled row). */
+    async skusInFlight(skus: readonly string[]): Promise<Set<string>> {
+      const out = new Set<string>();
+      for (const part of chunk([...new Set(skus)], IN_LIST)) {
+        const rows = (await knex(messages).distinct('sku').where({ account_id: accountId, settled: false }).whereIn('sku', part)) as { sku: string }[];
+        for (const row of rows) out.add(row.sku);
+      }
+      return out;
+    },
+
+    /** This account's open submissions, oldest first. */
+    async listOpen(): Promise<FeedSubmission[]> {
+      const rows = (await knex(submissions)
+        .select(SUBMISSION_COLUMNS)
+        .where('account_id', accountId)
+        .whereIn('status', [...OPEN_SUBMISSION_STATUSES])
+        .orderBy('id')) as SubmissionRow[];
+      return rows.map(toSubmission);
+    },
+
+    /** This account's last finished submissions, newest first. */
+    async listFinished(limit: number): Promise<FeedSubmission[]> {
+      const rows = (await knex(submissions)
+        .select(SUBMISSION_COLUMNS)
+        .where('account_id', accountId)
+        .whereNotIn('status', [...OPEN_SUBMISSION_STATUSES])
+        .orderBy('finished_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)) as SubmissionRow[];
+      return rows.map(toSubmission);
+    },
+
+    /** Rows of these submissions that carry an error or a warning (for reports), at most `limit`. */
+    async issuesOf(submissionIds: readonly number[], limit: number): Promise<FeedMessageRecord[]> {
+      if (submissionIds.length === 0) return [];
+      const rows = (await knex(messages)
+        .whereIn('submission_id', [...submissionIds])
+        .andWhere((q) => q.whereNotNull('error_code').orWhereNotNull('warnings'))
+        .orderBy(['submission_id', 'message_id', 'id'])
+        .limit(limit)) as MessageRow[];
+      return rows.map(toMessage);
+    },
+  };
+}
+
+/** Options of {@link createListingStateStore}. */
+export interface ListingStateStoreOptions {
+  readonly tablePrefix?: string;
+  readonly accountId: string;
+}
+
+/** What Amazon last accepted (and last rejected) for a SKU on a marketplace. */
+export interface ListingState {
+  readonly marketplaceId: string;
+  readonly sku: string;
+  /** Hash of the offer Amazon last accepted; `null` before any acceptance and after a delete. */
+  readonly offerHash: string | null;
+  /** Hash of an offer Amazon rejected after that; `null` when none. */
+  readonly rejectedHash: string | null;
+  readonly productType: string | null;
+  readonly deleted: boolean;
+  readonly feedId: string | null;
+  readonly acceptedAt: number | null;
+}
+
+/** An acceptance to store. */
+export interface AcceptedListing {
+  readonly marketplaceId: string;
+  readonly sku: string;
+  /** `null` for an accepted delete. */
+  readonly offerHash: string | null;
+  readonly productType: string | null;
+  readonly deleted: boolean;
+  readonly feedId: string;
+}
+
+/** The `listing_states` table: one row per account, marketplace and SKU. */
+export type ListingStateStore = ReturnType<typeof createListingStateStore>;
+
+export function createListingStateStore(knex: Knex, options: ListingStateStoreOptions) {
+  const table = resolveTableNames(options.tablePrefix).listingStates;
+  const accountId = options.accountId;
+  return {
+    /** Stores what Amazon accepted (insert or replace by marketplace and SKU); clears a rejection. */
+    async accept(states: readonly AcceptedListing[], now: number): Promise<void> {
+      for (const part of chunk(states, INSERT_ROWS)) {
+        await retryOnDeadlock(() =>
+          knex(table)
+            .insert(
+              part.map((state) => ({
+                account_id: accountId,
+                marketplace_id: state.marketplaceId,
+                sku: state.sku,
+                offer_hash: state.offerHash,
+                rejected_hash: null,
+                product_type: state.productType,
+                deleted: state.deleted,
+                feed_id: state.feedId,
+                accepted_at: now,
+                updated_at: now,
+              })),
+            )
+            .onConflict(['account_id', 'marketplace_id', 'sku'])
+            .merge(['offer_hash', 'rejected_hash', 'product_type', 'deleted', 'feed_id', 'accepted_at', 'updated_at']),
+        );
+      }
+    },
+
+    /** Remembers offers Amazon rejected, keeping what it accepted before. */
+    async reject(rejections: readonly { readonly marketplaceId: string; readonly sku: string; readonly offerHash: string }[], now: number): Promise<void> {
+      for (const part of chunk(rejections, INSERT_ROWS)) {
+        await retryOnDeadlock(() =>
+          knex(table)
+            .insert(
+              part.map((state) => ({
+                account_id: accountId,
+                marketplace_id: state.marketplaceId,
+                sku: state.sku,
+                offer_hash: null,
+                rejected_hash: state.offerHash,
+                deleted: false,
+                updated_at: now,
+              })),
+            )
+            .onConflict(['account_id', 'marketplace_id', 'sku'])
+            .merge(['rejected_hash', 'updated_at']),
+        );
+      }
+    },
+
+    /** States of these SKUs (all marketplaces), keyed by {@link stateKey}. */
+    async get(skus: readonly string[]): Promise<Map<string, ListingState>> {
+      const out = new Map<string, ListingState>();
+      for (const part of chunk([...new Set(skus)], IN_LIST)) {
+        const rows = (await knex(table).where('account_id', accountId).whereIn('sku', part)) as {
+          marketplace_id: string;
+          sku: string;
+          offer_hash: string | null;
+          rejected_hash: string | null;
+          product_type: string | null;
+          deleted: number | boolean | string;
+          feed_id: string | null;
+          accepted_at: number | string | null;
+        }[];
+        for (const row of rows)
+          out.set(stateKey(row.marketplace_id, row.sku), {
+            marketplaceId: row.marketplace_id,
+            sku: row.sku,
+            offerHash: row.offer_hash,
+            rejectedHash: row.rejected_hash,
+            productType: row.product_type,
+            deleted: row.deleted === true || row.deleted === 1 || row.deleted === '1',
+            feedId: row.feed_id,
+            acceptedAt: toNullableNumber(row.accepted_at),
+          });
+      }
+      return out;
+    },
+  };
+}
+
+/** The key of {@link ListingStateStore.get}'s map. */
+export const stateKey = (marketplaceId: string, sku: string) => `${marketplaceId}\u0000${sku}`;

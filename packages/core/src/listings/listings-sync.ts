@@ -1,0 +1,920 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { AmazonFeed, AmazonGateway } from '../amazon-gateway';
+import {
+  ALL_MARKETPLACES,
+  enqueueChange,
+  skuProblem,
+  type ChangeFailure,
+  type ChangeInput,
+  type ChangeKind,
+  type ChangeLogStore,
+  type ClaimedChange,
+} from '../change-log';
+import { SellerSyncError, describeValue } from '../errors';
+import type { SafeLogger } from '../logger';
+import { hasCapability, type ShopAdapter, type ShopListingData, type ShopProduct } from '../shop-adapter';
+import { buildListingMessage, buildListingOffer, decideListingMode, offerHash, type ListingMode, type QueuedKinds } from './feed-builder';
+import { LISTINGS_FEED_CONTENT_TYPE, LISTINGS_FEED_TYPE, createFeedDocumentSplitter, type FeedDocumentSplitter } from './feed-document';
+import { renderFeedPreviewXml } from './feed-preview';
+import {
+  createFeedSubmissionStore,
+  createListingStateStore,
+  stateKey,
+  type FeedMessageRecord,
+  type FeedSubmission,
+  type FeedSummary,
+  type NewFeedMessage,
+  type NewFeedSubmission,
+} from './feed-submission-store';
+import { describeListingProblems, listingSkuProblem, type ListingProblem } from './listing-validation';
+import type { ResolvedListingsOptions, ResolvedMarketplace } from './listings-options';
+import { parseProcessingReport } from './processing-report';
+
+/** Where matching mode finds the ASIN of a seller SKU (the product-mapping table). */
+export interface ListingAsinSource {
+  findBySellerSkus(skus: readonly string[], marketplaceId?: string): Promise<readonly { readonly sellerSku: string; readonly marketplaceId: string; readonly asin: string | null }[]>;
+}
+
+/** What the listings sync is built from (`createSellerSync` wires it). */
+export interface ListingsSyncDependencies {
+  readonly db: Knex;
+  readonly shop: ShopAdapter;
+  readonly gateway: AmazonGateway;
+  readonly changeLog: ChangeLogStore;
+  readonly options: ResolvedListingsOptions;
+  readonly accountId: string;
+  readonly sellerId: string;
+  readonly region: string;
+  readonly tablePrefix?: string;
+  readonly workerId: string;
+  readonly logger: SafeLogger;
+  readonly clock: () => number;
+  /** Known ASINs of seller SKUs, for offers on existing ASINs. */
+  readonly asinSource?: ListingAsinSource;
+}
+
+/** Options of `pushListings`. */
+export interface PushListingsOptions {
+  /**
+   * Keep working (polling, then claiming) until nothing is queued, due for a retry or in flight,
+   * for demos, tests and one-off runs. Default `false`: one pass, as a scheduler tick does.
+   */
+  readonly untilDrained?: boolean;
+  /** With `untilDrained`: stop waiting after this many ms of real time. Default 10 minutes. */
+  readonly timeoutMs?: number;
+}
+
+/** What `pushListings` did. */
+export interface PushListingsResult {
+  /** Passes made (1 without `untilDrained`). */
+  readonly passes: number;
+  /** Change-log entries claimed. */
+  readonly claimed: number;
+  /** Feeds created at Amazon. */
+  readonly feedsSubmitted: number;
+  /** Messages in those feeds. */
+  readonly messagesSent: number;
+  /** Feeds that finished (report read, or ended FATAL, cancelled, stuck or failed). */
+  readonly feedsFinished: number;
+  /** Entries acknowledged: Amazon accepted what they asked for (or there was nothing to send). */
+  readonly acknowledged: number;
+  /** Entries failed with Amazon's error (`ERROR` issues); parked until the shop changes them. */
+  readonly rejected: number;
+  /** Entries failed before sending (`INVALID_LISTING`, `SHOP_PRODUCT_NOT_FOUND`); parked. */
+  readonly invalid: number;
+  /** Entries whose feed failed as a whole, due again after a backoff. */
+  readonly retried: number;
+  /** Entries handed back because their SKU is still in a feed in flight; sent in a later feed. */
+  readonly deferred: number;
+  /** Feeds still in flight (submitted, or waiting for a quota slot). */
+  readonly feedsInFlight: number;
+  /** Documents waiting for a `JSON_LISTINGS_FEED` quota slot. */
+  readonly waitingForQuota: number;
+  /** With `untilDrained`: whether the queue drained before the timeout. */
+  readonly drained: boolean;
+}
+
+/** A feed as `status()` shows it. */
+export interface ListingsFeedStatus {
+  /** sellersync's id of the submission. */
+  readonly submissionId: number;
+  readonly feedId: string | null;
+  readonly status: FeedSubmission['status'];
+  /** Amazon's `processingStatus` when last looked at. */
+  readonly processingStatus: string | null;
+  readonly marketplaceIds: readonly string[];
+  readonly messageCount: number;
+  readonly createdAt: Date;
+  readonly submittedAt: Date | null;
+}
+
+/** An issue of one SKU in a report. */
+export interface ListingsReportIssue {
+  readonly sku: string;
+  readonly marketplaceId: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** A finished feed with its per-SKU errors and warnings. */
+export interface ListingsFeedReport extends ListingsFeedStatus {
+  readonly finishedAt: Date | null;
+  readonly summary: FeedSummary | null;
+  /** Why the feed failed as a whole (FATAL, cancelled, stuck, submission failed), or `null`. */
+  readonly error: { readonly code: string; readonly message: string } | null;
+  readonly errors: readonly ListingsReportIssue[];
+  readonly warnings: readonly ListingsReportIssue[];
+}
+
+/** The listings part of `status()`. */
+export interface ListingsStatus {
+  readonly feedsInFlight: readonly ListingsFeedStatus[];
+  /** The last finished feeds, newest first. */
+  readonly lastReports: readonly ListingsFeedReport[];
+}
+
+/** Options of `previewFeed`. */
+export interface PreviewFeedOptions {
+  readonly skus: readonly string[];
+  /**
+   * `json` (default): the exact documents that would be sent. `xml`: the same messages rendered as
+   * XML for display only — Amazon retired XML listing feeds on 2025-07-31, so it is never sendable.
+   */
+  readonly format?: 'json' | 'xml';
+  /** Preview as this kind of change; default: the kinds queued for each SKU, else `offer`. */
+  readonly kind?: ChangeKind;
+}
+
+/** What `previewFeed` returns: the documents, and what would be rejected and why. */
+export interface FeedPreview {
+  readonly format: 'json' | 'xml';
+  /** `true` for JSON (exactly what would be uploaded); `false` for the XML rendering. */
+  readonly sendable: boolean;
+  readonly documents: readonly {
+    readonly marketplaceId: string;
+    readonly messageCount: number;
+    readonly bytes: number;
+    readonly content: string;
+  }[];
+  /** SKUs that would not be sent, with the error they would get in the change log. */
+  readonly rejected: readonly {
+    readonly sku: string;
+    readonly code: 'INVALID_LISTING' | 'SHOP_PRODUCT_NOT_FOUND';
+    readonly message: string;
+    readonly problems: readonly ListingProblem[];
+  }[];
+}
+
+/** Options of `reconcile`. */
+export interface ReconcileOptions {
+  /** Products per page of the shop scan (and per `enqueueChange` call). Default 500. */
+  readonly pageSize?: number;
+}
+
+/** What `reconcile` found. */
+export interface ReconcileResult {
+  readonly pages: number;
+  /** Shop products scanned. */
+  readonly scanned: number;
+  /** Offers compared (product × marketplace). */
+  readonly compared: number;
+  /** Offers equal to what Amazon last accepted: not sent again. */
+  readonly unchanged: number;
+  /** Offer changes queued. */
+  readonly enqueued: number;
+  /** Offers that differ but equal what Amazon last rejected, or are invalid and already reported. */
+  readonly skipped: number;
+  /** Products whose SKU cannot be queued at all (41 characters, control characters), at most 100. */
+  readonly invalidSkus: readonly { readonly sku: string; readonly rule: string }[];
+}
+
+/** The listings sync of one account: pushes queued changes in feeds, reads reports, reconciles. */
+export interface ListingsSync {
+  pushListings(options?: PushListingsOptions): Promise<PushListingsResult>;
+  reconcile(options?: ReconcileOptions): Promise<ReconcileResult>;
+  previewFeed(options: PreviewFeedOptions): Promise<FeedPreview>;
+  status(): Promise<ListingsStatus>;
+}
+
+/** One queued change of a SKU as the builder sees it. */
+interface QueuedChange {
+  readonly kind: ChangeKind;
+  readonly marketplaceId: string;
+  readonly updatedAt: Date;
+  /** The claim, when the change came from a claim (not a preview). */
+  readonly claim: ClaimedChange | null;
+}
+
+/** What a message carries, for the messages table. */
+interface MessageTag {
+  readonly sku: string;
+  readonly mode: ListingMode;
+  readonly offerHash: string | null;
+  readonly productType: string | null;
+  readonly changes: readonly QueuedChange[];
+}
+
+interface BuiltDocument {
+  readonly marketplaceId: string;
+  readonly content: string;
+  readonly messageCount: number;
+  readonly bytes: number;
+  readonly tags: readonly MessageTag[];
+}
+
+/** The outcome of building a set of SKUs. */
+interface BuildOutcome {
+  readonly documents: BuiltDocument[];
+  /** SKUs not sent, with the error their changes get. */
+  readonly rejected: { sku: string; code: 'INVALID_LISTING' | 'SHOP_PRODUCT_NOT_FOUND'; message: string; problems: ListingProblem[]; changes: readonly QueuedChange[] }[];
+  /** Changes with nothing to send (a marketplace that is switched off or that the product is not sold on). */
+  readonly noop: QueuedChange[];
+}
+
+interface Totals {
+  claimed: number;
+  feedsSubmitted: number;
+  messagesSent: number;
+  feedsFinished: number;
+  acknowledged: number;
+  rejected: number;
+  invalid: number;
+  retried: number;
+  deferred: number;
+}
+
+const SHOP_CHUNK = 500;
+const REPORTS_SHOWN = 5;
+const ISSUES_SHOWN = 500;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Creates the listings sync of one account. Hosts reach it through `createSellerSync`; the
+ * functions here hold no state between calls except an in-process lock (passes never overlap in
+ * one process), so a new sync object resumes whatever the submissions table says is in flight.
+ */
+export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync {
+  const { db, shop, gateway, changeLog, options, accountId, workerId, logger, clock } = deps;
+  const store = createFeedSubmissionStore(db, { tablePrefix: deps.tablePrefix, accountId });
+  const states = createListingStateStore(db, { tablePrefix: deps.tablePrefix, accountId });
+  const enabled = options.marketplaces.filter((m) => m.enabled);
+  const marketplaceById = new Map(options.marketplaces.map((m) => [m.marketplaceId, m]));
+  const accountMarketplaceIds = options.marketplaces.map((m) => m.marketplaceId);
+  const withListingData = hasCapability(shop, 'listingData');
+  let lock: Promise<unknown> = Promise.resolve();
+
+  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = lock.then(work, work);
+    lock = run.catch(() => undefined);
+    return run;
+  };
+
+  const backoffMs = (attempts: number) => {
+    const raw = Math.min(options.retryMaxMs, options.retryBaseMs * 2 ** Math.max(0, attempts));
+    return Math.round(raw * (0.8 + Math.random() * 0.4));
+  };
+
+  // ------------------------------------------------------------------------------------ build
+
+  /** Reads what the shop has for these SKUs and builds their messages, marketplace by marketplace. */
+  async function build(groups: ReadonlyMap<string, QueuedChange[]>, now: Date): Promise<BuildOutcome> {
+    const splitters = new Map<string, FeedDocumentSplitter<MessageTag>>();
+    const outcome: BuildOutcome = { documents: [], rejected: [], noop: [] };
+    const emit = (marketplaceId: string, document: ReturnType<FeedDocumentSplitter<MessageTag>['finish']>) => {
+      if (document) outcome.documents.push({ marketplaceId, ...document });
+    };
+    const splitterFor = (marketplaceId: string) => {
+      let splitter = splitters.get(marketplaceId);
+      if (!splitter) {
+        splitter = createFeedDocumentSplitter<MessageTag>({
+          sellerId: deps.sellerId,
+          issueLocale: options.issueLocale,
+          maxMessages: options.maxMessages,
+          maxBytes: options.maxBytes,
+        });
+        splitters.set(marketplaceId, splitter);
+      }
+      return splitter;
+    };
+
+    const skus = [...groups.keys()];
+    for (let start = 0; start < skus.length; start += SHOP_CHUNK) {
+      const part = skus.slice(start, start + SHOP_CHUNK);
+      const products = new Map<string, ShopProduct[]>();
+      for (const product of await shop.getProductsBySku(part)) {
+        const list = products.get(product.sku) ?? [];
+        list.push(product);
+        products.set(product.sku, list);
+      }
+      const wantsListing = part.filter((sku) => groups.get(sku)!.some((change) => change.kind !== 'offer'));
+      const listings = new Map<string, ShopListingData>();
+      if (withListingData && wantsListing.length > 0)
+        for (const listing of await shop.getListingData!(wantsListing)) if (!listings.has(listing.sku)) listings.set(listing.sku, listing);
+      const asins = new Map<string, string>();
+      const needAsin = wantsListing.filter((sku) => !listings.has(sku) && !products.get(sku)?.[0]?.asin);
+      if (deps.asinSource && needAsin.length > 0)
+        for (const mapping of await deps.asinSource.findBySellerSkus(needAsin))
+          if (mapping.asin) asins.set(stateKey(mapping.marketplaceId, mapping.sellerSku), mapping.asin);
+      const known = await states.get(part);
+
+      for (const sku of part) {
+        const changes = groups.get(sku)!;
+        const found = products.get(sku) ?? [];
+        if (found.length > 1) {
+          outcome.rejected.push({
+            sku,
+            code: 'INVALID_LISTING',
+            message: `Listing not sent: the shop holds SKU ${describeValue(sku)} ${found.length} times (products ${found
+              .map((p) => p.productRef + (p.variantRef ? `/${p.variantRef}` : ''))
+              .join(', ')}); make it unique in the shop.`,
+            problems: [{ sku, marketplaceId: null, field: 'sku', rule: 'must name one shop product', value: sku }],
+            changes,
+          });
+          continue;
+        }
+        const product = found[0] ?? null;
+        const listing = listings.get(sku) ?? null;
+        const problems: ListingProblem[] = [];
+        const messages: { marketplace: ResolvedMarketplace; built: Extract<ReturnType<typeof buildListingMessage>, { ok: true }>; mode: ListingMode; changes: QueuedChange[] }[] = [];
+        const handled = new Set<QueuedChange>();
+        let notFound = false;
+        for (const marketplace of enabled) {
+          const applicable = changes.filter((c) => c.marketplaceId === ALL_MARKETPLACES || c.marketplaceId === marketplace.marketplaceId);
+          if (applicable.length === 0) continue;
+          const kinds: { offer?: Date; listing?: Date; delete?: Date } = {};
+          for (const change of applicable) {
+            const previous = kinds[change.kind];
+            if (!previous || previous < change.updatedAt) kinds[change.kind] = change.updatedAt;
+          }
+          const asin = product?.asin ?? asins.get(stateKey(marketplace.marketplaceId, sku)) ?? null;
+          const mode = decideListingMode(kinds as QueuedKinds, { exists: product !== null, hasListingData: listing !== null, asin });
+          if (mode === 'not-found') {
+            notFound = true;
+            break;
+          }
+          if (mode !== 'delete' && product?.marketplaceIds && !product.marketplaceIds.includes(marketplace.marketplaceId)) continue;
+          const built = buildListingMessage(
+            { sku, mode, marketplace, product, listing, asin, knownProductType: known.get(stateKey(marketplace.marketplaceId, sku))?.productType ?? null },
+            options,
+            now,
+          );
+          if (!built.ok) problems.push(...built.problems);
+          else messages.push({ marketplace, built, mode, changes: applicable });
+        }
+        if (notFound) {
+          outcome.rejected.push({
+            sku,
+            code: 'SHOP_PRODUCT_NOT_FOUND',
+            message: `Listing not sent: the shop (adapter "${shop.name}") has no product with SKU ${describeValue(sku)}. Queue a "delete" to remove it from Amazon, or fix the SKU in the shop.`,
+            problems: [{ sku, marketplaceId: null, field: 'sku', rule: 'must name a product of the shop', value: sku }],
+            changes,
+          });
+          continue;
+        }
+        if (problems.length > 0) {
+          outcome.rejected.push({ sku, code: 'INVALID_LISTING', message: describeListingProblems(sku, problems), problems, changes });
+          continue;
+        }
+        for (const message of messages) {
+          const tag: MessageTag = { sku, mode: message.mode, offerHash: message.built.offerHash, productType: message.built.productType, changes: message.changes };
+          const splitter = splitterFor(message.marketplace.marketplaceId);
+          const { completed, tooLarge } = splitter.add(message.built.message, tag);
+          emit(message.marketplace.marketplaceId, completed);
+          if (tooLarge) {
+            const problem: ListingProblem = { sku, marketplaceId: message.marketplace.marketplaceId, field: 'listing', rule: `must fit in one feed document of ${options.maxBytes} bytes` };
+            outcome.rejected.push({ sku, code: 'INVALID_LISTING', message: describeListingProblems(sku, [problem]), problems: [problem], changes });
+          }
+          for (const change of message.changes) handled.add(change);
+        }
+        for (const change of changes) if (!handled.has(change)) outcome.noop.push(change);
+      }
+    }
+    for (const [marketplaceId, splitter] of splitters) emit(marketplaceId, splitter.finish());
+    // a SKU refused late (a message too large) must not be sent in its other documents either
+    const refused = new Set(outcome.rejected.map((r) => r.sku));
+    if (refused.size > 0) {
+      for (const [index, document] of outcome.documents.entries()) {
+        if (!document.tags.some((tag) => refused.has(tag.sku))) continue;
+        outcome.documents[index] = rewrite(document, refused);
+      }
+      const rejectedChanges = new Set(outcome.rejected.flatMap((r) => r.changes));
+      outcome.noop.splice(0, outcome.noop.length, ...outcome.noop.filter((change) => !rejectedChanges.has(change)));
+    }
+    return { ...outcome, documents: outcome.documents.filter((document) => document.messageCount > 0) };
+  }
+
+  /** Rebuilds a document without the messages of some SKUs (rare: a message too large elsewhere). */
+  function rewrite(document: BuiltDocument, without: ReadonlySet<string>): BuiltDocument {
+    const parsed = JSON.parse(document.content) as { messages: Record<string, unknown>[] };
+    const splitter = createFeedDocumentSplitter<MessageTag>({ sellerId: deps.sellerId, issueLocale: options.issueLocale, maxMessages: options.maxMessages, maxBytes: options.maxBytes });
+    document.tags.forEach((tag, index) => {
+      if (without.has(tag.sku)) return;
+      const { messageId: _messageId, ...body } = parsed.messages[index]!;
+      splitter.add(body as never, tag);
+    });
+    const rebuilt = splitter.finish();
+    return rebuilt ? { marketplaceId: document.marketplaceId, ...rebuilt } : { ...document, content: '', messageCount: 0, bytes: 0, tags: [] };
+  }
+
+  const groupClaims = (claims: readonly ClaimedChange[]) => {
+    const groups = new Map<string, QueuedChange[]>();
+    for (const claim of claims) {
+      const list = groups.get(claim.sku) ?? [];
+      list.push({ kind: claim.kind, marketplaceId: claim.marketplaceId, updatedAt: claim.updatedAt, claim });
+      groups.set(claim.sku, list);
+    }
+    return groups;
+  };
+
+  const claimsOf = (changes: readonly QueuedChange[]) => changes.flatMap((change) => (change.claim ? [change.claim] : []));
+
+  // ----------------------------------------------------------------------------------- submit
+
+  async function freeSlots(now: number): Promise<number> {
+    const used = await store.quotaUsedSince(deps.sellerId, deps.region, now - options.quotaWindowMs);
+    return Math.max(0, options.quotaSubmissions - used);
+  }
+
+  async function submit(id: number, content: string, marketplaceIds: readonly string[], messageCount: number, totals: Totals): Promise<void> {
+    try {
+      const { feedId, feedDocumentId } = await gateway.submitFeed({
+        feedType: LISTINGS_FEED_TYPE,
+        marketplaceIds,
+        content,
+        contentType: LISTINGS_FEED_CONTENT_TYPE,
+        onDocument: async (documentId) => {
+          await store.update(id, workerId, { documentId });
+        },
+      });
+      const now = clock();
+      await store.update(id, workerId, { status: 'submitted', feedId, documentId: feedDocumentId, submittedAt: now, nextPollAt: now + options.pollIntervalMs, content: null });
+      totals.feedsSubmitted += 1;
+      totals.messagesSent += messageCount;
+      logger.info({ feedId, submission: id, messages: messageCount, marketplaceIds }, 'listings feed submitted');
+    } catch (error) {
+      const code = SellerSyncError.isInstance(error) ? error.code : 'AMAZON_CALL_FAILED';
+      const message = `Submitting the listings feed failed: ${(error as Error).message}`;
+      logger.warn({ submission: id, err: error }, 'listings feed submission failed; its entries are retried');
+      await finishFailed(id, 'failed', code, message, totals);
+    }
+  }
+
+  async function finishFailed(id: number, status: 'failed' | 'fatal' | 'cancelled' | 'stuck', code: string, message: string, totals: Totals, processingStatus?: string): Promise<void> {
+    await store.markForRetry(id, code, message);
+    await store.update(id, workerId, {
+      status,
+      finishedAt: clock(),
+      nextPollAt: null,
+      content: null,
+      errorCode: code,
+      errorMessage: message,
+      ...(processingStatus ? { processingStatus } : {}),
+    });
+    totals.feedsFinished += 1;
+  }
+
+  /** Claims due entries, builds their documents and submits as many as the quota allows. */
+  async function claimAndSubmit(slots: number, totals: Totals): Promise<void> {
+    const claimed = await changeLog.claim({ workerId, limit: options.batchSize, leaseMs: options.leaseMs, marketplaceIds: accountMarketplaceIds });
+    if (claimed.length === 0) return;
+    totals.claimed += claimed.length;
+    const busy = await store.skusInFlight(claimed.map((c) => c.sku));
+    const later = claimed.filter((c) => busy.has(c.sku));
+    if (later.length > 0) {
+      await changeLog.release(later, { delayMs: options.pollIntervalMs });
+      totals.deferred += later.length;
+    }
+    const now = clock();
+    const outcome = await build(groupClaims(claimed.filter((c) => !busy.has(c.sku))), new Date(now));
+
+    const failures: ChangeFailure[] = [];
+    for (const rejected of outcome.rejected)
+      for (const claim of claimsOf(rejected.changes)) failures.push({ id: claim.id, version: claim.version, code: rejected.code, message: rejected.message, retryable: false });
+    if (failures.length > 0) {
+      await changeLog.fail(failures);
+      totals.invalid += failures.length;
+      logger.warn({ skus: outcome.rejected.slice(0, 20).map((r) => r.sku), count: outcome.rejected.length }, 'listings not sent: invalid or unknown in the shop');
+    }
+    if (outcome.noop.length > 0) totals.acknowledged += (await changeLog.acknowledge(claimsOf(outcome.noop))).acknowledged;
+    if (outcome.documents.length === 0) return;
+
+    const batchId = randomUUID();
+    const leaseUntil = now + options.leaseMs;
+    const records = outcome.documents.map((document, index) => {
+      const sendNow = index < slots;
+      const submission: NewFeedSubmission = {
+        sellerId: deps.sellerId,
+        region: deps.region,
+        marketplaceIds: [document.marketplaceId],
+        batchId,
+        status: sendNow ? 'submitting' : 'waiting',
+        messageCount: document.messageCount,
+        bytes: document.bytes,
+        content: sendNow ? null : document.content,
+        claimedBy: workerId,
+        owner: workerId,
+        leaseUntil,
+        quotaAt: sendNow ? now : null,
+      };
+      const rows: NewFeedMessage[] = [];
+      document.tags.forEach((tag, index) => {
+        for (const change of tag.changes)
+          if (change.claim)
+            rows.push({
+              marketplaceId: document.marketplaceId,
+              messageId: index + 1,
+              sku: tag.sku,
+              mode: tag.mode,
+              changeId: change.claim.id,
+              changeVersion: change.claim.version,
+              changeKind: change.kind,
+              changeAttempts: change.claim.attempts,
+              offerHash: tag.offerHash,
+              productType: tag.productType,
+            });
+      });
+      return { submission, messages: rows };
+    });
+    const ids = await store.createBatch(records, now);
+    for (const [index, document] of outcome.documents.entries())
+      if (index < slots) await submit(ids[index]!, document.content, [document.marketplaceId], document.messageCount, totals);
+  }
+
+  async function submitWaiting(submission: FeedSubmission, totals: Totals): Promise<void> {
+    const content = await store.content(submission.id);
+    if (content === null) {
+      await finishFailed(submission.id, 'failed', 'DATABASE_ERROR', 'The waiting feed document was not found in the submissions table; its entries are retried.', totals);
+      return;
+    }
+    if (!(await store.update(submission.id, workerId, { status: 'submitting', quotaAt: clock() }))) return;
+    await submit(submission.id, content, submission.marketplaceIds, submission.messageCount, totals);
+  }
+
+  // ------------------------------------------------------------------------------------- poll
+
+  async function poll(submission: FeedSubmission, totals: Totals): Promise<void> {
+    const now = clock();
+    if (submission.nextPollAt !== null && submission.nextPollAt > now) return;
+    const feedId = submission.feedId!;
+    const age = now - (submission.submittedAt ?? submission.createdAt);
+    const later = async (processingStatus?: string) => {
+      if (age > options.stuckFeedMs) {
+        if (processingStatus === 'IN_QUEUE' || processingStatus === undefined)
+          await gateway.cancelFeed(feedId).catch((error: unknown) => logger.debug({ feedId, err: error }, 'cancelFeed of a stuck feed failed'));
+        const message = `Feed ${feedId} was not done ${Math.round(age / 1000)} s after submission (limit ${Math.round(options.stuckFeedMs / 1000)} s; last status ${processingStatus ?? 'unknown'}); its entries are retried.`;
+        logger.warn({ feedId, submission: submission.id, processingStatus }, 'listings feed stuck');
+        await finishFailed(submission.id, 'stuck', 'FEED_STUCK', message, totals, processingStatus);
+        return;
+      }
+      const interval = Math.min(options.maxPollIntervalMs, options.pollIntervalMs * 1.5 ** submission.polls);
+      await store.update(submission.id, workerId, { nextPollAt: now + interval, polls: submission.polls + 1, ...(processingStatus ? { processingStatus } : {}) });
+    };
+    let feed: AmazonFeed;
+    try {
+      feed = await gateway.getFeed(feedId);
+    } catch (error) {
+      logger.warn({ feedId, err: error }, 'getFeed failed; looking again later');
+      if (SellerSyncError.isInstance(error) && error.code === 'AMAZON_NOT_FOUND') {
+        await finishFailed(submission.id, 'failed', 'AMAZON_NOT_FOUND', `Amazon does not know feed ${feedId}; its entries are retried.`, totals);
+        return;
+      }
+      await later();
+      return;
+    }
+    const status = feed.processingStatus;
+    if (status === 'DONE') {
+      let text: string;
+      try {
+        text = await gateway.getFeedResult(feed);
+      } catch (error) {
+        logger.warn({ feedId, err: error }, 'downloading the processing report failed; trying again later');
+        await later(status);
+        return;
+      }
+      let report: ReturnType<typeof parseProcessingReport>;
+      try {
+        report = parseProcessingReport(text);
+      } catch (error) {
+        logger.warn({ feedId, err: error }, 'the processing report could not be read; trying again later');
+        await later(status);
+        return;
+      }
+      await store.recordOutcomes(submission.id, report.outcomes);
+      const rows = await store.messagesOf(submission.id);
+      const seen = new Set<number>();
+      const accepted: Parameters<typeof states.accept>[0][number][] = [];
+      const rejected: { marketplaceId: string; sku: string; offerHash: string }[] = [];
+      for (const row of rows) {
+        if (seen.has(row.messageId)) continue;
+        seen.add(row.messageId);
+        if (row.status === 'accepted')
+          accepted.push({ marketplaceId: row.marketplaceId, sku: row.sku, offerHash: row.offerHash, productType: row.productType, deleted: row.mode === 'delete', feedId });
+        else if (row.status === 'rejected' && row.offerHash) rejected.push({ marketplaceId: row.marketplaceId, sku: row.sku, offerHash: row.offerHash });
+      }
+      await states.accept(accepted, clock());
+      await states.reject(rejected, clock());
+      await store.update(submission.id, workerId, {
+        status: 'done',
+        processingStatus: status,
+        resultDocumentId: feed.resultFeedDocumentId ?? null,
+        finishedAt: clock(),
+        nextPollAt: null,
+        summary: report.summary,
+        ...(report.feedIssues.length > 0
+          ? { errorCode: report.feedIssues[0]!.code, errorMessage: report.feedIssues.map((issue) => `[${issue.code}] ${issue.message}`).join('; ') }
+          : {}),
+      });
+      totals.feedsFinished += 1;
+      logger.info({ feedId, submission: submission.id, ...report.summary }, 'listings feed processed');
+      return;
+    }
+    if (status === 'FATAL' || status === 'CANCELLED') {
+      const code = status === 'FATAL' ? 'FEED_FATAL' : 'FEED_CANCELLED';
+      const message = `Amazon ended feed ${feedId} with ${status}; its entries are retried after a backoff.`;
+      logger.warn({ feedId, submission: submission.id }, message);
+      await finishFailed(submission.id, status === 'FATAL' ? 'fatal' : 'cancelled', code, message, totals, status);
+      return;
+    }
+    await later(status);
+  }
+
+  /** A submission a stopped process left between recording and `createFeed`'s answer. */
+  async function abandon(submission: FeedSubmission, totals: Totals): Promise<void> {
+    const message = submission.documentId
+      ? `Submission ${submission.id} was interrupted after its upload (document ${submission.documentId}); Amazon may or may not have the feed. Its entries are sent again.`
+      : `Submission ${submission.id} was interrupted before its upload; its entries are sent again.`;
+    logger.warn({ submission: submission.id }, message);
+    await finishFailed(submission.id, 'failed', 'AMAZON_NETWORK_ERROR', message, totals);
+  }
+
+  // ----------------------------------------------------------------------------------- settle
+
+  /** Acknowledges or fails every change whose messages all have a verdict. */
+  async function settle(batchId: string, totals: Totals): Promise<void> {
+    const rows = await store.unsettledRows(batchId);
+    const byChange = new Map<number, FeedMessageRecord[]>();
+    for (const row of rows) {
+      const list = byChange.get(row.changeId) ?? [];
+      list.push(row);
+      byChange.set(row.changeId, list);
+    }
+    const acknowledgements: { id: number; version: number }[] = [];
+    const failures: ChangeFailure[] = [];
+    let rejectedCount = 0;
+    let retriedCount = 0;
+    const settled: number[] = [];
+    for (const [changeId, list] of byChange) {
+      if (list.some((row) => row.status === 'pending')) continue;
+      settled.push(changeId);
+      const first = list[0]!;
+      const claim = { id: changeId, version: first.changeVersion };
+      const rejected = list.filter((row) => row.status === 'rejected');
+      const retry = list.find((row) => row.status === 'retry');
+      if (rejected.length > 0) {
+        const text = rejected.map((row) => `on ${row.marketplaceId}: ${row.errorMessage ?? row.errorCode}`).join(' | ');
+        failures.push({
+          ...claim,
+          code: rejected[0]!.errorCode ?? 'LISTING_REJECTED',
+          message: `Amazon rejected SKU ${describeValue(first.sku)} ${text}. Fix the product in the shop; the next save sends it again.`,
+          retryable: false,
+        });
+        rejectedCount += 1;
+      } else if (retry) {
+        failures.push({ ...claim, code: retry.errorCode ?? 'FEED_FATAL', message: retry.errorMessage ?? 'The feed failed; retrying.', retryable: true, retryAfterMs: backoffMs(first.changeAttempts) });
+        retriedCount += 1;
+      } else acknowledgements.push(claim);
+    }
+    if (settled.length === 0) return;
+    if (acknowledgements.length > 0) totals.acknowledged += (await changeLog.acknowledge(acknowledgements)).acknowledged;
+    if (failures.length > 0) await changeLog.fail(failures);
+    totals.rejected += rejectedCount;
+    totals.retried += retriedCount;
+    await store.markSettled(batchId, settled);
+  }
+
+  async function extendLeases(): Promise<void> {
+    const held = await store.claimsHeldBy(workerId);
+    const byClaimer = new Map<string, { id: number; version: number }[]>();
+    for (const claim of held) {
+      const list = byClaimer.get(claim.claimedBy) ?? [];
+      list.push({ id: claim.id, version: claim.version });
+      byClaimer.set(claim.claimedBy, list);
+    }
+    for (const [claimer, claims] of byClaimer) await changeLog.extendLease(claims, claimer, options.leaseMs);
+  }
+
+  // ------------------------------------------------------------------------------------- pass
+
+  async function pass(totals: Totals): Promise<void> {
+    let now = clock();
+    const mine = await store.adopt(workerId, now + options.leaseMs, now);
+    if (mine.length > 0) await extendLeases();
+    for (const submission of mine) {
+      if (submission.status === 'submitted') await poll(submission, totals);
+      else if (submission.status === 'submitting') await abandon(submission, totals);
+    }
+    for (const batchId of await store.openBatches()) await settle(batchId, totals);
+    now = clock();
+    let slots = await freeSlots(now);
+    const waiting = mine.filter((s) => s.status === 'waiting');
+    let sent = 0;
+    for (const submission of waiting) {
+      if (slots <= 0) break;
+      await submitWaiting(submission, totals);
+      slots -= 1;
+      sent += 1;
+    }
+    // documents already built wait for their slot before anything new is claimed (other processes' too)
+    if (slots > 0 && sent === waiting.length && !(await store.listOpen()).some((s) => s.status === 'waiting')) await claimAndSubmit(slots, totals);
+  }
+
+  async function drained(): Promise<boolean> {
+    if ((await store.listOpen()).length > 0) return false;
+    const stats = await changeLog.stats();
+    return stats.pending === 0 && stats.inFlight === 0 && stats.failed - stats.parked === 0;
+  }
+
+  async function pushListings(pushOptions: PushListingsOptions = {}): Promise<PushListingsResult> {
+    return exclusive(async () => {
+      const totals: Totals = { claimed: 0, feedsSubmitted: 0, messagesSent: 0, feedsFinished: 0, acknowledged: 0, rejected: 0, invalid: 0, retried: 0, deferred: 0 };
+      const started = Date.now();
+      const timeoutMs = pushOptions.timeoutMs ?? 10 * 60_000;
+      const tick = Math.max(5, Math.min(1000, options.pollIntervalMs / 3));
+      let passes = 0;
+      let isDrained = false;
+      for (;;) {
+        await pass(totals);
+        passes += 1;
+        if (!pushOptions.untilDrained) break;
+        if (await drained()) {
+          isDrained = true;
+          break;
+        }
+        if (Date.now() - started > timeoutMs) break;
+        await sleep(tick);
+      }
+      const open = await store.listOpen();
+      return {
+        passes,
+        ...totals,
+        feedsInFlight: open.length,
+        waitingForQuota: open.filter((s) => s.status === 'waiting').length,
+        drained: isDrained,
+      };
+    });
+  }
+
+  // -------------------------------------------------------------------------------- reconcile
+
+  async function reconcile(reconcileOptions: ReconcileOptions = {}): Promise<ReconcileResult> {
+    const pageSize = reconcileOptions.pageSize ?? 500;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 10_000)
+      throw new SellerSyncError({ code: 'INVALID_OPTIONS', message: `reconcile: pageSize must be a whole number from 1 to 10000; got ${describeValue(pageSize)}.`, details: { field: 'pageSize', rule: '1 to 10000', value: pageSize } });
+    const result = { pages: 0, scanned: 0, compared: 0, unchanged: 0, enqueued: 0, skipped: 0, invalidSkus: [] as { sku: string; rule: string }[] };
+    let cursor: string | null = null;
+    do {
+      const page = await shop.scanCatalog({ cursor, limit: pageSize });
+      result.pages += 1;
+      result.scanned += page.items.length;
+      const now = new Date(clock());
+      const products: ShopProduct[] = [];
+      for (const product of page.items) {
+        const rule = skuProblem(product.sku) ?? listingSkuProblem(product.sku);
+        if (rule) {
+          if (result.invalidSkus.length < 100) result.invalidSkus.push({ sku: String(product.sku), rule });
+          continue;
+        }
+        products.push(product);
+      }
+      const known = await states.get(products.map((p) => p.sku));
+      const changes: ChangeInput[] = [];
+      const invalid: ChangeInput[] = [];
+      for (const product of products) {
+        for (const marketplace of enabled) {
+          if (product.marketplaceIds && !product.marketplaceIds.includes(marketplace.marketplaceId)) continue;
+          const state = known.get(stateKey(marketplace.marketplaceId, product.sku));
+          if (state?.deleted) continue;
+          result.compared += 1;
+          const built = buildListingOffer(product, marketplace, options, now);
+          const change: ChangeInput = { sku: product.sku, kind: 'offer', marketplaceId: marketplace.marketplaceId, productRef: product.productRef, accountId };
+          if ('problems' in built) {
+            invalid.push(change);
+            continue;
+          }
+          const hash = offerHash(built.offer);
+          if (state?.offerHash === hash) result.unchanged += 1;
+          else if (state?.rejectedHash === hash) result.skipped += 1;
+          else changes.push(change);
+        }
+      }
+      if (invalid.length > 0) {
+        // an invalid offer already reported stays reported; queue only the ones not in the log yet
+        const reported = new Set<string>();
+        const skus = [...new Set(invalid.map((c) => c.sku))];
+        for (let start = 0; start < skus.length; start += SHOP_CHUNK)
+          for (const entry of await changeLog.list({ skus: skus.slice(start, start + SHOP_CHUNK), status: 'failed', limit: 10_000 }))
+            if (entry.lastError?.code === 'INVALID_LISTING') reported.add(entry.sku);
+        for (const change of invalid) {
+          if (reported.has(change.sku)) result.skipped += 1;
+          else changes.push(change);
+        }
+      }
+      if (changes.length > 0) {
+        await enqueueChange(db, changes, { tablePrefix: deps.tablePrefix });
+        result.enqueued += changes.length;
+      }
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    logger.info({ ...result, invalidSkus: result.invalidSkus.length }, 'listings reconciled');
+    return result;
+  }
+
+  // ---------------------------------------------------------------------------------- preview
+
+  async function previewFeed(previewOptions: PreviewFeedOptions): Promise<FeedPreview> {
+    const skus = previewOptions?.skus;
+    if (!Array.isArray(skus) || skus.length === 0 || skus.length > 25_000)
+      throw new SellerSyncError({ code: 'INVALID_OPTIONS', message: 'previewFeed: skus must list 1 to 25000 SKUs.', details: { field: 'skus', rule: '1 to 25000 SKUs', value: skus } });
+    const format = previewOptions.format ?? 'json';
+    if (format !== 'json' && format !== 'xml')
+      throw new SellerSyncError({ code: 'INVALID_OPTIONS', message: `previewFeed: format must be "json" or "xml"; got ${describeValue(format)}.`, details: { field: 'format', rule: 'json or xml', value: format } });
+    const now = new Date(clock());
+    const groups = new Map<string, QueuedChange[]>();
+    const unique = [...new Set(skus)];
+    if (previewOptions.kind === undefined) {
+      for (let start = 0; start < unique.length; start += SHOP_CHUNK)
+        for (const entry of await changeLog.list({ skus: unique.slice(start, start + SHOP_CHUNK), limit: 100_000 })) {
+          const list = groups.get(entry.sku) ?? [];
+          list.push({ kind: entry.kind, marketplaceId: entry.marketplaceId, updatedAt: entry.updatedAt, claim: null });
+          groups.set(entry.sku, list);
+        }
+    }
+    const ordered = new Map<string, QueuedChange[]>();
+    for (const sku of unique) {
+      const rule = typeof sku === 'string' ? null : 'must be a string';
+      if (rule) continue;
+      ordered.set(sku, groups.get(sku) ?? [{ kind: previewOptions.kind ?? 'offer', marketplaceId: ALL_MARKETPLACES, updatedAt: now, claim: null }]);
+    }
+    const outcome = await build(ordered, now);
+    const rejected = outcome.rejected.map(({ sku, code, message, problems }) => ({ sku, code, message, problems }));
+    if (format === 'json')
+      return {
+        format,
+        sendable: true,
+        documents: outcome.documents.map(({ marketplaceId, messageCount, bytes, content }) => ({ marketplaceId, messageCount, bytes, content })),
+        rejected,
+      };
+    return {
+      format,
+      sendable: false,
+      documents: outcome.documents.map(({ marketplaceId, messageCount, content }) => {
+        const xml = renderFeedPreviewXml(content, marketplaceId);
+        return { marketplaceId, messageCount, bytes: Buffer.byteLength(xml), content: xml };
+      }),
+      rejected,
+    };
+  }
+
+  // ----------------------------------------------------------------------------------- status
+
+  const feedStatus = (s: FeedSubmission): ListingsFeedStatus => ({
+    submissionId: s.id,
+    feedId: s.feedId,
+    status: s.status,
+    processingStatus: s.processingStatus,
+    marketplaceIds: s.marketplaceIds,
+    messageCount: s.messageCount,
+    createdAt: new Date(s.createdAt),
+    submittedAt: s.submittedAt === null ? null : new Date(s.submittedAt),
+  });
+
+  async function status(): Promise<ListingsStatus> {
+    const open = await store.listOpen();
+    const finished = await store.listFinished(REPORTS_SHOWN);
+    const issues = await store.issuesOf(finished.map((s) => s.id), ISSUES_SHOWN);
+    const lastReports = finished.map((s): ListingsFeedReport => {
+      const errors: ListingsReportIssue[] = [];
+      const warnings: ListingsReportIssue[] = [];
+      const seen = new Set<number>();
+      for (const row of issues) {
+        if (row.submissionId !== s.id || seen.has(row.messageId)) continue;
+        seen.add(row.messageId);
+        if (row.status === 'rejected') errors.push({ sku: row.sku, marketplaceId: row.marketplaceId, code: row.errorCode ?? '', message: row.errorMessage ?? '' });
+        for (const warning of row.warnings) warnings.push({ sku: row.sku, marketplaceId: row.marketplaceId, code: warning.code, message: warning.message });
+      }
+      return {
+        ...feedStatus(s),
+        finishedAt: s.finishedAt === null ? null : new Date(s.finishedAt),
+        summary: s.summary,
+        error: s.errorCode === null ? null : { code: s.errorCode, message: s.errorMessage ?? '' },
+        errors,
+        warnings,
+      };
+    });
+    return { feedsInFlight: open.map(feedStatus), lastReports };
+  }
+
+  return { pushListings, reconcile, previewFeed, status };
+}
+
