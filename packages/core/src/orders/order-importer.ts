@@ -272,6 +272,7 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
         shopStatus: mapped.draft.status,
         stockState,
         stockLines,
+        orderItems: order.orderItems.map((item) => ({ orderItemId: item.orderItemId, quantity: item.quantityOrdered })),
         warnings,
         reason: null,
         attempts: 0,

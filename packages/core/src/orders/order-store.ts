@@ -3,6 +3,12 @@ import { chunk, toNullableNumber, toNumber } from '../database/dialect';
 import { resolveTableNames } from '../database/table-names';
 import type { OrderStockLine } from './order-mapper';
 
+/** An Amazon order item and the quantity ordered. */
+export interface OrderItemQuantity {
+  readonly orderItemId: string;
+  readonly quantity: number;
+}
+
 /** Where an Amazon order stands in sellersync. */
 export type ImportedOrderState = 'claimed' | 'imported' | 'skipped' | 'invalid' | 'failed';
 
@@ -30,6 +36,8 @@ export interface ImportedOrder {
   readonly shopStatus: string | null;
   readonly stockState: OrderStockState;
   readonly stockLines: readonly OrderStockLine[];
+  /** Every Amazon order item with the quantity ordered. */
+  readonly orderItems: readonly OrderItemQuantity[];
   readonly claimedBy: string | null;
   readonly leaseUntil: number | null;
   readonly attempts: number;
@@ -58,6 +66,7 @@ export interface ImportedOrderPatch {
   readonly shopStatus?: string | null;
   readonly stockState?: OrderStockState;
   readonly stockLines?: readonly OrderStockLine[];
+  readonly orderItems?: readonly OrderItemQuantity[];
   readonly attempts?: number;
   readonly nextAttemptAt?: number | null;
   readonly reason?: string | null;
@@ -102,6 +111,7 @@ interface OrderRow {
   shop_status: string | null;
   stock_state: string;
   stock_lines: string | null;
+  order_items: string | null;
   claimed_by: string | null;
   lease_until: number | string | null;
   attempts: number | string;
@@ -145,6 +155,7 @@ function toImportedOrder(row: OrderRow): ImportedOrder {
     shopStatus: row.shop_status,
     stockState: row.stock_state as OrderStockState,
     stockLines: parseJsonList<OrderStockLine>(row.stock_lines),
+    orderItems: parseJsonList<OrderItemQuantity>(row.order_items),
     claimedBy: row.claimed_by,
     leaseUntil: toNullableNumber(row.lease_until),
     attempts: toNumber(row.attempts),
@@ -176,6 +187,7 @@ function patchColumns(patch: ImportedOrderPatch): Record<string, unknown> {
   set('shop_status', patch.shopStatus);
   set('stock_state', patch.stockState);
   set('stock_lines', patch.stockLines === undefined ? undefined : JSON.stringify(patch.stockLines));
+  set('order_items', patch.orderItems === undefined ? undefined : JSON.stringify(patch.orderItems));
   set('attempts', patch.attempts);
   set('next_attempt_at', patch.nextAttemptAt);
   set('reason', patch.reason);

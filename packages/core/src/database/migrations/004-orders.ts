@@ -28,6 +28,8 @@ export const ordersMigration: SellerSyncMigration = {
       table.string('stock_state', 16).notNullable().defaultTo('none');
       // matched lines of merchant-fulfilled orders, JSON, to give stock back on cancellation
       table.text('stock_lines').nullable();
+      // every Amazon order item with its quantity, JSON, for shipment confirmations of whole orders
+      table.text('order_items').nullable();
       table.string('claimed_by', 191).nullable();
       table.bigInteger('lease_until').nullable();
       table.integer('attempts').notNullable().defaultTo(0);

@@ -1,0 +1,376 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Knex } from 'knex';
+import { AmazonCallError, type AmazonGateway } from '../amazon-gateway';
+import { SellerSyncError } from '../errors';
+import { createSafeLogger, type Logger, type SafeLogger } from '../logger';
+import { XML_FEED_CONTENT_TYPE, parseProcessingReport } from '../orders/amazon-xml-feed';
+import { createOrderStore, type ImportedOrder, type OrderStore } from '../orders/order-store';
+import { requireCapability, type ShopAdapter, type ShopShipment } from '../shop-adapter';
+import { resolveAmazonCarrier } from './amazon-carrier-codes';
+import { ORDER_FULFILLMENT_FEED_TYPE, buildOrderFulfillmentFeed, checkOrderFulfillment, type OrderFulfillment } from './order-fulfillment-feed';
+import { createShipmentStore, type NewShipmentPackage, type ShipmentPackage, type ShipmentPackageCounts, type ShipmentStore } from './shipment-store';
+import { resolveShipmentsOptions, type ResolvedShipmentsOptions, type ShipmentsOptions } from './shipments-options';
+
+/** Options of {@link createShipmentConfirmer}. */
+export interface ShipmentConfirmerOptions {
+  readonly db: Knex;
+  readonly shop: ShopAdapter;
+  readonly gateway: AmazonGateway;
+  readonly accountId: string;
+  readonly tablePrefix?: string;
+  readonly shipments?: ShipmentsOptions;
+  readonly workerId?: string;
+  readonly logger?: Logger;
+  /** ms since the epoch. Default `Date.now`. */
+  readonly clock?: () => number;
+}
+
+/** A package a run could not confirm. */
+export interface ShipmentProblem {
+  readonly amazonOrderId: string;
+  readonly shopOrderRef: string;
+  readonly packageId: string;
+  readonly packageReferenceId: string;
+  /** `rejected`: Amazon (or the schema) refused it, not retried. `failed`: retried later unless `willRetry` is false. */
+  readonly state: 'rejected' | 'failed';
+  readonly code: string;
+  readonly message: string;
+  readonly willRetry: boolean;
+}
+
+/** What one `confirmShipments()` run did. */
+export interface ShipmentConfirmationSummary {
+  readonly accountId: string;
+  readonly mode: 'per-package' | 'bulk-feed';
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  /** Shop orders the shop reported shipped in this run. */
+  readonly ordersShipped: number;
+  /** Packages seen for the first time. */
+  readonly packagesRecorded: number;
+  /** Packages Amazon confirmed (per package: at once; bulk: when a feed result was read). */
+  readonly confirmed: number;
+  readonly rejected: number;
+  readonly failed: number;
+  /** Bulk feeds submitted in this run. */
+  readonly feedsSubmitted: number;
+  /** Orders closed without a confirmation: already shipped at Amazon by other means. */
+  readonly alreadyShipped: number;
+  readonly problems: readonly ShipmentProblem[];
+  /** Every package of the account by state, after the run. */
+  readonly packages: ShipmentPackageCounts;
+}
+
+/** Confirms shipped shop orders to Amazon; see {@link createShipmentConfirmer}. */
+export interface ShipmentConfirmer {
+  readonly options: ResolvedShipmentsOptions;
+  readonly store: ShipmentStore;
+  confirmShipments(): Promise<ShipmentConfirmationSummary>;
+  /** The summary of the latest run in this process, or `null`. */
+  lastSummary(): ShipmentConfirmationSummary | null;
+}
+
+const PROBLEM_LIMIT = 1000;
+
+/**
+ * Confirms the shipments of imported merchant-fulfilled orders. Each run asks the shop
+ * (`listShipments`) which orders not yet confirmed reached a shipped status, records each package
+ * once with a stable numeric `packageReferenceId`, and confirms it: `confirmShipment` per package
+ * (default) or one `POST_ORDER_FULFILLMENT_DATA` feed per marketplace. Repeated runs never confirm
+ * a package twice; a run that crashed after Amazon answered re-sends the same reference, which
+ * Amazon treats as an edit of that package. Retryable failures (429, 5xx, network) are retried
+ * with backoff up to `maxAttempts`; a 400 (a cancelled or invalid order) is recorded as rejected and
+ * not retried.
+ */
+export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptions): ShipmentConfirmer {
+  const { db, shop, gateway, accountId } = confirmerOptions;
+  const options = resolveShipmentsOptions(confirmerOptions.shipments);
+  const clock = confirmerOptions.clock ?? Date.now;
+  const logger: SafeLogger = createSafeLogger(confirmerOptions.logger);
+  const workerId = confirmerOptions.workerId ?? `${hostname()}:${process.pid}`;
+  const orders: OrderStore = createOrderStore(db, { tablePrefix: confirmerOptions.tablePrefix, accountId, clock });
+  const store = createShipmentStore(db, { tablePrefix: confirmerOptions.tablePrefix, accountId, clock });
+  let last: ShipmentConfirmationSummary | null = null;
+
+  const retryDelay = (attempts: number) => Math.min(24 * 3600_000, options.retryBaseMs * 2 ** Math.max(0, attempts - 1));
+
+  interface RunState {
+    readonly claimant: string;
+    ordersShipped: number;
+    packagesRecorded: number;
+    confirmed: number;
+    rejected: number;
+    failed: number;
+    feedsSubmitted: number;
+    alreadyShipped: number;
+    readonly problems: ShipmentProblem[];
+  }
+
+  const problem = (run: RunState, pkg: ShipmentPackage, state: 'rejected' | 'failed', code: string, message: string, willRetry: boolean) => {
+    if (state === 'rejected') run.rejected += 1;
+    else run.failed += 1;
+    if (run.problems.length < PROBLEM_LIMIT)
+      run.problems.push({ amazonOrderId: pkg.amazonOrderId, shopOrderRef: pkg.shopOrderRef, packageId: pkg.packageId, packageReferenceId: String(pkg.id), state, code, message, willRetry });
+    logger.warn({ amazonOrderId: pkg.amazonOrderId, packageReferenceId: pkg.id, code }, message);
+  };
+
+  /** The Amazon items of a package: its lines, or every item of the order when the shop gives none. */
+  function packageItems(order: ImportedOrder, lines: ShopShipment['packages'][number]['lines']): { orderItemId: string; quantity: number }[] {
+    if (lines === null || lines.length === 0) return order.orderItems.filter((item) => item.quantity > 0).map((item) => ({ ...item }));
+    return lines.filter((line) => line.quantity > 0).map((line) => ({ orderItemId: line.externalLineId, quantity: line.quantity }));
+  }
+
+  /** Asks the shop which open orders shipped and records their packages; closes orders with nothing left to do. */
+  async function discover(run: RunState) {
+    let afterId = 0;
+    for (;;) {
+      const open = await orders.listShipmentOpen(afterId, options.batchSize);
+      if (open.length === 0) return;
+      afterId = open.at(-1)!.id;
+      const byRef = new Map(open.filter((o) => o.shopOrderRef !== null).map((o) => [o.shopOrderRef!, o]));
+      const shipments = await shop.listShipments!({ orderRefs: [...byRef.keys()], shippedStatuses: options.shippedStatuses });
+      const recorded = await store.listByOrders(shipments.map((s) => byRef.get(s.orderRef)?.amazonOrderId).filter((id): id is string => id !== undefined));
+      const known = new Set(recorded.map((p) => `${p.amazonOrderId}\u0000${p.packageId}`));
+      const fresh: NewShipmentPackage[] = [];
+      const closeAsShipped: number[] = [];
+      for (const shipment of shipments) {
+        const order = byRef.get(shipment.orderRef);
+        if (!order) continue;
+        run.ordersShipped += 1;
+        const ours = recorded.filter((p) => p.amazonOrderId === order.amazonOrderId);
+        // Amazon shows it shipped and sellersync never confirmed a package: someone confirmed it elsewhere
+        if (order.amazonStatus === 'SHIPPED' && ours.length === 0) {
+          closeAsShipped.push(order.id);
+          continue;
+        }
+        for (const pkg of shipment.packages) {
+          if (known.has(`${order.amazonOrderId}\u0000${pkg.packageId}`)) continue;
+          const carrier = resolveAmazonCarrier(pkg.carrier, options.carrierMap);
+          fresh.push({
+            marketplaceId: order.marketplaceId,
+            amazonOrderId: order.amazonOrderId,
+            shopOrderRef: shipment.orderRef,
+            packageId: pkg.packageId,
+            carrierCode: carrier.carrierCode,
+            carrierName: carrier.carrierName,
+            shippingMethod: pkg.shippingMethod,
+            trackingNumber: pkg.trackingNumber,
+            shipDate: shipment.shippedAt.getTime(),
+            items: packageItems(order, pkg.lines),
+            mode: options.mode,
+          });
+        }
+      }
+      if (fresh.length > 0) {
+        await store.record(fresh);
+        run.packagesRecorded += fresh.length;
+      }
+      if (closeAsShipped.length > 0) {
+        await orders.update(closeAsShipped, { shipmentState: 'closed' });
+        run.alreadyShipped += closeAsShipped.length;
+      }
+      if (open.length < options.batchSize) return;
+    }
+  }
+
+  /** Marks orders whose packages are all settled: confirmed when every one is, else closed. */
+  async function settleOrders(amazonOrderIds: readonly string[]) {
+    if (amazonOrderIds.length === 0) return;
+    const packages = await store.listByOrders(amazonOrderIds);
+    const rows = await orders.getMany(amazonOrderIds);
+    const confirmed: number[] = [];
+    const closed: number[] = [];
+    for (const [orderId, row] of rows) {
+      if (row.shipmentState !== 'open') continue;
+      const mine = packages.filter((p) => p.amazonOrderId === orderId);
+      const settled = mine.every((p) => p.state === 'confirmed' || p.state === 'rejected' || (p.state === 'failed' && p.nextAttemptAt === null));
+      if (mine.length === 0 || !settled) continue;
+      (mine.every((p) => p.state === 'confirmed') ? confirmed : closed).push(row.id);
+    }
+    if (confirmed.length > 0) await orders.update(confirmed, { shipmentState: 'confirmed' });
+    if (closed.length > 0) await orders.update(closed, { shipmentState: 'closed' });
+  }
+
+  const toFulfillment = (pkg: ShipmentPackage): OrderFulfillment => ({
+    amazonOrderId: pkg.amazonOrderId,
+    merchantFulfillmentId: String(pkg.id),
+    fulfillmentDate: new Date(pkg.shipDate),
+    carrierCode: pkg.carrierCode,
+    carrierName: pkg.carrierName,
+    shippingMethod: pkg.shippingMethod,
+    trackingNumber: pkg.trackingNumber,
+    items: pkg.items,
+  });
+
+  /** Refuses packages Amazon's schema would refuse; returns the ones fit to send. */
+  async function checkPackages(run: RunState, packages: readonly ShipmentPackage[]): Promise<ShipmentPackage[]> {
+    const fit: ShipmentPackage[] = [];
+    for (const pkg of packages) {
+      try {
+        checkOrderFulfillment(toFulfillment(pkg));
+        if (pkg.items.length === 0) throw new SellerSyncError({ code: 'INVALID_SHIPMENT', message: `Amazon order ${pkg.amazonOrderId}, package ${pkg.packageId}: no items to confirm.`, details: { item: pkg.amazonOrderId, field: 'orderItems', rule: 'at least one' } });
+        fit.push(pkg);
+      } catch (error) {
+        const e = error as SellerSyncError;
+        await store.settle([pkg.id], run.claimant, { state: 'rejected', nextAttemptAt: null, lastErrorCode: e.code, lastErrorMessage: e.message });
+        problem(run, pkg, 'rejected', e.code, e.message, false);
+      }
+    }
+    return fit;
+  }
+
+  async function fail(run: RunState, pkg: ShipmentPackage, error: unknown) {
+    // a 400 or 404 says the order cannot take this confirmation (cancelled, unknown): retrying changes nothing
+    const refused = error instanceof AmazonCallError ? error.status === 400 || error.status === 404 : SellerSyncError.isInstance(error) && error.code === 'INVALID_SHIPMENT';
+    const code = error instanceof AmazonCallError ? (error.amazonCode ?? error.code) : SellerSyncError.isInstance(error) ? error.code : 'AMAZON_CALL_FAILED';
+    const message = logger.redact(error instanceof Error ? error.message : String(error));
+    const attempts = pkg.attempts + 1;
+    if (refused) {
+      await store.settle([pkg.id], run.claimant, { state: 'rejected', attempts, nextAttemptAt: null, lastErrorCode: code, lastErrorMessage: message });
+      problem(run, pkg, 'rejected', code, message, false);
+      return;
+    }
+    const willRetry = attempts < options.maxAttempts;
+    await store.settle([pkg.id], run.claimant, { state: 'failed', attempts, nextAttemptAt: willRetry ? clock() + retryDelay(attempts) : null, lastErrorCode: code, lastErrorMessage: message });
+    problem(run, pkg, 'failed', code, message, willRetry);
+  }
+
+  async function sendPerPackage(run: RunState, touched: Set<string>) {
+    for (;;) {
+      const claimed = await store.claimDue(run.claimant, options.leaseMs, options.maxAttempts, 100);
+      if (claimed.length === 0) return;
+      for (const pkg of await checkPackages(run, claimed)) {
+        touched.add(pkg.amazonOrderId);
+        try {
+          await gateway.confirmShipment(pkg.amazonOrderId, {
+            marketplaceId: pkg.marketplaceId,
+            packageDetail: {
+              packageReferenceId: String(pkg.id),
+              carrierCode: pkg.carrierCode,
+              ...(pkg.carrierCode === 'Other' ? { carrierName: pkg.carrierName ?? 'Other' } : {}),
+              ...(pkg.shippingMethod !== null ? { shippingMethod: pkg.shippingMethod } : {}),
+              trackingNumber: pkg.trackingNumber,
+              shipDate: new Date(pkg.shipDate).toISOString(),
+              orderItems: pkg.items,
+            },
+          });
+        } catch (error) {
+          await fail(run, pkg, error);
+          continue;
+        }
+        await store.settle([pkg.id], run.claimant, { state: 'confirmed', attempts: pkg.attempts + 1, nextAttemptAt: null, confirmedAt: clock(), lastErrorCode: null, lastErrorMessage: null });
+        run.confirmed += 1;
+      }
+      for (const pkg of claimed) touched.add(pkg.amazonOrderId);
+      if (claimed.length < 100) return;
+    }
+  }
+
+  async function sendBulk(run: RunState, touched: Set<string>) {
+    for (;;) {
+      const claimed = await store.claimDue(run.claimant, options.leaseMs, options.maxAttempts, 10_000);
+      if (claimed.length === 0) return;
+      for (const pkg of claimed) touched.add(pkg.amazonOrderId);
+      const fit = await checkPackages(run, claimed);
+      const byMarketplace = new Map<string, ShipmentPackage[]>();
+      for (const pkg of fit) byMarketplace.set(pkg.marketplaceId, [...(byMarketplace.get(pkg.marketplaceId) ?? []), pkg]);
+      for (const [marketplaceId, packages] of byMarketplace) {
+        try {
+          const content = buildOrderFulfillmentFeed(gateway.sellerId, packages.map(toFulfillment));
+          const { feedId } = await gateway.submitFeed({ feedType: ORDER_FULFILLMENT_FEED_TYPE, marketplaceIds: [marketplaceId], content, contentType: XML_FEED_CONTENT_TYPE });
+          for (const [index, pkg] of packages.entries())
+            await store.settle([pkg.id], run.claimant, { state: 'submitted', attempts: pkg.attempts + 1, feedId, feedMessageId: index + 1, nextAttemptAt: null });
+          run.feedsSubmitted += 1;
+        } catch (error) {
+          for (const pkg of packages) await fail(run, pkg, error);
+        }
+      }
+      if (claimed.length < 10_000) return;
+    }
+  }
+
+  /** Reads the processing reports of bulk feeds Amazon finished. */
+  async function settleFeeds(run: RunState, wait: boolean, touched: Set<string>) {
+    for (const feedId of await store.listSubmittedFeeds()) {
+      const feed = wait ? await gateway.waitForFeed(feedId) : await gateway.getFeed(feedId);
+      if (feed.processingStatus === 'IN_QUEUE' || feed.processingStatus === 'IN_PROGRESS') continue;
+      const packages = await store.listByFeed(feedId);
+      for (const pkg of packages) touched.add(pkg.amazonOrderId);
+      if (feed.processingStatus !== 'DONE') {
+        // nothing of a FATAL or cancelled feed was applied: send the packages again (same references)
+        for (const pkg of packages) {
+          const willRetry = pkg.attempts < options.maxAttempts;
+          await store.update([pkg.id], { state: 'failed', feedId: null, feedMessageId: null, nextAttemptAt: willRetry ? clock() : null, lastErrorCode: `FEED_${feed.processingStatus}`, lastErrorMessage: `Feed ${feedId} ended ${feed.processingStatus}.` });
+          problem(run, pkg, 'failed', `FEED_${feed.processingStatus}`, `Amazon order ${pkg.amazonOrderId}, package ${pkg.packageId}: feed ${feedId} ended ${feed.processingStatus}.`, willRetry);
+        }
+        continue;
+      }
+      const report = parseProcessingReport(await gateway.getFeedResult(feed));
+      const errors = new Map(report.results.filter((r) => r.resultCode === 'Error').map((r) => [r.messageId, r]));
+      const ok: number[] = [];
+      for (const pkg of packages) {
+        const result = errors.get(pkg.feedMessageId ?? -1);
+        if (!result) {
+          ok.push(pkg.id);
+          continue;
+        }
+        const message = `Amazon order ${pkg.amazonOrderId}, package ${pkg.packageId}: Amazon refused it (${result.messageCode}): ${result.description}`;
+        await store.update([pkg.id], { state: 'rejected', nextAttemptAt: null, lastErrorCode: `AMAZON_${result.messageCode}`.slice(0, 64), lastErrorMessage: message });
+        problem(run, pkg, 'rejected', `AMAZON_${result.messageCode}`, message, false);
+      }
+      if (ok.length > 0) await store.update(ok, { state: 'confirmed', confirmedAt: clock(), lastErrorCode: null, lastErrorMessage: null });
+      run.confirmed += ok.length;
+    }
+  }
+
+  return {
+    options,
+    store,
+    lastSummary: () => last,
+
+    async confirmShipments() {
+      requireCapability(shop, 'shipments', 'shipment confirmation');
+      const startedAt = clock();
+      const run: RunState = {
+        claimant: `${workerId}#${randomBytes(6).toString('hex')}`.slice(-191),
+        ordersShipped: 0,
+        packagesRecorded: 0,
+        confirmed: 0,
+        rejected: 0,
+        failed: 0,
+        feedsSubmitted: 0,
+        alreadyShipped: 0,
+        problems: [],
+      };
+      const touched = new Set<string>();
+      await settleFeeds(run, false, touched);
+      await discover(run);
+      if (options.mode === 'per-package') await sendPerPackage(run, touched);
+      else await sendBulk(run, touched);
+      if (options.waitForFeeds) await settleFeeds(run, true, touched);
+      await settleOrders([...touched]);
+      const summary: ShipmentConfirmationSummary = {
+        accountId,
+        mode: options.mode,
+        startedAt: new Date(startedAt),
+        finishedAt: new Date(clock()),
+        ordersShipped: run.ordersShipped,
+        packagesRecorded: run.packagesRecorded,
+        confirmed: run.confirmed,
+        rejected: run.rejected,
+        failed: run.failed,
+        feedsSubmitted: run.feedsSubmitted,
+        alreadyShipped: run.alreadyShipped,
+        problems: run.problems,
+        packages: await store.counts(),
+      };
+      last = summary;
+      logger.info(
+        { confirmed: summary.confirmed, rejected: summary.rejected, failed: summary.failed, feeds: summary.feedsSubmitted },
+        `Shipment confirmation: ${summary.confirmed} confirmed, ${summary.rejected} rejected, ${summary.failed} failed.`,
+      );
+      return summary;
+    },
+  };
+}
