@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { SIMULATOR_CREDENTIALS, SIMULATOR_SELLER_ID, startSimulator, type Simulator } from '@sellersync/sp-api-simulator';
+import knexFactory, { type Knex } from 'knex';
+import { createAmazonGateway, type AmazonGateway } from '../amazon-gateway';
+import { migrate } from '../database/migrate';
+import { resolveTableNames } from '../database/table-names';
+import { SellerSyncError } from '../errors';
+import { createMemoryAdapter, type MemoryAdapter } from '../testing/memory-adapter';
+import { syncActiveListings, type ActiveListingsSyncOptions } from './active-listings-sync';
+import { createMismatchLog } from './mismatch-log';
+import { createProductMappings } from './product-mappings';
+
+const DE = 'A1PA6795UKMFR9';
+const FR = 'A13V1IB3VIYZZH';
+const TIME_SCALE = 1000;
+
+let sim: Simulator;
+let gateway: AmazonGateway;
+let knex: Knex;
+let shop: MemoryAdapter;
+
+const mappings = () => createProductMappings(knex, { accountId: 'acme' });
+const mismatches = () => createMismatchLog(knex, { accountId: 'acme' });
+const run = (options: Partial<ActiveListingsSyncOptions> = {}) =>
+  syncActiveListings({ db: knex, gateway, adapter: shop, accountId: 'acme', marketplaceIds: [DE, FR], ...options });
+
+beforeAll(async () => {
+  sim = await startSimulator({
+    timeScale: TIME_SCALE,
+    seed: {
+      listings: [
+        { sku: 'MUG-1', marketplaceId: DE, asin: 'B0SIM00001', price: '12.99', quantity: 5 },
+        { sku: 'MUG-1-FBA', marketplaceId: DE, asin: 'B0SIM00001', price: '13.99', fulfillmentChannel: 'AMAZON_EU' },
+        { sku: 'AMZ-BOTTLE', marketplaceId: DE, asin: 'B0SIM00004', price: '19.00', quantity: 1 },
+        // the accented title comes from the catalog and travels in windows-1252
+        { sku: 'AMZ-RAMEKIN', marketplaceId: DE, asin: 'B0SIM00006', price: '24.50', quantity: 2, productIdType: 'EAN', productId: '4260987654320' },
+        { sku: 'AMZ-SOCKS', marketplaceId: DE, asin: 'B0SIM00008', price: '9.99', quantity: 3, productIdType: 'EAN', productId: '5901234123457' },
+        { sku: 'UNKNOWN-1', marketplaceId: DE, asin: 'B0SIM00002', price: '5.00', quantity: 1, title: 'Torchon coton, lot de 2 – « été »' },
+        { sku: 'AMZ-LAMP', marketplaceId: DE, asin: 'B0SIM00007', price: '30.00', quantity: 1 },
+        { sku: 'MUG-1', marketplaceId: FR, asin: 'B0SIM00001', price: '12.99', quantity: 4 },
+      ],
+    },
+  });
+  gateway = createAmazonGateway({
+    amazon: { region: 'eu', sellerId: SIMULATOR_SELLER_ID, marketplaceIds: [DE, FR], ...SIMULATOR_CREDENTIALS, endpoint: sim.url },
+    timeScale: TIME_SCALE,
+    retry: { retries: 1 },
+  });
+  knex = knexFactory({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
+  await migrate(knex);
+});
+
+afterAll(async () => {
+  await knex.destroy();
+  await sim.close();
+});
+
+beforeEach(async () => {
+  await knex(resolveTableNames().productMappings).delete();
+  await knex(resolveTableNames().mismatches).delete();
+  shop = createMemoryAdapter({
+    products: [
+      { productRef: 'mug', sku: 'MUG-1', title: 'Mug' },
+      { productRef: 'bottle', sku: 'BOTTLE', asin: 'B0SIM00004', title: 'Bottle' },
+      { productRef: 'ramekin', sku: 'RAMEKIN', gtin: '4260987654320', title: 'Ramekins' },
+      { productRef: 'socks-a', sku: 'SOCKS-A', gtin: '5901234123457', title: 'Socks A' },
+      { productRef: 'socks-b', sku: 'SOCKS-B', gtin: '5901234123457', title: 'Socks B' },
+      { productRef: 'lamp', sku: 'LAMP', asin: 'B0SIM00007', title: 'Lamp' },
+    ],
+  });
+});
+
+describe('syncActiveListings against the simulator', () => {
+  test('matches every row of each marketplace, stores mappings, logs the rest; titles keep their accents', async () => {
+    await mappings().upsert([
+      { marketplaceId: DE, sellerSku: 'AMZ-LAMP', productRef: 'mug', source: 'csv-import', title: 'from the CSV' },
+      { marketplaceId: DE, sellerSku: 'MUG-1-FBA', productRef: 'mug', source: 'manual' },
+    ]);
+    const summary = await run();
+    const [de, fr] = summary.marketplaces;
+    expect(de).toMatchObject({
+      marketplaceId: DE,
+      rows: 7,
+      matched: 4,
+      byRule: { 'seller-sku': 1, asin: 1, gtin: 1, mapping: 1 },
+      mismatched: 3,
+      byReason: { ambiguous: 1, 'not-found': 1, 'sku-conflict': 1 },
+      error: null,
+    });
+    expect(de!.reportId).toEqual(expect.any(String));
+    expect(fr).toMatchObject({ marketplaceId: FR, rows: 1, matched: 1, mismatched: 0, error: null });
+    expect(summary).toMatchObject({ accountId: 'acme', rows: 8, matched: 5, mismatched: 3, productsCreated: 0 });
+
+    const stored = await mappings().list();
+    const bySku = Object.fromEntries(stored.map((m) => [`${m.marketplaceId === DE ? 'DE' : 'FR'}:${m.sellerSku}`, m]));
+    expect(bySku['DE:MUG-1']).toMatchObject({ productRef: 'mug', asin: 'B0SIM00001', fulfillmentChannel: 'MFN', source: 'listings-report', accountId: 'acme' });
+    // the FBA SKU is unknown to the shop and found through the mapping table; the report sets its channel
+    expect(bySku['DE:MUG-1-FBA']).toMatchObject({ productRef: 'mug', source: 'manual', fulfillmentChannel: 'AFN', asin: 'B0SIM00001' });
+    expect(bySku['DE:AMZ-BOTTLE']).toMatchObject({ productRef: 'bottle', asin: 'B0SIM00004' });
+    expect(bySku['DE:AMZ-RAMEKIN']).toMatchObject({ productRef: 'ramekin', title: 'Crème brûlée ramekins — Édition spéciale' });
+    expect(bySku['FR:MUG-1']).toMatchObject({ productRef: 'mug', marketplaceId: FR });
+    // the CSV mapping was kept, not overwritten by the ASIN match
+    expect(bySku['DE:AMZ-LAMP']).toMatchObject({ productRef: 'mug', source: 'csv-import', title: 'from the CSV' });
+
+    const logged = await mismatches().list();
+    expect(logged.map((m) => [m.sellerSku, m.reason]).sort()).toEqual([
+      ['AMZ-LAMP', 'sku-conflict'],
+      ['AMZ-SOCKS', 'ambiguous'],
+      ['UNKNOWN-1', 'not-found'],
+    ]);
+    const socks = logged.find((m) => m.reason === 'ambiguous')!;
+    expect(socks).toMatchObject({ accountId: 'acme', marketplaceId: DE, asin: 'B0SIM00008', gtin: '5901234123457', source: 'listings-report' });
+    expect(socks.candidates).toEqual(['socks-a', 'socks-b']);
+    expect(logged.find((m) => m.reason === 'not-found')).toMatchObject({ title: 'Torchon coton, lot de 2 – « été »' });
+    expect(logged.find((m) => m.reason === 'not-found')!.message).toContain('UNKNOWN-1');
+    const reports = sim.state.reports.filter((r) => r.reportType === 'GET_MERCHANT_LISTINGS_ALL_DATA');
+    expect(reports).toHaveLength(2);
+    // the report really travelled in windows-1252: the accents above survived a decode, not a pass-through
+    expect(reports[0]!.document?.contentType).toMatch(/charset=cp1252/i);
+  });
+
+  test('a second run changes nothing; fixed rows leave the mismatch log; AFN listings map with their channel', async () => {
+    await run({ marketplaceIds: [DE] });
+    expect(await mismatches().count()).toBe(3);
+    shop.upsertProduct({ productRef: 'mug-fba', sku: 'MUG-1-FBA', title: 'Mug (FBA stock)' });
+    shop.removeProduct('SOCKS-B');
+    const again = await run({ marketplaceIds: [DE] });
+    expect(again.marketplaces[0]).toMatchObject({ matched: 6, mismatched: 1, mappings: { created: 2, updated: 0, unchanged: 4 } });
+    expect((await mismatches().list()).map((m) => m.sellerSku)).toEqual(['UNKNOWN-1']);
+    expect((await mappings().findBySellerSkus(['MUG-1-FBA']))[0]).toMatchObject({ productRef: 'mug-fba', fulfillmentChannel: 'AFN' });
+  });
+
+  test('createMissingProducts creates the shop products of unmatched listings (price and stock from the report)', async () => {
+    const summary = await run({ marketplaceIds: [DE], createMissingProducts: true, defaultCategoryRef: 'amazon-imports' });
+    expect(summary.productsCreated).toBe(2);
+    const created = shop.getProduct('UNKNOWN-1');
+    expect(created).toMatchObject({ title: 'Torchon coton, lot de 2 – « été »', asin: 'B0SIM00002', quantity: 1, price: { amount: 500, currency: 'EUR' } });
+    expect(shop.getProduct('MUG-1-FBA')).toMatchObject({ quantity: 0, price: { amount: 1399, currency: 'EUR' } });
+    expect((await mappings().findBySellerSkus(['UNKNOWN-1']))[0]).toMatchObject({ productRef: created!.productRef, asin: 'B0SIM00002' });
+    expect((await mismatches().list()).map((m) => m.reason)).toEqual(['ambiguous']);
+  });
+
+  test('createMissingProducts without the capability is refused up front', async () => {
+    shop = createMemoryAdapter({ capabilities: { createProducts: false } });
+    let caught: unknown;
+    try {
+      await run({ createMissingProducts: true });
+    } catch (error) {
+      caught = error;
+    }
+    expect(SellerSyncError.isInstance(caught) && caught.code).toBe('UNSUPPORTED_CAPABILITY');
+  });
+
+  test('a marketplace whose report call fails is reported; the others still run', async () => {
+    sim.setFaults({ operations: { 'reports.createReport': { serverErrorRate: 1 } } });
+    try {
+      const failing = createAmazonGateway({
+        amazon: { region: 'eu', sellerId: SIMULATOR_SELLER_ID, marketplaceIds: [DE, FR], ...SIMULATOR_CREDENTIALS, endpoint: sim.url },
+        timeScale: TIME_SCALE,
+        retry: { retries: 0 },
+      });
+      const summary = await run({ gateway: failing });
+      expect(summary.marketplaces.map((m) => m.error?.code)).toEqual(['AMAZON_UNAVAILABLE', 'AMAZON_UNAVAILABLE']);
+      expect(summary.rows).toBe(0);
+    } finally {
+      sim.setFaults({ operations: { 'reports.createReport': { serverErrorRate: 0 } } });
+    }
+    const summary = await run({ marketplaceIds: [FR] });
+    expect(summary.marketplaces[0]!.error).toBeNull();
+  });
+});
