@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
 import { createChangeLog, DEFAULT_ACCOUNT_ID, type ChangeLogStats, type ChangeLogStore } from '../change-log';
 import { createAmazonGateway, type AmazonGateway } from '../amazon-gateway';
-import { notImplemented } from '../errors';
 import {
   createListingsSync,
   resolveListingsOptions,
@@ -14,6 +13,9 @@ import {
   type ReconcileResult,
 } from '../listings';
 import { createSafeLogger, type SafeLogger } from '../logger';
+import { createOrderImporter, type ImportOrdersRunOptions, type OrderImportSummary } from '../orders';
+import { hasCapability } from '../shop-adapter';
+import { createShipmentConfirmer, type ShipmentConfirmationSummary, type ShipmentPackageCounts } from '../shipments';
 import {
   createMismatchLog,
   createProductMappings,
@@ -40,6 +42,10 @@ export interface SellerSyncStatus {
   readonly queue: ChangeLogStats;
   /** Listing feeds in flight and the last finished ones with their per-SKU errors and warnings. */
   readonly listings: ListingsStatus;
+  /** The last order import run (imported, updated, skipped with reasons, errors), or `null` before the first. */
+  readonly orders: OrderImportSummary | null;
+  /** Shipment packages by state, and the last confirmation run of this process. */
+  readonly shipments: { readonly packages: ShipmentPackageCounts; readonly lastRun: ShipmentConfirmationSummary | null };
 }
 
 /** One sync object per Amazon seller account; see DESIGN §3. */
@@ -57,8 +63,16 @@ export interface SellerSync {
    * claims and submits new work within the feed quota. One pass, or until drained.
    */
   pushListings(options?: PushListingsOptions): Promise<PushListingsResult>;
-  importOrders(): Promise<unknown>;
-  confirmShipments(): Promise<unknown>;
+  /**
+   * Imports new and updated Amazon orders into the shop, exactly once per Amazon order id (see
+   * docs/orders.md); returns the run's summary, or `null` when `orders.enabled` is false.
+   */
+  importOrders(options?: ImportOrdersRunOptions): Promise<OrderImportSummary | null>;
+  /**
+   * Confirms shipped shop orders to Amazon, each package once (see docs/shipments.md); returns the
+   * run's summary, or `null` when `shipments.enabled` is false.
+   */
+  confirmShipments(): Promise<ShipmentConfirmationSummary | null>;
   /**
    * Scans the shop and queues the offers that differ from what Amazon last accepted (stock changed
    * outside the save hooks); unchanged offers are never sent again.
@@ -122,18 +136,42 @@ export function createSellerSync(options: SellerSyncOptions): SellerSync {
     asinSource: createProductMappings(options.db, { tablePrefix: options.tablePrefix, accountId, clock: options.clock }),
   });
 
+  const orders = createOrderImporter({
+    db: options.db,
+    shop: options.shop,
+    gateway,
+    accountId,
+    tablePrefix: options.tablePrefix,
+    orders: options.orders?.matchBy === undefined && matching.priority !== undefined ? { ...options.orders, matchBy: matching.priority } : options.orders,
+    workerId,
+    logger: logger.child({ capability: 'orders' }),
+    clock: options.clock,
+  });
+  const shipments = createShipmentConfirmer({
+    db: options.db,
+    shop: options.shop,
+    gateway,
+    accountId,
+    tablePrefix: options.tablePrefix,
+    shipments: options.shipments,
+    workerId,
+    logger: logger.child({ capability: 'shipments' }),
+    clock: options.clock,
+  });
+
   const sync: SellerSync = {
     accountId,
     changeLog,
     gateway,
     async runOnce() {
       await sync.pushListings();
-      await sync.importOrders();
-      await sync.confirmShipments();
+      // a tick skips what the shop cannot do; importOrders() and confirmShipments() called directly throw UNSUPPORTED_CAPABILITY
+      if (hasCapability(options.shop, 'orders')) await sync.importOrders();
+      if (hasCapability(options.shop, 'shipments')) await sync.confirmShipments();
     },
     pushListings: (call) => listings.pushListings(call),
-    importOrders: async () => notImplemented('importOrders()'),
-    confirmShipments: async () => notImplemented('confirmShipments()'),
+    importOrders: async (call) => (orders.options.enabled ? orders.importOrders(call) : null),
+    confirmShipments: async () => (shipments.options.enabled ? shipments.confirmShipments() : null),
     reconcile: (call) => listings.reconcile(call),
     previewFeed: (call) => listings.previewFeed(call),
     mappings: createProductMappings(options.db, { tablePrefix: options.tablePrefix, accountId, clock: options.clock }),
@@ -165,6 +203,8 @@ export function createSellerSync(options: SellerSyncOptions): SellerSync {
         marketplaceIds: [...options.amazon.marketplaceIds],
         queue: await changeLog.stats(),
         listings: await listings.status(),
+        orders: await orders.lastSummary(),
+        shipments: { packages: await shipments.store.counts(), lastRun: shipments.lastSummary() },
       };
     },
   };

@@ -4,6 +4,8 @@ import type { AmazonGatewayOptions } from '../amazon-gateway/amazon-gateway';
 import type { ListingsOptions } from '../listings/listings-options';
 import type { Logger } from '../logger';
 import type { MatchingOptions } from '../matching/matching-options';
+import type { OrdersOptions } from '../orders/orders-options';
+import type { ShipmentsOptions } from '../shipments/shipments-options';
 import { MARKETPLACE_ID_PATTERN, marketplaceInfo, type AmazonRegion } from '../marketplaces';
 import type { ShopAdapter } from '../shop-adapter';
 import { assertShopAdapter } from '../shop-adapter';
@@ -47,10 +49,10 @@ export interface SellerSyncOptions {
   readonly logger?: Logger;
   /** Listings sync settings (feeds, prices per marketplace, quantity buffer, quota); see `ListingsOptions`. */
   readonly listings?: ListingsOptions;
-  /** Order import settings. */
-  readonly orders?: Readonly<Record<string, unknown>>;
-  /** Shipment confirmation settings. */
-  readonly shipments?: Readonly<Record<string, unknown>>;
+  /** Order import settings (look-back, status/carrier/payment maps, FBA, fake e-mail, acknowledgement, ...); see `OrdersOptions`. */
+  readonly orders?: OrdersOptions;
+  /** Shipment confirmation settings (shipped statuses, carrier map, per-package or bulk feed, retries); see `ShipmentsOptions`. */
+  readonly shipments?: ShipmentsOptions;
   /** Catalog matching settings (match priority, auto-create, report charset). */
   readonly matching?: MatchingOptions;
   /** The time source (ms since the epoch); tests pass a fake one. Default `Date.now`. */
