@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { SIMULATOR_CREDENTIALS, startSimulator, type Simulator, type SimulatorOptions } from '@sellersync/sp-api-simulator';
+import { AmazonCallError } from './amazon-call-error';
+import type { AmazonGatewayOptions } from './amazon-gateway';
+import type { ListingsFeedProcessingReport } from './amazon-types';
+import { createAmazonGateway } from './create-amazon-gateway';
+
+// The real amazon-sp-api client, through the gateway, against the simulator: every operation
+// sellersync uses. Amazon's clock runs 1000 times faster on both sides.
+const DE = 'A1PA6795UKMFR9';
+const TIME_SCALE = 1000;
+
+function gatewayFor(sim: Simulator, options: Partial<Omit<AmazonGatewayOptions, 'amazon'>> = {}) {
+  return createAmazonGateway({
+    amazon: { region: 'eu', sellerId: sim.sellerId, marketplaceIds: [DE], ...SIMULATOR_CREDENTIALS, endpoint: sim.url },
+    timeScale: TIME_SCALE,
+    ...options,
+  });
+}
+
+const offerMessage = (messageId: number, sku: string, asin: string, quantity: number, price: number) => ({
+  messageId,
+  sku,
+  operationType: 'UPDATE',
+  productType: 'PRODUCT',
+  requirements: 'LISTING_OFFER_ONLY',
+  attributes: {
+    merchant_suggested_asin: [{ value: asin, marketplace_id: DE }],
+    condition_type: [{ value: 'new_new', marketplace_id: DE }],
+    purchasable_offer: [{ marketplace_id: DE, currency: 'EUR', our_price: [{ schedule: [{ value_with_tax: price }] }] }],
+    fulfillment_availability: [{ fulfillment_channel_code: 'DEFAULT', quantity }],
+  },
+});
+
+const listingsFeed = (sellerId: string, messages: readonly unknown[]) => JSON.stringify({ header: { sellerId, version: '2.0' }, messages });
+
+describe('createAmazonGateway against the simulator: feeds and reports', () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    sim = await startSimulator({ timeScale: TIME_SCALE, seed: { listings: [{ sku: 'GW-RAMEKIN', marketplaceId: DE, asin: 'B0SIM00006', price: '24.90', quantity: 3 }] } });
+  });
+  afterAll(() => sim.close());
+
+  test('submitFeed → waitForFeed → getFeedResult: a JSON_LISTINGS_FEED is applied message by message', async () => {
+    const gateway = gatewayFor(sim);
+    const content = listingsFeed(sim.sellerId, [offerMessage(1, 'GW-MUG-1', 'B0SIM00001', 7, 12.5), offerMessage(2, 'GW-MUG-BAD', 'B0SIM00001', -1, 12.5)]);
+    const feedsAtDocument: number[] = [];
+    const { feedId, feedDocumentId } = await gateway.submitFeed({
+      feedType: 'JSON_LISTINGS_FEED',
+      marketplaceIds: [DE],
+      content,
+      contentType: 'application/json; charset=UTF-8',
+      onDocument: (id) => {
+        expect(id).toMatch(/\S/);
+        feedsAtDocument.push(sim.state.feeds.length);
+      },
+    });
+    // onDocument ran after the upload and before createFeed
+    expect(feedsAtDocument).toEqual([0]);
+    expect(feedDocumentId).toMatch(/\S/);
+
+    const feed = await gateway.waitForFeed(feedId, { pollIntervalMs: 5_000 });
+    expect(feed).toMatchObject({ feedId, feedType: 'JSON_LISTINGS_FEED', processingStatus: 'DONE' });
+    expect(feed.resultFeedDocumentId).toMatch(/\S/);
+
+    const report = JSON.parse(await gateway.getFeedResult(feed)) as ListingsFeedProcessingReport;
+    expect(report.header).toMatchObject({ sellerId: sim.sellerId, version: '2.0', feedId });
+    expect(report.summary).toMatchObject({ messagesProcessed: 2, messagesAccepted: 1, messagesInvalid: 1 });
+    expect(report.issues.some((issue) => issue.messageId === 2 && issue.severity === 'ERROR')).toBe(true);
+    expect(sim.state.offer('GW-MUG-1', DE)).toMatchObject({ quantity: 7 });
+    expect(sim.state.listing('GW-MUG-BAD', DE)).toBeUndefined();
+
+    const listed = await gateway.getFeeds({ feedTypes: ['JSON_LISTINGS_FEED'], processingStatuses: ['DONE'] });
+    expect(listed.feeds.map((item) => item.feedId)).toContain(feedId);
+    const stats = gateway.stats();
+    expect(stats.calls).toMatchObject({ 'feeds.createFeedDocument': 1, upload: 1, 'feeds.createFeed': 1, 'feeds.getFeedDocument': 1, download: 1, token: 1 });
+    expect(stats.calls['feeds.getFeed']).toBeGreaterThanOrEqual(1);
+    expect(sim.state.errors).toEqual([]);
+  });
+
+  test('a retired XML listings feed ends FATAL; waitForFeed returns it without throwing', async () => {
+    const gateway = gatewayFor(sim);
+    const { feedId } = await gateway.submitFeed({
+      feedType: 'POST_PRODUCT_DATA',
+      marketplaceIds: [DE],
+      content: '<?xml version="1.0"?><AmazonEnvelope/>',
+      contentType: 'text/xml; charset=UTF-8',
+    });
+    const feed = await gateway.waitForFeed(feedId, { pollIntervalMs: 5_000 });
+    expect(feed.processingStatus).toBe('FATAL');
+  });
+
+  test('getFeeds pages with nextToken (after the two feeds above)', async () => {
+    const gateway = gatewayFor(sim);
+    const first = await gateway.getFeeds({ feedTypes: ['JSON_LISTINGS_FEED', 'POST_PRODUCT_DATA'], pageSize: 1 });
+    expect(first.feeds).toHaveLength(1);
+    expect(first.nextToken).toBeDefined();
+    const second = await gateway.getFeeds({ nextToken: first.nextToken! });
+    expect(second.feeds).toHaveLength(1);
+    expect(second.feeds[0]?.feedId).not.toBe(first.feeds[0]?.feedId);
+  });
+
+  test('cancelFeed works while IN_QUEUE; afterwards Amazon refuses it with a 400 that is not retried', async () => {
+    const slow = await startSimulator({ timeScale: TIME_SCALE, feedTiming: { inQueueMs: 3_600_000 } });
+    try {
+      const gateway = gatewayFor(slow, { retry: { retries: 3 } });
+      const { feedId } = await gateway.submitFeed({
+        feedType: 'JSON_LISTINGS_FEED',
+        marketplaceIds: [DE],
+        content: listingsFeed(slow.sellerId, [offerMessage(1, 'GW-CANCEL', 'B0SIM00001', 1, 9.99)]),
+        contentType: 'application/json; charset=UTF-8',
+      });
+      expect((await gateway.getFeed(feedId)).processingStatus).toBe('IN_QUEUE');
+      await gateway.cancelFeed(feedId);
+      expect((await gateway.getFeed(feedId)).processingStatus).toBe('CANCELLED');
+      const error = await gateway.cancelFeed(feedId).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(AmazonCallError);
+      expect(error).toMatchObject({ code: 'AMAZON_INVALID_REQUEST', status: 400, amazonCode: 'InvalidInput', isRetryable: false, attempts: 1 });
+      expect(slow.state.calls['feeds.cancelFeed']).toBe(2);
+      await expect(gateway.getFeedResult(await gateway.getFeed(feedId))).rejects.toMatchObject({ code: 'FEED_CANCELLED' });
+    } finally {
+      await slow.close();
+    }
+  });
+
+  test('an unknown feed document is AMAZON_NOT_FOUND, not retried', async () => {
+    const gateway = gatewayFor(sim);
+    const before = sim.state.calls['feeds.getFeedDocument'] ?? 0;
+    await expect(gateway.getFeedDocument('amzn1.tortuga.4.eu.nope')).rejects.toMatchObject({ code: 'AMAZON_NOT_FOUND', status: 404, isRetryable: false });
+    expect(sim.state.calls['feeds.getFeedDocument']).toBe(before + 1);
+  });
+
+  test('createReport → waitForReport → getReportDocument → downloadDocument decodes the Cp1252 merchant listings report', async () => {
+    const gateway = gatewayFor(sim);
+    const { reportId } = await gateway.createReport({ reportType: 'GET_MERCHANT_LISTINGS_ALL_DATA', marketplaceIds: [DE] });
+    const report = await gateway.waitForReport(reportId, { pollIntervalMs: 5_000 });
+    expect(report).toMatchObject({ reportId, reportType: 'GET_MERCHANT_LISTINGS_ALL_DATA', processingStatus: 'DONE' });
+    const document = await gateway.getReportDocument(report.reportDocumentId!);
+    expect(document.reportDocumentId).toBe(report.reportDocumentId);
+    const text = await gateway.downloadDocument(document);
+    const [header = '', ...rows] = text.trim().split('\n');
+    expect(header.split('\t')).toEqual(expect.arrayContaining(['item-name', 'seller-sku', 'price', 'quantity', 'asin1', 'fulfillment-channel', 'status']));
+    const ramekin = rows.find((row) => row.includes('GW-RAMEKIN'));
+    // é, û, — and É only come out right when windows-1252 is decoded as such
+    expect(ramekin).toContain('Crème brûlée ramekins — Édition spéciale');
+  });
+
+  test('waitForReport of an unknown report is AMAZON_NOT_FOUND', async () => {
+    const gateway = gatewayFor(sim);
+    await expect(gateway.waitForReport('999999999')).rejects.toMatchObject({ code: 'AMAZON_NOT_FOUND' });
+  });
+});
