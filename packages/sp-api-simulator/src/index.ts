@@ -28,6 +28,7 @@ export type { ListingAttributes, ListingIssue, ListingRequirements, SimulatedLis
 export { LISTINGS_ISSUE_CODES, REQUIRED_LISTING_ATTRIBUTES, TEXT_ATTRIBUTE_LIMITS } from './listings/listings-issue-codes';
 export { LISTINGS_FEED_MAX_MESSAGES, type ListingsFeedReport, type ListingsFeedReportIssue } from './feeds/listings-feed';
 export { RETIRED_FEED_TYPES, PROCESSED_FEED_TYPES } from './feeds/feed-types';
+export { CARRIER_CODES, ORDER_FEED_RESULT_CODES } from './feeds/order-feeds';
 export type { ProcessingStatus, SimulatedFeed } from './feeds/feeds-service';
 export { MERCHANT_LISTINGS_COLUMNS } from './reports/merchant-listings-report';
 export type { SimulatedReport } from './reports/reports-service';

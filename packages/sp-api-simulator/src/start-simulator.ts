@@ -5,6 +5,11 @@ import { DEFAULT_CATALOG } from './catalog/default-catalog';
 import { createDocumentStore } from './documents/document-store';
 import { processListingsFeed } from './feeds/listings-feed';
 import { createFeedsService, type FeedProcessor, type SimulatedFeed } from './feeds/feeds-service';
+import { processOrderFeed } from './feeds/order-feeds';
+import { createCatalogRoutes } from './catalog/catalog-api';
+import { createListingsRoutes } from './listings/listings-api';
+import { createConfirmShipmentRoute } from './orders/confirm-shipment';
+import { createOrdersRoutes } from './orders/orders-api';
 import type { ApiRoute } from './http/api-route';
 import { createFaultInjector, type SimulatorFaults } from './http/faults';
 import { createSimulatorServer, type CallStats } from './http/http-server';
@@ -122,15 +127,28 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const stats: CallStats = { calls: new Map(), total: 0, throttled: 0 };
   const rules = { catalog, listings, clock, ids, sellerId: resolved.sellerId };
 
+  const orderFeed: FeedProcessor = (feed, content) => {
+    const { report } = processOrderFeed({ orders, events, clock, sellerId: resolved.sellerId }, feed, content);
+    return { status: 'DONE', result: { contentType: 'text/xml; charset=UTF-8', content: Buffer.from(report, 'utf8') } };
+  };
   const processors: Record<string, FeedProcessor> = {
     JSON_LISTINGS_FEED(feed, content) {
       const report = processListingsFeed(rules, feed, content);
       return { status: 'DONE', processingReport: report, result: { contentType: 'application/json', content: Buffer.from(JSON.stringify(report)) } };
     },
+    POST_ORDER_FULFILLMENT_DATA: (feed, content) => orderFeed(feed, content),
+    POST_ORDER_ACKNOWLEDGEMENT_DATA: (feed, content) => orderFeed(feed, content),
   };
   const feeds = createFeedsService({ options: resolved, clock, ids, scheduler, documents, faults, rateLimiter, processors, onError });
   const reports = createReportsService({ options: resolved, clock, ids, scheduler, documents, listings, catalog });
-  const routes: ApiRoute[] = [...feeds.routes, ...reports.routes];
+  const routes: ApiRoute[] = [
+    ...feeds.routes,
+    ...reports.routes,
+    ...createListingsRoutes({ ...rules, uuid: ids.uuid }),
+    ...createCatalogRoutes({ catalog, listings, sellerId: resolved.sellerId }),
+    ...createOrdersRoutes({ orders, clock, lagMs: resolved.ordersLagMs }),
+    createConfirmShipmentRoute({ orders, clock, events }),
+  ];
 
   for (const item of options.seed?.catalog ?? DEFAULT_CATALOG) catalog.add(item);
   for (const listing of options.seed?.listings ?? []) seedListing(rules, listing);
