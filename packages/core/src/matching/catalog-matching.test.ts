@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import {
+  DEFAULT_CATALOG_SHARED_EAN,
+  SIMULATOR_CREDENTIALS,
+  SIMULATOR_SELLER_ID,
+  startSimulator,
+  type Simulator,
+} from '@sellersync/sp-api-simulator';
+import knexFactory, { type Knex } from 'knex';
+import { createAmazonGateway, type AmazonGateway } from '../amazon-gateway';
+import { createChangeLog } from '../change-log';
+import { migrate } from '../database/migrate';
+import { resolveTableNames } from '../database/table-names';
+import { createMemoryAdapter, type MemoryAdapter } from '../testing/memory-adapter';
+import { matchCatalog, type CatalogMatchingOptions } from './catalog-matching';
+import { createMismatchLog } from './mismatch-log';
+import { gs1CheckDigit } from './product-identifier';
+import { createProductMappings } from './product-mappings';
+
+const DE = 'A1PA6795UKMFR9';
+const FR = 'A13V1IB3VIYZZH';
+const TIME_SCALE = 1000;
+
+let sim: Simulator;
+let gateway: AmazonGateway;
+let knex: Knex;
+let shop: MemoryAdapter;
+
+const tables = resolveTableNames();
+const mappings = () => createProductMappings(knex, { accountId: 'acme' });
+const mismatches = () => createMismatchLog(knex, { accountId: 'acme' });
+const changes = () => createChangeLog(knex, { accountId: 'acme' });
+const run = (options: Partial<CatalogMatchingOptions> = {}) =>
+  matchCatalog({ db: knex, gateway, adapter: shop, accountId: 'acme', marketplaceIds: [DE], ...options });
+
+beforeAll(async () => {
+  // the default catalog: B0SIM00001 EAN 4006381333931, B0SIM00002 and B0SIM00003 share an EAN,
+  // B0SIM00004 UPC 036000291452 / EAN 0036000291452, B0SIM00005 ISBN 9783161484100 / 316148410X, ...
+  sim = await startSimulator({ timeScale: TIME_SCALE });
+  gateway = createAmazonGateway({
+    amazon: { region: 'eu', sellerId: SIMULATOR_SELLER_ID, marketplaceIds: [DE, FR], ...SIMULATOR_CREDENTIALS, endpoint: sim.url },
+    timeScale: TIME_SCALE,
+    retry: { retries: 1 },
+  });
+  knex = knexFactory({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
+  await migrate(knex);
+});
+
+afterAll(async () => {
+  await knex.destroy();
+  await sim.close();
+});
+
+beforeEach(async () => {
+  for (const table of [tables.productMappings, tables.mismatches, tables.changes]) await knex(table).delete();
+  shop = createMemoryAdapter({
+    products: [
+      { productRef: 'mug', sku: 'MUG-1', gtin: '4006381333931', title: 'Mug' },
+      { productRef: 'towel', sku: 'TOWEL', gtin: DEFAULT_CATALOG_SHARED_EAN, title: 'Tea towel' },
+      { productRef: 'bottle', sku: 'BOTTLE', gtin: '036000291452', title: 'Bottle (UPC-A)' },
+      { productRef: 'book', sku: 'BOOK', gtin: '3-16-148410-X', title: 'Book (ISBN-10)' },
+      { productRef: 'unknown', sku: 'NOT-ON-AMAZON', gtin: '96385074', title: 'Not on Amazon' },
+      { productRef: 'bad', sku: 'BAD-EAN', gtin: '4006381333932', title: 'Wrong check digit' },
+      { productRef: 'has-asin', sku: 'HAS-ASIN', gtin: '4012345678901', asin: 'B0SIM00007', title: 'Already has its ASIN' },
+      { productRef: 'no-gtin', sku: 'NO-GTIN', title: 'No GTIN' },
+      { productRef: 'fr-only', sku: 'FR-ONLY', gtin: '5901234123457', marketplaceIds: [FR], title: 'Sold in France only' },
+    ],
+  });
+});
+
+describe('matchCatalog (matching mode) against the simulator', () => {
+  test('a unique ASIN is stored and an offer-only listing change queued; the shared EAN is ambiguous, never guessed', async () => {
+    const summary = await run();
+    expect(summary.marketplaces[0]).toEqual({
+      marketplaceId: DE,
+      candidates: 6,
+      alreadyMatched: 0,
+      searchCalls: 3,
+      matched: 3,
+      ambiguous: 1,
+      notOnAmazon: 1,
+      invalid: 1,
+      conflicts: 0,
+      error: null,
+    });
+    expect(summary.matched).toBe(3);
+
+    const stored = Object.fromEntries((await mappings().list()).map((m) => [m.sellerSku, m]));
+    expect(Object.keys(stored).sort()).toEqual(['BOOK', 'BOTTLE', 'MUG-1']);
+    expect(stored['MUG-1']).toMatchObject({ accountId: 'acme', marketplaceId: DE, productRef: 'mug', asin: 'B0SIM00001', source: 'catalog-search', fulfillmentChannel: 'MFN' });
+    expect(stored['BOTTLE']!.asin).toBe('B0SIM00004');
+    expect(stored['BOOK']!.asin).toBe('B0SIM00005');
+
+    const queued = await changes().list();
+    expect(queued.map((c) => [c.sku, c.kind, c.marketplaceId, c.productRef, c.accountId]).sort()).toEqual([
+      ['BOOK', 'listing', DE, 'book', 'acme'],
+      ['BOTTLE', 'listing', DE, 'bottle', 'acme'],
+      ['MUG-1', 'listing', DE, 'mug', 'acme'],
+    ]);
+
+    const logged = Object.fromEntries((await mismatches().list()).map((m) => [m.productRef, m]));
+    expect(logged['towel']).toMatchObject({
+      accountId: 'acme',
+      marketplaceId: DE,
+      source: 'catalog-search',
+      reason: 'ambiguous',
+      sellerSku: 'TOWEL',
+      gtin: DEFAULT_CATALOG_SHARED_EAN,
+      candidates: ['B0SIM00002', 'B0SIM00003'],
+    });
+    expect(logged['towel']!.message).toContain('nothing was guessed');
+    expect(logged['unknown']).toMatchObject({ reason: 'not-on-amazon' });
+    expect(logged['bad']).toMatchObject({ reason: 'invalid-identifier' });
+    expect(logged['bad']!.message).toContain('check digit');
+    expect(Object.keys(logged).sort()).toEqual(['bad', 'towel', 'unknown']);
+    // EAN, UPC and ISBN searches: each type as parsed
+    expect(sim.state.calls['catalogItems.searchCatalogItems']).toBeGreaterThanOrEqual(3);
+  });
+
+  test('a second run searches only what is still open, changes nothing matched, and keeps the log current', async () => {
+    await run();
+    const calls = sim.state.calls['catalogItems.searchCatalogItems'] ?? 0;
+    shop.upsertProduct({ productRef: 'unknown', sku: 'NOT-ON-AMAZON', gtin: '5901234123457' });
+    const again = await run();
+    expect(again.marketplaces[0]).toMatchObject({ candidates: 6, alreadyMatched: 3, matched: 1, ambiguous: 1, notOnAmazon: 0, invalid: 1 });
+    expect((sim.state.calls['catalogItems.searchCatalogItems'] ?? 0) - calls).toBe(1);
+    expect((await mismatches().list()).map((m) => m.productRef).sort()).toEqual(['bad', 'towel']);
+    expect((await mappings().findBySellerSkus(['NOT-ON-AMAZON']))[0]!.asin).toBe('B0SIM00008');
+  });
+
+  test('an existing mapping gives the seller SKU; a seller SKU mapped to another product is a conflict', async () => {
+    await mappings().upsert([
+      { marketplaceId: DE, sellerSku: 'AMZ-MUG', fulfillmentChannel: 'AFN', productRef: 'mug', source: 'csv-import' },
+      { marketplaceId: DE, sellerSku: 'BOTTLE', productRef: 'someone-else', source: 'manual' },
+    ]);
+    const summary = await run({ fulfillmentChannel: 'AFN' });
+    expect(summary.marketplaces[0]).toMatchObject({ matched: 2, conflicts: 1 });
+    expect((await mappings().findBySellerSkus(['AMZ-MUG']))[0]).toMatchObject({ asin: 'B0SIM00001', fulfillmentChannel: 'AFN', source: 'catalog-search' });
+    expect((await mappings().findBySellerSkus(['BOTTLE']))[0]).toMatchObject({ productRef: 'someone-else', asin: null });
+    expect((await mismatches().list({ reason: 'sku-conflict' }))[0]).toMatchObject({ productRef: 'bottle', candidates: ['B0SIM00004'] });
+    expect((await changes().list()).map((c) => c.sku).sort()).toEqual(['AMZ-MUG', 'BOOK']);
+  });
+
+  test('more than 20 identifiers go in batches of 20 under the rate limit', async () => {
+    const ean = (i: number) => {
+      const body = `42${String(i).padStart(10, '0')}`;
+      return `${body}${gs1CheckDigit(body)}`;
+    };
+    for (let i = 0; i < 45; i += 1) {
+      sim.seed.catalogItem({ asin: `B0BATCH${String(i).padStart(3, '0')}`, title: `Batch ${i}`, identifiers: { EAN: ean(i) } });
+      shop.upsertProduct({ productRef: `batch${i}`, sku: `BATCH-${i}`, gtin: ean(i) });
+    }
+    const before = sim.state.calls['catalogItems.searchCatalogItems'] ?? 0;
+    const summary = await run({ marketplaceIds: [FR] });
+    // FR: the 45 batch products and the 6 others (the fr-only product is sold there too)
+    expect(summary.marketplaces[0]).toMatchObject({ marketplaceId: FR, candidates: 52, matched: 49, error: null });
+    const calls = (sim.state.calls['catalogItems.searchCatalogItems'] ?? 0) - before;
+    // EAN: 49 distinct EANs → 3 calls; UPC: 1; ISBN: 1
+    expect(calls).toBe(5);
+    // the gateway's limiter kept every call under Amazon's 2/s: the simulator never had to answer 429
+    expect(sim.state.throttled).toBe(0);
+    expect(await mappings().count({ marketplaceId: FR })).toBe(49);
+  });
+});
