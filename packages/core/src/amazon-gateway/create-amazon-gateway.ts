@@ -53,6 +53,13 @@ const DEFAULTS = {
   maxPollIntervalMs: 120_000,
 } as const;
 
+/**
+ * The limiter refills at 97 % of Amazon's rate and keeps one token of each burst in reserve:
+ * requests released on time may still arrive a little early, and Amazon's bucket starts refilling
+ * a network latency after ours.
+ */
+const RATE_HEADROOM = 0.97;
+
 /** LWA access tokens live one hour; get a new one a little before. */
 const TOKEN_LIFETIME_MS = 55 * 60_000;
 
@@ -212,7 +219,7 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
   const limiter: RateLimiter | null =
     options.rateLimits === false
       ? null
-      : createRateLimiter({ limits: { ...AMAZON_DEFAULT_RATE_LIMITS, ...options.rateLimits }, timeScale });
+      : createRateLimiter({ limits: { ...AMAZON_DEFAULT_RATE_LIMITS, ...options.rateLimits }, timeScale, headroom: RATE_HEADROOM, reserve: 1 });
 
   const agent = createGatewayAgent(amazon.endpoint, requestTimeoutMs);
   let client: SellingPartnerClient;

@@ -21,6 +21,17 @@ describe('createRateLimiter', () => {
     expect(beyond).toBeLessThan(300 * 1.35);
   });
 
+  test('reserve keeps tokens of the burst back and headroom slows the refill; limitOf reports the nominal plan', async () => {
+    const limiter = createRateLimiter({ limits: { op: { rate: 2, burst: 10 } }, timeScale: 100, reserve: 1, headroom: 0.5 });
+    const burst = await timeOf(() => Promise.all(Array.from({ length: 9 }, () => limiter.acquire('op'))));
+    expect(burst).toBeLessThan(20);
+    // 20 tokens at 2/s × 100 × 0.5 = 100/s: 200 ms
+    const beyond = await timeOf(() => Promise.all(Array.from({ length: 20 }, () => limiter.acquire('op'))));
+    expect(beyond).toBeGreaterThan(200 * 0.85);
+    expect(beyond).toBeLessThan(200 * 1.4);
+    expect(limiter.limitOf('op')).toEqual({ rate: 2, burst: 10 });
+  });
+
   test('concurrent callers are served first come, first served', async () => {
     const limiter = createRateLimiter({ limits: { op: { rate: 10, burst: 1 } }, timeScale: 100 });
     const order: number[] = [];

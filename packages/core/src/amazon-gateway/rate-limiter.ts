@@ -32,6 +32,17 @@ export interface RateLimiterOptions {
   readonly limits: Readonly<Partial<Record<string, RateLimit>>>;
   /** Divides every wait: rates are multiplied by it. Default 1. */
   readonly timeScale?: number;
+  /**
+   * Share of the nominal rate actually used (0 < headroom ≤ 1). A little below 1 keeps clock
+   * granularity and network jitter from costing 429s at Amazon's side. Default 1.
+   */
+  readonly headroom?: number;
+  /**
+   * Tokens of each burst kept back (never below a burst of 1). Amazon's bucket starts refilling
+   * when the first request arrives, a network latency after ours: one token in reserve absorbs
+   * that lag. Default 0.
+   */
+  readonly reserve?: number;
   /** Monotonic clock in ms. Default `performance.now`. */
   readonly now?: () => number;
 }
@@ -145,15 +156,18 @@ class TokenBucket {
 
 /** Creates the per-operation token buckets of the gateway; see {@link RateLimiter}. */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
-  const scale = options.timeScale ?? 1;
+  const scale = (options.timeScale ?? 1) * (options.headroom ?? 1);
   const now = options.now ?? (() => performance.now());
+  const reserve = options.reserve ?? 0;
   const buckets = new Map<string, TokenBucket>();
+  const nominalBursts = new Map<string, number>();
   const bucketOf = (key: string): TokenBucket | undefined => {
     let bucket = buckets.get(key);
     if (bucket) return bucket;
     const limit = options.limits[key];
     if (!limit) return undefined;
-    bucket = new TokenBucket(limit.rate, limit.burst, scale, now);
+    bucket = new TokenBucket(limit.rate, Math.max(1, limit.burst - reserve), scale, now);
+    nominalBursts.set(key, limit.burst);
     buckets.set(key, bucket);
     return bucket;
   };
@@ -175,7 +189,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     },
     limitOf(key) {
       const bucket = bucketOf(key);
-      return bucket ? { rate: bucket.rate, burst: bucket.burst } : undefined;
+      return bucket ? { rate: bucket.rate, burst: nominalBursts.get(key) ?? bucket.burst } : undefined;
     },
     waiting(key) {
       return buckets.get(key)?.waiting ?? 0;

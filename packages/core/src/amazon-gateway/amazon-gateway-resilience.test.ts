@@ -1,0 +1,270 @@
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { SIMULATOR_CREDENTIALS, startSimulator, type Simulator, type SimulatorOptions } from '@sellersync/sp-api-simulator';
+import { SellerSyncError } from '../errors';
+import type { Logger } from '../logger';
+import { AmazonCallError } from './amazon-call-error';
+import type { AmazonGateway, AmazonGatewayOptions } from './amazon-gateway';
+import { createAmazonGateway } from './create-amazon-gateway';
+
+// What the gateway does when Amazon misbehaves: rate limits, faults, stuck feeds, expired tokens,
+// refused credentials — and that no secret ever leaks while it does.
+const DE = 'A1PA6795UKMFR9';
+const FEED_CONTENT_TYPE = 'application/json; charset=UTF-8';
+
+const running: Simulator[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((sim) => sim.close()));
+});
+
+async function simulator(options: SimulatorOptions): Promise<Simulator> {
+  const sim = await startSimulator(options);
+  running.push(sim);
+  return sim;
+}
+
+function gatewayFor(sim: Simulator, options: Partial<Omit<AmazonGatewayOptions, 'amazon'>> & { amazon?: Partial<AmazonGatewayOptions['amazon']> } = {}) {
+  const { amazon, ...rest } = options;
+  return createAmazonGateway({
+    amazon: { region: 'eu', sellerId: sim.sellerId, marketplaceIds: [DE], ...SIMULATOR_CREDENTIALS, endpoint: sim.url, ...amazon },
+    timeScale: 1000,
+    ...rest,
+  });
+}
+
+/** A small feed in the simulator, to have something to call getFeed on. */
+async function someFeed(gateway: AmazonGateway, sellerId: string): Promise<string> {
+  const content = JSON.stringify({ header: { sellerId, version: '2.0' }, messages: [{ messageId: 1, sku: 'GW-X', operationType: 'DELETE' }] });
+  const { feedId } = await gateway.submitFeed({ feedType: 'JSON_LISTINGS_FEED', marketplaceIds: [DE], content, contentType: FEED_CONTENT_TYPE });
+  return feedId;
+}
+
+async function timeOf(run: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await run();
+  return performance.now() - started;
+}
+
+/** A logger that keeps every line, for the secret checks. */
+function captureLogger(): { logger: Logger; lines: unknown[] } {
+  const lines: unknown[] = [];
+  const write = (...args: unknown[]) => {
+    lines.push(args);
+  };
+  return { lines, logger: { debug: write, info: write, warn: write, error: write } as Logger };
+}
+
+describe('rate limiting against the simulator (its buckets, Amazon default rates)', () => {
+  test('calls beyond the burst take the time the rate implies, and the simulator never has to throttle', async () => {
+    // getFeed: 2/s, burst 15; at timeScale 10 one token every 50 ms
+    const sim = await simulator({ timeScale: 10 });
+    const gateway = gatewayFor(sim, { timeScale: 10 });
+    const feedId = await someFeed(gateway, sim.sellerId);
+    const elapsed = await timeOf(() => Promise.all(Array.from({ length: 15 + 12 }, () => gateway.getFeed(feedId))));
+    // the gateway keeps one token of the burst in reserve and runs at 97 % of the rate:
+    // 13 calls beyond its burst at 19.4/s = 670 ms
+    expect(elapsed).toBeGreaterThan(670 * 0.85);
+    expect(elapsed).toBeLessThan(670 * 1.4);
+    expect(sim.state.throttled).toBe(0);
+    expect(gateway.stats()).toMatchObject({ retries: 0, throttled: 0 });
+  });
+
+  test('adopts the rate of x-amzn-RateLimit-Limit when it differs from the default', async () => {
+    // the simulator grants 8/s for getFeed (default 2/s) and says so in the header
+    const sim = await simulator({ timeScale: 10, rateLimits: { 'feeds.getFeed': { rate: 8, burst: 15 } } });
+    const gateway = gatewayFor(sim, { timeScale: 10 });
+    const feedId = await someFeed(gateway, sim.sellerId);
+    await gateway.getFeed(feedId); // learns the header
+    await new Promise((resolve) => setTimeout(resolve, 150)); // both buckets refill
+    const elapsed = await timeOf(() => Promise.all(Array.from({ length: 15 + 20 }, () => gateway.getFeed(feedId))));
+    // 21 calls beyond the gateway's burst at 80/s × 97 % = 270 ms (at the default 2/s: 1080 ms)
+    expect(elapsed).toBeGreaterThan(270 * 0.8);
+    expect(elapsed).toBeLessThan(270 * 1.6);
+    expect(sim.state.throttled).toBe(0);
+  });
+
+  test('rateLimits: false sends at once; the simulator then throttles and the gateway retries the 429s', async () => {
+    const sim = await simulator({ timeScale: 100, rateLimits: { 'feeds.getFeed': { rate: 2, burst: 5 } } });
+    const gateway = gatewayFor(sim, { rateLimits: false, timeScale: 100 });
+    const feedId = await someFeed(gateway, sim.sellerId);
+    const results = await Promise.allSettled(Array.from({ length: 40 }, () => gateway.getFeed(feedId)));
+    for (const result of results) if (result.status === 'rejected') expect(result.reason).toMatchObject({ code: 'AMAZON_THROTTLED' });
+    expect(results.filter((result) => result.status === 'fulfilled').length).toBeGreaterThan(20);
+    expect(sim.state.throttled).toBeGreaterThan(0);
+    expect(gateway.stats().throttled).toBe(sim.state.throttled);
+  });
+});
+
+describe('bounded retries', () => {
+  test('5xx on every call: 1 + retries attempts, then a typed, retryable AMAZON_UNAVAILABLE', async () => {
+    const sim = await simulator({ timeScale: 1000 });
+    const gateway = gatewayFor(sim, { retry: { retries: 3 } });
+    const feedId = await someFeed(gateway, sim.sellerId);
+    sim.setFaults({ operations: { 'feeds.getFeed': { serverErrorRate: 1 } } });
+    const error = await gateway.getFeed(feedId).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(AmazonCallError);
+    expect(error).toMatchObject({ code: 'AMAZON_UNAVAILABLE', operation: 'feeds.getFeed', isRetryable: true, attempts: 4 });
+    expect((error as AmazonCallError).status).toBeGreaterThanOrEqual(500);
+    expect(sim.state.calls['feeds.getFeed']).toBe(4);
+    expect(gateway.stats().retries).toBe(3);
+  });
+
+  test('429 on every call ends in AMAZON_THROTTLED after the same bound', async () => {
+    const sim = await simulator({ timeScale: 1000 });
+    const gateway = gatewayFor(sim, { retry: { retries: 2 } });
+    const feedId = await someFeed(gateway, sim.sellerId);
+    sim.setFaults({ operations: { 'feeds.getFeed': { throttleRate: 1 } } });
+    await expect(gateway.getFeed(feedId)).rejects.toMatchObject({ code: 'AMAZON_THROTTLED', status: 429, amazonCode: 'QuotaExceeded', attempts: 3 });
+    expect(sim.state.calls['feeds.getFeed']).toBe(3);
+    expect(gateway.stats().throttled).toBe(3);
+  });
+
+  test('dropped connections and answers slower than the timeout are network errors, bounded in time', async () => {
+    const sim = await simulator({ timeScale: 1000 });
+    const gateway = gatewayFor(sim, { retry: { retries: 2 }, requestTimeoutMs: 150 });
+    const feedId = await someFeed(gateway, sim.sellerId);
+    sim.setFaults({ operations: { 'feeds.getFeed': { dropConnectionRate: 1 } } });
+    await expect(gateway.getFeed(feedId)).rejects.toMatchObject({ code: 'AMAZON_NETWORK_ERROR', status: null, isRetryable: true, attempts: 3 });
+    sim.setFaults({ operations: { 'feeds.getFeed': { dropConnectionRate: 0, slowMs: 2_000 } } });
+    const elapsed = await timeOf(() => expect(gateway.getFeed(feedId)).rejects.toMatchObject({ code: 'AMAZON_NETWORK_ERROR', attempts: 3 }));
+    expect(elapsed).toBeLessThan(1_500);
+  });
+
+  test('400 from confirmShipment is not retried', async () => {
+    const sim = await simulator({ timeScale: 1000 });
+    const gateway = gatewayFor(sim, { retry: { retries: 5 } });
+    const error = await gateway
+      .confirmShipment('302-0000000-0000000', {
+        marketplaceId: DE,
+        packageDetail: { packageReferenceId: '1', carrierCode: '', trackingNumber: '', shipDate: 'not a date', orderItems: [] },
+      })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(AmazonCallError);
+    expect(error).toMatchObject({ operation: 'orders.confirmShipment', isRetryable: false, attempts: 1 });
+    expect((error as AmazonCallError).status).toBeGreaterThanOrEqual(400);
+    expect((error as AmazonCallError).status).toBeLessThan(500);
+    expect(sim.state.calls['orders.confirmShipment']).toBe(1);
+  });
+
+  test('a fault mix ends, call by call, in success or a typed AmazonCallError, in bounded time', async () => {
+    const sim = await simulator({
+      timeScale: 1000,
+      randomSeed: 7,
+      faults: {
+        throttleRate: 0.15,
+        serverErrorRate: 0.15,
+        dropConnectionRate: 0.1,
+        slowRate: 0.1,
+        slowMs: 400,
+        operations: { token: { serverErrorRate: 0.3, dropConnectionRate: 0.1 }, upload: { serverErrorRate: 0.3 }, download: { dropConnectionRate: 0.3 } },
+      },
+    });
+    const gateway = gatewayFor(sim, { retry: { retries: 4 }, requestTimeoutMs: 200 });
+    const started = performance.now();
+    const feeds = await Promise.allSettled(Array.from({ length: 4 }, () => someFeed(gateway, sim.sellerId)));
+    const feedIds = feeds.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    const calls = await Promise.allSettled(
+      Array.from({ length: 60 }, (_, index) => (feedIds.length > 0 ? gateway.getFeed(feedIds[index % feedIds.length]!) : gateway.getFeed('1'))),
+    );
+    const elapsed = performance.now() - started;
+    const outcomes = [...feeds, ...calls];
+    for (const outcome of outcomes) if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(AmazonCallError);
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled').length).toBeGreaterThan(outcomes.length / 2);
+    expect(elapsed).toBeLessThan(20_000);
+    expect(gateway.stats().retries).toBeGreaterThan(0);
+  });
+});
+
+describe('feeds that never finish', () => {
+  test('a stuck feed hits its limit: FEED_STUCK, retryable, in bounded time', async () => {
+    const sim = await simulator({ timeScale: 1000, faults: { stuckFeedRate: 1 } });
+    const gateway = gatewayFor(sim);
+    const feedId = await someFeed(gateway, sim.sellerId);
+    // 10 minutes of Amazon time = 600 ms here
+    let error: unknown;
+    const elapsed = await timeOf(async () => {
+      error = await gateway.waitForFeed(feedId, { timeoutMs: 10 * 60_000, pollIntervalMs: 15_000 }).catch((caught: unknown) => caught);
+    });
+    expect(SellerSyncError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'FEED_STUCK', isRetryable: true, details: { item: `feed ${feedId}`, value: 'IN_PROGRESS' } });
+    expect((error as Error).message).toMatch(/still IN_PROGRESS after 10 min/);
+    expect(elapsed).toBeGreaterThan(500);
+    expect(elapsed).toBeLessThan(3_000);
+  });
+
+  test('an aborted wait stops at once', async () => {
+    const sim = await simulator({ timeScale: 1000, faults: { stuckFeedRate: 1 } });
+    const gateway = gatewayFor(sim);
+    const feedId = await someFeed(gateway, sim.sellerId);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('shutting down')), 50);
+    await expect(gateway.waitForFeed(feedId, { signal: controller.signal })).rejects.toThrow('shutting down');
+  });
+});
+
+describe('access tokens', () => {
+  test('one token for many concurrent first calls; an expired token is renewed once and the call replayed', async () => {
+    const sim = await simulator({ timeScale: 1000 });
+    const gateway = gatewayFor(sim);
+    const feedId = await someFeed(gateway, sim.sellerId);
+    await Promise.all(Array.from({ length: 10 }, () => gateway.getFeed(feedId)));
+    expect(sim.state.accessTokensIssued).toBe(1);
+    sim.expireAccessTokens();
+    await Promise.all(Array.from({ length: 5 }, () => gateway.getFeed(feedId)));
+    expect(sim.state.accessTokensIssued).toBe(2);
+    expect(gateway.stats().calls.token).toBe(2);
+  });
+
+  test('refused credentials: AMAZON_AUTH_FAILED at once, with what to check', async () => {
+    const sim = await simulator({ timeScale: 1000 });
+    const gateway = gatewayFor(sim, { amazon: { clientSecret: 'wrong-client-secret-value' }, retry: { retries: 5 } });
+    const error = await gateway.getFeed('1').catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'AMAZON_AUTH_FAILED', amazonCode: 'invalid_client', isRetryable: false, attempts: 1 });
+    expect((error as Error).message).toMatch(/refresh token, client id and client secret/);
+    expect(sim.state.calls.token).toBe(1);
+  });
+});
+
+describe('secrets', () => {
+  test('never appear in log lines, error messages, error JSON or causes', async () => {
+    const { logger, lines } = captureLogger();
+    const sim = await simulator({ timeScale: 1000, randomSeed: 3 });
+    const errors: unknown[] = [];
+    const keep = (promise: Promise<unknown>) => promise.catch((error: unknown) => errors.push(error));
+    const gateway = gatewayFor(sim, { logger, retry: { retries: 1 }, requestTimeoutMs: 150 });
+    const feedId = await someFeed(gateway, sim.sellerId);
+    await keep(gateway.getFeed(feedId));
+    // failures of every kind, each with a chance to leak the token, the request or a signed URL
+    sim.setFaults({ operations: { 'feeds.getFeed': { serverErrorRate: 1 } } });
+    await keep(gateway.getFeed(feedId));
+    sim.setFaults({ operations: { 'feeds.getFeed': { serverErrorRate: 0, dropConnectionRate: 1 } } });
+    await keep(gateway.getFeed(feedId));
+    sim.setFaults({ operations: { 'feeds.getFeed': { dropConnectionRate: 0, slowMs: 1_000 }, download: { serverErrorRate: 1 }, upload: { dropConnectionRate: 1 } } });
+    await keep(gateway.getFeed(feedId));
+    await keep(gateway.getFeedDocument('nope'));
+    const upload = await gateway.createFeedDocument(FEED_CONTENT_TYPE);
+    await keep(gateway.uploadFeedDocument(upload, '{}', FEED_CONTENT_TYPE));
+    sim.setFaults({ operations: { upload: { dropConnectionRate: 0 } } });
+    await keep(gateway.uploadFeedDocument(upload, '{}', 'text/plain')); // signature mismatch: 403 from S3
+    await keep(gateway.downloadDocument({ url: upload.url }));
+    await keep(gateway.confirmShipment('302-0000000-0000000', { marketplaceId: DE, packageDetail: { packageReferenceId: '1', carrierCode: 'DHL', trackingNumber: 'x', shipDate: 'bad', orderItems: [] } }));
+    sim.expireAccessTokens();
+    await keep(gateway.getFeeds({ feedTypes: ['JSON_LISTINGS_FEED'] }));
+    const refused = gatewayFor(sim, { logger, amazon: { refreshToken: 'Atzr|a-refresh-token-amazon-refuses' } });
+    await keep(refused.getFeed(feedId));
+
+    expect(errors.length).toBeGreaterThanOrEqual(8);
+    for (const error of errors) expect(error).toBeInstanceOf(AmazonCallError);
+    const causes = (error: unknown): unknown[] => {
+      const out: unknown[] = [];
+      for (let current = error; current instanceof Error; current = current.cause) out.push({ ...current, message: current.message, stack: current.stack });
+      return out;
+    };
+    const everything = JSON.stringify([lines, errors, errors.map((error) => (error as Error).message), errors.flatMap(causes)]);
+    expect(lines.length).toBeGreaterThan(10);
+    for (const secret of [SIMULATOR_CREDENTIALS.refreshToken, SIMULATOR_CREDENTIALS.clientSecret, 'Atzr|a-refresh-token-amazon-refuses', 'x-amz-access-token'])
+      expect(everything).not.toContain(secret);
+    // the simulator's access tokens all start with Atza|SIM; signed URLs carry X-Amz-Signature
+    expect(everything).not.toMatch(/Atza\|/);
+    expect(everything).not.toMatch(/X-Amz-Signature=|X-Amz-Credential=/);
+  });
+});
