@@ -348,6 +348,14 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
     const problem = validateAmazonOrder(order);
     const orderId = typeof order?.orderId === 'string' && order.orderId !== '' ? order.orderId : null;
     if (problem) {
+      const problemTime = Date.parse(order.lastUpdatedTime);
+      if (row && !Number.isNaN(problemTime) && problemTime <= row.amazonUpdatedAt) {
+        // the same bad data seen again (overlapping windows) was reported when it arrived
+        run.unchanged += 1;
+        return;
+      }
+      if (row && row.state === 'invalid' && !Number.isNaN(problemTime))
+        await store.update([row.id], { amazonUpdatedAt: problemTime, lastErrorCode: problem.code, lastErrorMessage: problem.message });
       if (orderId !== null && !row && problem.details.field !== 'orderId' && problem.details.field !== 'lastUpdatedTime') {
         await store.recordNew(
           { marketplaceId, amazonOrderId: orderId, fulfilledBy: isFbaOrder(order) ? 'amazon' : 'merchant', amazonStatus: order.fulfillment?.fulfillmentStatus ?? 'PENDING', amazonUpdatedAt: Date.parse(order.lastUpdatedTime) },

@@ -1,0 +1,443 @@
+import { describe, expect, test } from '@jest/globals';
+import { SIMULATOR_CREDENTIALS, SIMULATOR_SELLER_ID, type SeedOrderInput } from '@sellersync/sp-api-simulator';
+import { createAmazonGateway, type AmazonGateway, type AmazonOrder } from '../amazon-gateway';
+import type { ShopAdapter } from '../shop-adapter';
+import { createOrderImporter } from './order-importer';
+import { validateOrderFeedXml } from './order-feed-xsd.test-support';
+import { DE, FR, TIME_SCALE, startOrdersHarness, type OrdersHarness, type OrdersHarnessOptions } from './orders-test-harness';
+
+// Order import through the real amazon-sp-api client and core's gateway, against the simulator,
+// into the memory shop, on SQLite. The engine-independent exactly-once checks are repeated on
+// PostgreSQL and MariaDB in order-import-idempotency.test.ts.
+
+const PRODUCTS = [
+  { sku: 'MUG-1', quantity: 10, title: 'Enamel mug' },
+  { sku: 'CUP-2', quantity: 5, title: 'Espresso cup' },
+];
+
+const mugAndCup = (status: SeedOrderInput['status'], extra: Partial<SeedOrderInput> = {}): SeedOrderInput => ({
+  marketplaceId: DE,
+  status,
+  items: [
+    { sellerSku: 'MUG-1', quantity: 2, unitPrice: '19.99', itemTax: '3.80', shipping: '4.90', shippingTax: '0.93', promotionDiscount: '1.00' },
+    { sellerSku: 'CUP-2', quantity: 1, unitPrice: '7.00', itemTax: '1.33' },
+  ],
+  ...extra,
+});
+
+async function withHarness(options: OrdersHarnessOptions, body: (h: OrdersHarness) => Promise<void>): Promise<void> {
+  const h = await startOrdersHarness({ products: PRODUCTS, ...options });
+  try {
+    await body(h);
+    expect(h.sim.state.errors).toEqual([]);
+  } finally {
+    await h.close();
+  }
+}
+
+async function importNow(h: OrdersHarness, sync = h.sync) {
+  await h.settle();
+  const summary = await sync.importOrders();
+  if (summary === null) throw new Error('order import is off');
+  return summary;
+}
+
+function gatewayFor(h: OrdersHarness): AmazonGateway {
+  return createAmazonGateway({
+    amazon: { region: 'eu', sellerId: SIMULATOR_SELLER_ID, marketplaceIds: [DE], ...SIMULATOR_CREDENTIALS, endpoint: h.sim.url },
+    timeScale: TIME_SCALE,
+  });
+}
+
+describe('order import: status and stock', () => {
+  test('Pending → Unshipped → Shipped: stock reserved, then sold, one shop order following the status', () =>
+    withHarness({}, async (h) => {
+      const { orderId } = h.sim.seed.order(mugAndCup('PENDING'));
+      const first = await importNow(h);
+      expect(first).toMatchObject({ status: 'finished', imported: 1, failed: 0 });
+      expect(h.shop.listOrders()).toHaveLength(1);
+      const [order] = h.shop.listOrders();
+      expect(order).toMatchObject({ externalId: orderId, status: 'pending' });
+      expect(order!.draft.total).toEqual({ amount: 5694, currency: 'EUR' });
+      expect(order!.draft.payment.status).toBe('pending');
+      // reserved: the sellable quantity is down at once
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([8, 4]);
+      expect(h.shop.listReservations().get(`amazon:acme-eu:${orderId}`)?.state).toBe('reserved');
+
+      h.sim.seed.setOrderStatus(orderId, 'UNSHIPPED');
+      const second = await importNow(h);
+      expect(second).toMatchObject({ imported: 0, updated: 1 });
+      expect(h.shop.listOrders()).toHaveLength(1);
+      expect(h.shop.getOrder(order!.orderRef)?.status).toBe('processing');
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([8, 4]);
+      expect(h.shop.listReservations().get(`amazon:acme-eu:${orderId}`)?.state).toBe('committed');
+
+      h.sim.seed.setOrderStatus(orderId, 'SHIPPED');
+      await importNow(h);
+      expect(h.shop.getOrder(order!.orderRef)?.statusHistory).toEqual(['pending', 'processing', 'shipped']);
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([8, 4]);
+      expect(h.shop.listOrders()).toHaveLength(1);
+    }));
+
+  test('Pending → Canceled gives the reservation back; the cancellation is final', () =>
+    withHarness({}, async (h) => {
+      const { orderId } = h.sim.seed.order(mugAndCup('PENDING'));
+      await importNow(h);
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([8, 4]);
+      h.sim.seed.setOrderStatus(orderId, 'CANCELLED');
+      const summary = await importNow(h);
+      expect(summary.updated).toBe(1);
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([10, 5]);
+      expect(h.shop.listOrders()[0]!.status).toBe('cancelled');
+      expect(h.shop.listReservations().get(`amazon:acme-eu:${orderId}`)?.state).toBe('released');
+      await importNow(h);
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([10, 5]);
+    }));
+
+  test('an imported, committed order that is cancelled gives its stock back', () =>
+    withHarness({}, async (h) => {
+      const { orderId } = h.sim.seed.order(mugAndCup('UNSHIPPED'));
+      await importNow(h);
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([8, 4]);
+      expect(h.shop.listReservations().get(`amazon:acme-eu:${orderId}`)?.state).toBe('committed');
+      h.sim.seed.setOrderStatus(orderId, 'CANCELLED');
+      await importNow(h);
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([10, 5]);
+    }));
+
+  test('a shop without reservations: adjustStock with movement ids takes and restores stock exactly once', () =>
+    withHarness({ shopCapabilities: { stockReservations: false } }, async (h) => {
+      const pending = h.sim.seed.order(mugAndCup('PENDING'));
+      const unshipped = h.sim.seed.order(mugAndCup('UNSHIPPED'));
+      await importNow(h);
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([6, 3]);
+      h.sim.seed.setOrderStatus(pending.orderId, 'UNSHIPPED');
+      await importNow(h);
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([6, 3]);
+      h.sim.seed.setOrderStatus(pending.orderId, 'CANCELLED');
+      h.sim.seed.setOrderStatus(unshipped.orderId, 'CANCELLED');
+      await importNow(h);
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([10, 5]);
+      await importNow(h);
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([10, 5]);
+      const rows = await h.knex(h.tables.orders).select('amazon_order_id', 'stock_state');
+      expect(rows.map((r) => r.stock_state).sort()).toEqual(['restored', 'restored']);
+    }));
+
+  test('an FBA order gets its own status and leaves stock alone; its unmatched item goes on the hidden placeholder as {FBA}', () =>
+    withHarness({}, async (h) => {
+      const { orderId } = h.sim.seed.order({
+        marketplaceId: DE,
+        fulfilledBy: 'AMAZON',
+        status: 'SHIPPED',
+        items: [
+          { sellerSku: 'MUG-1', quantity: 1, unitPrice: '19.99' },
+          { sellerSku: 'FBA-ONLY-9', title: 'Travel kettle', quantity: 2, unitPrice: '30.00' },
+        ],
+      });
+      const summary = await importNow(h);
+      expect(summary).toMatchObject({ imported: 1, failed: 0 });
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([10, 5]);
+      const [order] = h.shop.listOrders();
+      expect(order).toMatchObject({ externalId: orderId, status: 'fba-shipped', draft: { fulfilledBy: 'amazon' } });
+      const placeholder = h.shop.listProducts().find((p) => p.hidden);
+      expect(placeholder).toMatchObject({ title: 'Amazon FBA item', active: false });
+      expect(order!.draft.lines[1]).toMatchObject({ productRef: placeholder!.productRef, name: '{FBA} Travel kettle', placeholder: true, quantity: 2 });
+      expect(order!.draft.customer.email).toBe(`${orderId}@amazon-order.invalid`);
+      // FBA orders are never confirmed by the seller
+      const row = await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).first();
+      expect(row).toMatchObject({ fulfilled_by: 'amazon', stock_state: 'none', shipment_state: null });
+    }));
+
+  test('importFba off: FBA orders are skipped with the reason', () =>
+    withHarness({ orders: { importFba: false } }, async (h) => {
+      const { orderId } = h.sim.seed.order({ marketplaceId: DE, fulfilledBy: 'AMAZON', items: [{ sellerSku: 'MUG-1', quantity: 1, unitPrice: '19.99' }] });
+      const summary = await importNow(h);
+      expect(summary.skippedOrders).toEqual([expect.objectContaining({ amazonOrderId: orderId, reason: 'fba-disabled' })]);
+      expect(h.shop.listOrders()).toHaveLength(0);
+    }));
+});
+
+describe('order import: exactly once', () => {
+  test('an order seen twice in overlapping windows is imported once; an update that is not newer is ignored', () =>
+    withHarness({}, async (h) => {
+      const { orderId } = h.sim.seed.order(mugAndCup('UNSHIPPED'));
+      expect((await importNow(h)).imported).toBe(1);
+      const again = await importNow(h);
+      // the default 5-minute overlap reads the order again
+      expect(again).toMatchObject({ seen: 1, imported: 0, updated: 0, unchanged: 1 });
+      expect(h.shop.listOrders()).toHaveLength(1);
+
+      // sellersync applied a state newer than what Amazon now sends: the older one changes nothing
+      await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).update({ amazon_updated_at: Date.now() + 3_600_000 });
+      h.sim.seed.setOrderStatus(orderId, 'SHIPPED');
+      const older = await importNow(h);
+      expect(older).toMatchObject({ updated: 0, unchanged: 1 });
+      expect(h.shop.listOrders()[0]!.status).toBe('processing');
+    }));
+
+  test('an importer stopped mid-page resumes at that page without duplicates or gaps', () =>
+    withHarness({ orders: { pageSize: 2 } }, async (h) => {
+      const seeded = Array.from({ length: 7 }, () => h.sim.seed.order({ marketplaceId: DE, items: [{ sellerSku: 'MUG-1', quantity: 1, unitPrice: '19.99' }] }).orderId);
+      const controller = new AbortController();
+      let created = 0;
+      const stopping: ShopAdapter = {
+        ...h.shop,
+        async createOrder(draft) {
+          const result = await h.shop.createOrder!(draft);
+          created += 1;
+          if (created === 3) controller.abort();
+          return result;
+        },
+      };
+      await h.settle();
+      const stopped = await h.newSync({ shop: stopping }).importOrders({ signal: controller.signal });
+      expect(stopped).toMatchObject({ status: 'aborted', imported: 3 });
+      const cursor = await h.knex(h.tables.orderCursors).first();
+      // stopped on the second page: its token is kept, the window has not moved
+      expect(cursor.page_token).toEqual(expect.any(String));
+
+      const late = h.sim.seed.order({ marketplaceId: DE, items: [{ sellerSku: 'CUP-2', quantity: 1, unitPrice: '7.00' }] }).orderId;
+      const resumed = await importNow(h);
+      expect(resumed).toMatchObject({ status: 'finished', imported: 4, failed: 0 });
+      // the page in progress was read again: its first order is recognised, not imported twice
+      expect(resumed.unchanged).toBe(1);
+      const third = await importNow(h);
+      expect(third.imported).toBe(1);
+      const externalIds = h.shop.listOrders().map((o) => o.externalId);
+      expect(externalIds.sort()).toEqual([...seeded, late].sort());
+      expect(h.stock('MUG-1')).toBe(3);
+      expect(h.stock('CUP-2')).toBe(4);
+    }));
+
+  test('a crash after createOrder is resumed without a second order, and stock the dead importer reserved is given back', () =>
+    withHarness({}, async (h) => {
+      const a = h.sim.seed.order(mugAndCup('UNSHIPPED'));
+      const b = h.sim.seed.order(mugAndCup('PENDING'));
+      await importNow(h);
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([6, 3]);
+      // b: the importer died after createOrder and the reservation, before recording either
+      await h.knex(h.tables.orders)
+        .where({ amazon_order_id: b.orderId })
+        .update({ state: 'claimed', claimed_by: 'dead-worker#1', lease_until: Date.now() - 1, shop_order_ref: null, stock_state: 'none' });
+      // meanwhile Amazon cancels b: the resumed import must give back what the dead importer reserved
+      h.sim.seed.setOrderStatus(b.orderId, 'CANCELLED');
+      const resumed = await importNow(h);
+      expect(resumed.failed).toBe(0);
+      expect(h.shop.listOrders().map((o) => o.externalId).sort()).toEqual([a.orderId, b.orderId].sort());
+      expect(h.shop.listOrders().find((o) => o.externalId === b.orderId)!.status).toBe('cancelled');
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([8, 4]);
+      const row = await h.knex(h.tables.orders).where({ amazon_order_id: b.orderId }).first();
+      expect(row).toMatchObject({ state: 'imported', claimed_by: null, stock_state: 'released' });
+    }));
+
+  test('a claim left by a crash before createOrder is imported by the next run (fetched with getOrder)', () =>
+    withHarness({}, async (h) => {
+      const { orderId } = h.sim.seed.order(mugAndCup('UNSHIPPED', { createdTime: new Date(Date.now() - 3 * 86_400_000) }));
+      // the row exists, claimed by a dead importer; Amazon will not send the order again (it is outside every window)
+      await h.knex(h.tables.orders).insert({
+        account_id: 'acme-eu',
+        marketplace_id: DE,
+        amazon_order_id: orderId,
+        fulfilled_by: 'merchant',
+        amazon_status: 'UNSHIPPED',
+        amazon_updated_at: Date.now() - 3 * 86_400_000,
+        state: 'claimed',
+        claimed_by: 'dead-worker#1',
+        lease_until: Date.now() - 1,
+        stock_state: 'none',
+        attempts: 0,
+        created_at: Date.now(),
+        updated_at: Date.now(),
+      });
+      await h.knex(h.tables.orderCursors).insert({ account_id: 'acme-eu', marketplace_id: DE, last_updated_after: new Date(Date.now() - 60_000).toISOString(), pages: 0, updated_at: Date.now() });
+      const summary = await importNow(h);
+      expect(summary).toMatchObject({ imported: 1, failed: 0 });
+      expect(h.shop.listOrders().map((o) => o.externalId)).toEqual([orderId]);
+      expect(h.sim.state.calls['orders.getOrder']).toBe(1);
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([8, 4]);
+    }));
+
+  test('a shop that refuses an order: recorded with its error, retried with backoff, imported once it accepts', () =>
+    withHarness({ orders: { retryBaseMs: 1 } }, async (h) => {
+      let refuse = true;
+      const moody: ShopAdapter = {
+        ...h.shop,
+        async createOrder(draft) {
+          if (refuse) throw new Error('shop database is read-only');
+          return h.shop.createOrder!(draft);
+        },
+      };
+      const sync = h.newSync({ shop: moody });
+      const { orderId } = h.sim.seed.order(mugAndCup('UNSHIPPED'));
+      const failed = await importNow(h, sync);
+      expect(failed.errors).toEqual([{ amazonOrderId: orderId, marketplaceId: DE, code: 'SHOP_ADAPTER_FAILED', message: 'shop database is read-only', willRetry: true }]);
+      expect(h.shop.listOrders()).toHaveLength(0);
+      refuse = false;
+      const retried = await importNow(h, sync);
+      expect(retried).toMatchObject({ imported: 1, failed: 0 });
+      expect(h.shop.listOrders()).toHaveLength(1);
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([8, 4]);
+    }));
+});
+
+describe('order import: Amazon faults and bad data', () => {
+  test('a 429 storm on searchOrders is ridden out by bounded retries; when it outlasts them the cursor stays', () =>
+    withHarness({ simulator: { randomSeed: 7 } }, async (h) => {
+      h.sim.seed.order(mugAndCup('UNSHIPPED'));
+      h.sim.setFaults({ operations: { 'orders.searchOrders': { throttleRate: 0.6 } } });
+      const stormy = await importNow(h);
+      expect(stormy).toMatchObject({ status: 'finished', imported: 1 });
+      expect(h.sim.state.throttled).toBeGreaterThan(0);
+
+      h.sim.seed.order(mugAndCup('UNSHIPPED'));
+      const before = await h.knex(h.tables.orderCursors).first();
+      h.sim.setFaults({ operations: { 'orders.searchOrders': { throttleRate: 1 } } });
+      const failed = await importNow(h);
+      expect(failed.status).toBe('failed');
+      expect(failed.marketplaces[0]!.error).toMatchObject({ code: 'AMAZON_THROTTLED' });
+      expect(await h.knex(h.tables.orderCursors).first()).toMatchObject({ last_updated_after: before.last_updated_after });
+      expect((await h.sync.status()).orders).toMatchObject({ status: 'failed', runId: failed.runId });
+
+      h.sim.setFaults({ operations: { 'orders.searchOrders': { throttleRate: 0 } } });
+      expect((await importNow(h)).imported).toBe(1);
+      expect(h.shop.listOrders()).toHaveLength(2);
+    }));
+
+  test('malformed orders (no items, unknown currency, negative quantity, no id) are reported one by one and the rest imports', () =>
+    withHarness({}, async (h) => {
+      const good = h.sim.seed.order(mugAndCup('UNSHIPPED')).orderId;
+      const noItems = h.sim.seed.order(mugAndCup('UNSHIPPED')).orderId;
+      const badCurrency = h.sim.seed.order(mugAndCup('UNSHIPPED')).orderId;
+      const negative = h.sim.seed.order(mugAndCup('UNSHIPPED')).orderId;
+      const noId = h.sim.seed.order(mugAndCup('UNSHIPPED')).orderId;
+      // Amazon's data goes bad in transit; the simulator itself only builds sound orders
+      const corrupt = (order: AmazonOrder): AmazonOrder => {
+        if (order.orderId === noItems) return { ...order, orderItems: [] };
+        if (order.orderId === badCurrency) return { ...order, proceeds: { ...order.proceeds, grandTotal: { amount: '56.94', currencyCode: 'EUX' } } };
+        if (order.orderId === negative) return { ...order, orderItems: order.orderItems.map((item, i) => (i === 1 ? { ...item, quantityOrdered: -1 } : item)) };
+        if (order.orderId === noId) return { ...order, orderId: '' };
+        return order;
+      };
+      const real = gatewayFor(h);
+      const gateway: AmazonGateway = { ...real, searchOrders: async (query) => {
+        const page = await real.searchOrders(query);
+        return { ...page, orders: page.orders.map(corrupt) };
+      } };
+      const importer = createOrderImporter({ db: h.knex, shop: h.shop, gateway, accountId: 'acme-eu', tablePrefix: h.tablePrefix });
+      await h.settle();
+      const summary = await importer.importOrders();
+      expect(summary).toMatchObject({ status: 'finished', imported: 1, failed: 4 });
+      expect(h.shop.listOrders().map((o) => o.externalId)).toEqual([good]);
+      const byOrder = new Map(summary.errors.map((e) => [e.amazonOrderId, e]));
+      expect(byOrder.get(noItems)).toMatchObject({ code: 'INVALID_ORDER', willRetry: false, message: expect.stringMatching(/orderItems must hold at least one item/) });
+      expect(byOrder.get(badCurrency)?.message).toMatch(/proceeds\.grandTotal\.currencyCode must be a known ISO 4217 currency code \(got "EUX"\)/);
+      expect(byOrder.get(negative)?.message).toMatch(/orderItems\[1\]\.quantityOrdered must be a whole number ≥ 0 \(got -1\)/);
+      expect(byOrder.get(null)?.message).toMatch(/orderId is missing/);
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([8, 4]);
+      const invalid = await h.knex(h.tables.orders).where({ state: 'invalid' }).select('amazon_order_id', 'last_error_code');
+      expect(invalid.map((r) => r.amazon_order_id).sort()).toEqual([noItems, badCurrency, negative].sort());
+      // seen again unchanged, they are not reported twice
+      const again = await importer.importOrders();
+      expect(again).toMatchObject({ failed: 1, imported: 0 });
+    }));
+
+  test('importUnmatched off: the order is skipped with the reason, and imported once the product exists and Amazon updates it', () =>
+    withHarness({ orders: { importUnmatched: false } }, async (h) => {
+      const { orderId } = h.sim.seed.order({
+        marketplaceId: DE,
+        status: 'PENDING',
+        items: [{ sellerSku: 'MUG-1', quantity: 1, unitPrice: '19.99' }, { sellerSku: 'NEW-3', quantity: 1, unitPrice: '5.00' }],
+      });
+      const skipped = await importNow(h);
+      expect(skipped.skippedOrders).toEqual([expect.objectContaining({ amazonOrderId: orderId, reason: 'unmatched', message: expect.stringMatching(/NEW-3/) })]);
+      expect(h.shop.listOrders()).toHaveLength(0);
+      expect(h.stock('MUG-1')).toBe(10);
+      h.shop.upsertProduct({ sku: 'NEW-3', quantity: 4 });
+      h.sim.seed.setOrderStatus(orderId, 'UNSHIPPED');
+      const imported = await importNow(h);
+      expect(imported.imported).toBe(1);
+      expect([h.stock('MUG-1'), h.stock('NEW-3')]).toEqual([9, 3]);
+    }));
+});
+
+describe('order import: options, acknowledgement, summary', () => {
+  test('options reach the shop order: status and carrier maps, fake e-mail and tax id, customers by e-mail, ASIN first', () =>
+    withHarness(
+      {
+        products: [
+          { sku: 'MUG-1', quantity: 10 },
+          { sku: 'MUG-BY-ASIN', asin: 'B0SIM00002', quantity: 10 },
+        ],
+        orders: {
+          statusMap: { UNSHIPPED: 'ready' },
+          carrierMap: { NEXT_DAY: 'DHL Express' },
+          fakeEmail: true,
+          fakeTaxId: '00000000T',
+          matchCustomersByEmail: true,
+          matchBy: 'asin-first',
+        },
+      },
+      async (h) => {
+        const { orderId } = h.sim.seed.order({
+          marketplaceId: DE,
+          fulfillmentServiceLevel: 'NEXT_DAY',
+          items: [{ sellerSku: 'MUG-1', asin: 'B0SIM00002', quantity: 1, unitPrice: '19.99' }],
+        });
+        await importNow(h);
+        const [order] = h.shop.listOrders();
+        expect(order!.draft).toMatchObject({
+          status: 'ready',
+          shipping: { carrier: 'DHL Express' },
+          customer: { email: `${orderId}@amazon-order.invalid`, taxId: '00000000T', matchByEmail: true },
+          shippingAddress: { city: 'Köln', countryCode: 'DE' },
+        });
+        // ASIN first: the line is the product with that ASIN, not the one with the seller SKU
+        expect(order!.draft.lines[0]!.sku).toBe('MUG-BY-ASIN');
+      },
+    ));
+
+  test('acknowledgement: one XSD-valid POST_ORDER_ACKNOWLEDGEMENT_DATA feed carries the shop order ids', () =>
+    withHarness({ orders: { acknowledge: true, waitForFeeds: true } }, async (h) => {
+      const a = h.sim.seed.order(mugAndCup('UNSHIPPED')).orderId;
+      const b = h.sim.seed.order(mugAndCup('UNSHIPPED')).orderId;
+      h.sim.seed.order({ marketplaceId: DE, fulfilledBy: 'AMAZON', status: 'SHIPPED', items: [{ sellerSku: 'MUG-1', quantity: 1, unitPrice: '1.00' }] });
+      const summary = await importNow(h);
+      expect(summary.acknowledgements).toEqual({ submitted: 1, acknowledged: 2, failed: 0 });
+      const refs = new Map(h.shop.listOrders().map((o) => [o.externalId, o.orderRef]));
+      expect(h.sim.state.acknowledgements.map((ack) => [ack.orderId, ack.merchantOrderId, ack.statusCode]).sort()).toEqual(
+        [
+          [a, refs.get(a), 'Success'],
+          [b, refs.get(b), 'Success'],
+        ].sort(),
+      );
+      const feeds = h.sim.state.feeds.filter((feed) => feed.feedType === 'POST_ORDER_ACKNOWLEDGEMENT_DATA');
+      expect(feeds).toHaveLength(1);
+      const errors = await validateOrderFeedXml(feeds[0]!.input!.content);
+      if (errors !== null) expect(errors).toEqual([]);
+      const rows = await h.knex(h.tables.orders).whereNotNull('ack_state').select('ack_state');
+      expect(rows.map((r) => r.ack_state)).toEqual(['acknowledged', 'acknowledged']);
+      // nothing more to acknowledge
+      expect((await importNow(h)).acknowledgements.submitted).toBe(0);
+    }));
+
+  test('two marketplaces: a cursor each, and status() shows the last run with every count', () =>
+    withHarness({ marketplaceIds: [DE, FR] }, async (h) => {
+      h.sim.seed.order(mugAndCup('UNSHIPPED'));
+      h.sim.seed.order({ ...mugAndCup('UNSHIPPED'), marketplaceId: FR });
+      const summary = await importNow(h);
+      expect(summary.imported).toBe(2);
+      expect(summary.marketplaces.map((m) => [m.marketplaceId, m.orders])).toEqual([
+        [DE, 1],
+        [FR, 1],
+      ]);
+      const cursors = await h.knex(h.tables.orderCursors).select('marketplace_id', 'account_id').orderBy('marketplace_id');
+      expect(cursors).toEqual([
+        { marketplace_id: FR, account_id: 'acme-eu' },
+        { marketplace_id: DE, account_id: 'acme-eu' },
+      ]);
+      const status = await h.sync.status();
+      expect(status.orders).toMatchObject({ runId: summary.runId, status: 'finished', imported: 2, skipped: 0, failed: 0 });
+      expect(status.orders!.finishedAt).toBeInstanceOf(Date);
+    }));
+});

@@ -1,0 +1,104 @@
+// Test support for the order and shipment suites: a simulator, a database, a memory shop and sync
+// objects wired together as a host would. Not part of the package: nothing public imports it.
+import type { Knex } from 'knex';
+import knexFactory from 'knex';
+import {
+  SIMULATOR_CREDENTIALS,
+  SIMULATOR_SELLER_ID,
+  startSimulator,
+  type Simulator,
+  type SimulatorOptions,
+} from '@sellersync/sp-api-simulator';
+import { migrate } from '../database/migrate';
+import { resolveTableNames } from '../database/table-names';
+import type { ShipmentsOptions } from '../shipments/shipments-options';
+import type { ShopAdapter, ShopAdapterCapabilities } from '../shop-adapter';
+import { createSellerSync, type SellerSync, type SellerSyncOptions } from '../sync';
+import { createMemoryAdapter, type MemoryAdapter, type MemoryProductInput } from '../testing';
+import { dropSellerSyncTables, uniqueTablePrefix, type TestDatabase } from '../testing/test-databases';
+import type { OrdersOptions } from './orders-options';
+
+export const DE = 'A1PA6795UKMFR9';
+export const FR = 'A13V1IB3VIYZZH';
+
+/** Default 1000: Amazon's minutes become milliseconds (the Orders API's 2-minute lag is 120 ms). */
+export const TIME_SCALE = 1000;
+
+export interface OrdersHarnessOptions {
+  /** The database; default a fresh in-memory SQLite. */
+  readonly database?: TestDatabase;
+  readonly products?: readonly MemoryProductInput[];
+  readonly shopCapabilities?: Partial<ShopAdapterCapabilities>;
+  /** Another shop instead of the memory one (the memory shop is still created for `harness.shop`). */
+  readonly shopAdapter?: ShopAdapter;
+  readonly marketplaceIds?: readonly string[];
+  readonly orders?: OrdersOptions;
+  readonly shipments?: ShipmentsOptions;
+  readonly simulator?: SimulatorOptions;
+  /** Pool size of a server database connection. Default 4. */
+  readonly poolSize?: number;
+}
+
+export interface OrdersHarness {
+  readonly sim: Simulator;
+  readonly knex: Knex;
+  readonly shop: MemoryAdapter;
+  readonly tablePrefix: string;
+  readonly tables: ReturnType<typeof resolveTableNames>;
+  readonly sync: SellerSync;
+  /** A new sync object on the same database, shop and simulator (another worker, a restarted process). */
+  newSync(overrides?: Partial<SellerSyncOptions>): SellerSync;
+  /** Waits until changes made in the simulator now are past the Orders API's lag. */
+  settle(): Promise<void>;
+  /** The shop's quantity of a SKU. */
+  stock(sku: string): number;
+  close(): Promise<void>;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function startOrdersHarness(options: OrdersHarnessOptions = {}): Promise<OrdersHarness> {
+  const sim = await startSimulator({ timeScale: TIME_SCALE, ...options.simulator });
+  const knex = options.database
+    ? options.database.connect(options.poolSize)
+    : knexFactory({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
+  const tablePrefix = uniqueTablePrefix('or');
+  await migrate(knex, { tablePrefix });
+  const shop = createMemoryAdapter({ products: options.products ?? [], capabilities: options.shopCapabilities });
+  const base: SellerSyncOptions = {
+    db: knex,
+    shop: options.shopAdapter ?? shop,
+    tablePrefix,
+    accountId: 'acme-eu',
+    amazon: {
+      region: 'eu',
+      sellerId: SIMULATOR_SELLER_ID,
+      marketplaceIds: options.marketplaceIds ?? [DE],
+      refreshToken: SIMULATOR_CREDENTIALS.refreshToken,
+      clientId: SIMULATOR_CREDENTIALS.clientId,
+      clientSecret: SIMULATOR_CREDENTIALS.clientSecret,
+      endpoint: sim.url,
+    },
+    gateway: { timeScale: TIME_SCALE, retry: { retries: 6, minTimeoutMs: 1000, maxTimeoutMs: 20_000 } },
+    orders: options.orders,
+    shipments: { retryBaseMs: 1, ...options.shipments },
+  };
+  const newSync = (overrides: Partial<SellerSyncOptions> = {}) => createSellerSync({ ...base, ...overrides });
+  const lagMs = Math.ceil((options.simulator?.ordersLagMs ?? 120_000 / TIME_SCALE) + 20);
+  return {
+    sim,
+    knex,
+    shop,
+    tablePrefix,
+    tables: resolveTableNames(tablePrefix),
+    sync: newSync(),
+    newSync,
+    settle: () => sleep(lagMs),
+    stock: (sku) => shop.getProduct(sku)!.quantity,
+    async close() {
+      await sim.close();
+      await dropSellerSyncTables(knex, tablePrefix);
+      await knex.destroy();
+    },
+  };
+}
