@@ -4,6 +4,7 @@ import { SellerSyncError } from '../errors';
 import type { Logger } from '../logger';
 import { AmazonCallError } from './amazon-call-error';
 import type { AmazonGateway, AmazonGatewayOptions } from './amazon-gateway';
+import type { AmazonOrder } from './amazon-types';
 import { createAmazonGateway } from './create-amazon-gateway';
 
 // What the gateway does when Amazon misbehaves: rate limits, faults, stuck feeds, expired tokens,
@@ -131,18 +132,25 @@ describe('bounded retries', () => {
 
   test('400 from confirmShipment is not retried', async () => {
     const sim = await simulator({ timeScale: 1000 });
+    const order = sim.seed.order({ items: [{ sellerSku: 'GW-SKU', quantity: 1, unitPrice: '9.99' }] }) as unknown as AmazonOrder;
     const gateway = gatewayFor(sim, { retry: { retries: 5 } });
     const error = await gateway
-      .confirmShipment('302-0000000-0000000', {
+      .confirmShipment(order.orderId, {
         marketplaceId: DE,
-        packageDetail: { packageReferenceId: '1', carrierCode: '', trackingNumber: '', shipDate: 'not a date', orderItems: [] },
+        packageDetail: {
+          packageReferenceId: '1',
+          carrierCode: 'DHL',
+          trackingNumber: '',
+          shipDate: new Date().toISOString(),
+          orderItems: [{ orderItemId: order.orderItems[0]!.orderItemId, quantity: 1 }],
+        },
       })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(AmazonCallError);
-    expect(error).toMatchObject({ operation: 'orders.confirmShipment', isRetryable: false, attempts: 1 });
-    expect((error as AmazonCallError).status).toBeGreaterThanOrEqual(400);
-    expect((error as AmazonCallError).status).toBeLessThan(500);
+    expect(error).toMatchObject({ code: 'AMAZON_INVALID_REQUEST', operation: 'orders.confirmShipment', status: 400, amazonCode: 'InvalidInput', isRetryable: false, attempts: 1 });
+    expect((error as Error).message).toMatch(/trackingNumber/);
     expect(sim.state.calls['orders.confirmShipment']).toBe(1);
+    expect(sim.state.shipments).toEqual([]);
   });
 
   test('a fault mix ends, call by call, in success or a typed AmazonCallError, in bounded time', async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { SIMULATOR_CREDENTIALS, startSimulator, type Simulator, type SimulatorOptions } from '@sellersync/sp-api-simulator';
+import { DEFAULT_CATALOG_SHARED_EAN, SIMULATOR_CREDENTIALS, startSimulator, type Simulator, type SimulatorOptions } from '@sellersync/sp-api-simulator';
 import { AmazonCallError } from './amazon-call-error';
 import type { AmazonGatewayOptions } from './amazon-gateway';
-import type { ListingsFeedProcessingReport } from './amazon-types';
+import type { AmazonOrder, ListingsFeedProcessingReport } from './amazon-types';
 import { createAmazonGateway } from './create-amazon-gateway';
 
 // The real amazon-sp-api client, through the gateway, against the simulator: every operation
@@ -148,5 +148,146 @@ describe('createAmazonGateway against the simulator: feeds and reports', () => {
   test('waitForReport of an unknown report is AMAZON_NOT_FOUND', async () => {
     const gateway = gatewayFor(sim);
     await expect(gateway.waitForReport('999999999')).rejects.toMatchObject({ code: 'AMAZON_NOT_FOUND' });
+  });
+});
+
+describe('createAmazonGateway against the simulator: listings items, catalog, orders', () => {
+  let sim: Simulator;
+  const tenMinutesAgo = () => new Date(Date.now() - 10 * 60_000).toISOString();
+  beforeAll(async () => {
+    sim = await startSimulator({
+      timeScale: TIME_SCALE,
+      seed: { listings: [{ sku: 'GW-BOTTLE', marketplaceId: DE, asin: 'B0SIM00004', price: '15.00', quantity: 4 }] },
+    } satisfies SimulatorOptions);
+  });
+  afterAll(() => sim.close());
+
+  test('putListingsItem (validation preview, then for real) → getListingsItem → patchListingsItem → deleteListingsItem', async () => {
+    const gateway = gatewayFor(sim);
+    const body = { productType: 'PRODUCT', requirements: 'LISTING_OFFER_ONLY', attributes: offerMessage(1, 'GW-LAMP', 'B0SIM00007', 5, 29.99).attributes };
+    const preview = await gateway.putListingsItem('GW-LAMP', body, { marketplaceIds: [DE], mode: 'VALIDATION_PREVIEW' });
+    expect(preview).toMatchObject({ sku: 'GW-LAMP', status: 'VALID' });
+    expect(sim.state.listing('GW-LAMP', DE)).toBeUndefined();
+
+    const put = await gateway.putListingsItem('GW-LAMP', body, { marketplaceIds: [DE] });
+    expect(put).toMatchObject({ sku: 'GW-LAMP', status: 'ACCEPTED' });
+    expect(put.submissionId).toMatch(/\S/);
+
+    const item = await gateway.getListingsItem('GW-LAMP', { marketplaceIds: [DE], includedData: ['summaries', 'attributes', 'fulfillmentAvailability'] });
+    expect(item.sku).toBe('GW-LAMP');
+    expect(item.summaries?.[0]).toMatchObject({ marketplaceId: DE, asin: 'B0SIM00007' });
+    expect(item.fulfillmentAvailability?.[0]).toMatchObject({ fulfillmentChannelCode: 'DEFAULT', quantity: 5 });
+
+    const patched = await gateway.patchListingsItem(
+      'GW-LAMP',
+      { productType: 'PRODUCT', patches: [{ op: 'replace', path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity: 2 }] }] },
+      { marketplaceIds: [DE] },
+    );
+    expect(patched.status).toBe('ACCEPTED');
+    expect(sim.state.offer('GW-LAMP', DE)).toMatchObject({ quantity: 2 });
+
+    const invalid = await gateway.patchListingsItem(
+      'GW-LAMP',
+      { productType: 'PRODUCT', patches: [{ op: 'replace', path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity: -3 }] }] },
+      { marketplaceIds: [DE] },
+    );
+    expect(invalid.status).toBe('INVALID');
+    expect(invalid.issues?.[0]?.severity).toBe('ERROR');
+
+    const deleted = await gateway.deleteListingsItem('GW-LAMP', { marketplaceIds: [DE] });
+    expect(deleted).toMatchObject({ sku: 'GW-LAMP', status: 'ACCEPTED' });
+    await expect(gateway.getListingsItem('GW-LAMP', { marketplaceIds: [DE] })).rejects.toMatchObject({ code: 'AMAZON_NOT_FOUND', status: 404 });
+  });
+
+  test('a SKU with characters that need encoding reaches Amazon intact', async () => {
+    const gateway = gatewayFor(sim);
+    const sku = "GW/odd sku+(1)!'*";
+    const body = { productType: 'PRODUCT', requirements: 'LISTING_OFFER_ONLY', attributes: offerMessage(1, sku, 'B0SIM00008', 1, 5).attributes };
+    await gateway.putListingsItem(sku, body, { marketplaceIds: [DE] });
+    expect(sim.state.listing(sku, DE)).toBeDefined();
+    expect((await gateway.getListingsItem(sku, { marketplaceIds: [DE] })).sku).toBe(sku);
+  });
+
+  test('searchListingsItems finds the seller listings by SKU and pages through all of them', async () => {
+    const gateway = gatewayFor(sim);
+    const bySku = await gateway.searchListingsItems({ marketplaceIds: [DE], identifiers: ['GW-BOTTLE'], identifiersType: 'SKU' });
+    expect(bySku.items.map((item) => item.sku)).toEqual(['GW-BOTTLE']);
+    expect(bySku.numberOfResults).toBe(1);
+    const firstPage = await gateway.searchListingsItems({ marketplaceIds: [DE], pageSize: 1 });
+    expect(firstPage.items).toHaveLength(1);
+    expect(firstPage.numberOfResults).toBeGreaterThanOrEqual(2);
+    const nextToken = firstPage.pagination?.nextToken;
+    expect(nextToken).toBeDefined();
+    const secondPage = await gateway.searchListingsItems({ marketplaceIds: [DE], pageSize: 1, pageToken: nextToken! });
+    expect(secondPage.items[0]?.sku).not.toBe(firstPage.items[0]?.sku);
+  });
+
+  test('searchCatalogItems by EAN: one identifier shared by two ASINs comes back with both', async () => {
+    const gateway = gatewayFor(sim);
+    const result = await gateway.searchCatalogItems({
+      identifiers: [DEFAULT_CATALOG_SHARED_EAN, '4006381333931'],
+      identifiersType: 'EAN',
+      marketplaceId: DE,
+      includedData: ['identifiers', 'summaries', 'productTypes'],
+    });
+    expect(result.items.map((item) => item.asin).sort()).toEqual(['B0SIM00001', 'B0SIM00002', 'B0SIM00003']);
+    expect(result.numberOfResults).toBe(3);
+    const towel = result.items.find((item) => item.asin === 'B0SIM00002');
+    expect(towel?.productTypes?.[0]).toMatchObject({ marketplaceId: DE, productType: 'KITCHEN_TOWEL' });
+    expect(towel?.identifiers?.[0]?.identifiers).toEqual(expect.arrayContaining([{ identifierType: 'EAN', identifier: DEFAULT_CATALOG_SHARED_EAN }]));
+    await expect(gateway.searchCatalogItems({ identifiers: ['1'], identifiersType: 'EAN', marketplaceId: 'NOT-A-MARKETPLACE' })).rejects.toMatchObject({
+      code: 'AMAZON_INVALID_REQUEST',
+      status: 400,
+    });
+  });
+
+  test('searchOrders (lastUpdatedAfter, statuses, fulfilledBy, pages) → getOrder → confirmShipment', async () => {
+    const gateway = gatewayFor(sim);
+    const mfn = sim.seed.order({ createdTime: tenMinutesAgo(), items: [{ sellerSku: 'GW-BOTTLE', quantity: 2, unitPrice: '15.00' }] });
+    const fba = sim.seed.order({ createdTime: tenMinutesAgo(), fulfilledBy: 'AMAZON', status: 'SHIPPED', items: [{ sellerSku: 'GW-BOTTLE', quantity: 1, unitPrice: '15.00' }] });
+    sim.seed.order({ createdTime: tenMinutesAgo(), items: [{ sellerSku: 'GW-BOTTLE', quantity: 1, unitPrice: '15.00' }] });
+
+    const since = new Date(Date.now() - 60 * 60_000).toISOString();
+    const unshipped = await gateway.searchOrders({ lastUpdatedAfter: since, fulfillmentStatuses: ['UNSHIPPED'], marketplaceIds: [DE], fulfilledBy: ['MERCHANT'] });
+    expect(unshipped.orders.map((order) => order.orderId)).toContain(mfn.orderId);
+    expect(unshipped.orders.map((order) => order.orderId)).not.toContain(fba.orderId);
+    expect(unshipped.lastUpdatedBefore).toBeDefined();
+
+    const pageOne = await gateway.searchOrders({ lastUpdatedAfter: since, maxResultsPerPage: 2, includedData: ['FULFILLMENT'] });
+    expect(pageOne.orders).toHaveLength(2);
+    const pageTwo = await gateway.searchOrders({ lastUpdatedAfter: since, maxResultsPerPage: 2, paginationToken: pageOne.pagination!.nextToken! });
+    expect(pageTwo.orders).toHaveLength(1);
+
+    const order = await gateway.getOrder(mfn.orderId, { includedData: ['FULFILLMENT', 'PROCEEDS', 'RECIPIENT'] });
+    expect(order).toMatchObject({ orderId: mfn.orderId, salesChannel: { marketplaceId: DE }, fulfillment: { fulfillmentStatus: 'UNSHIPPED', fulfilledBy: 'MERCHANT' } });
+    expect(order.orderItems[0]).toMatchObject({ quantityOrdered: 2, product: { sellerSku: 'GW-BOTTLE' } });
+
+    await gateway.confirmShipment(mfn.orderId, {
+      marketplaceId: DE,
+      packageDetail: {
+        packageReferenceId: '1',
+        carrierCode: 'DHL',
+        trackingNumber: '00340434161094042557',
+        shipDate: new Date().toISOString(),
+        orderItems: [{ orderItemId: order.orderItems[0]!.orderItemId, quantity: 2 }],
+      },
+    });
+    expect(sim.state.shipments.at(-1)).toMatchObject({ orderId: mfn.orderId });
+    expect((sim.state.order(mfn.orderId) as unknown as AmazonOrder | undefined)?.fulfillment?.fulfillmentStatus).toBe('SHIPPED');
+
+    const before = sim.state.calls['orders.confirmShipment'] ?? 0;
+    const error = await gateway
+      .confirmShipment(fba.orderId, {
+        marketplaceId: DE,
+        packageDetail: { packageReferenceId: '1', carrierCode: 'DHL', trackingNumber: 'X1', shipDate: new Date().toISOString(), orderItems: [{ orderItemId: '1', quantity: 1 }] },
+      })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(AmazonCallError);
+    expect(error).toMatchObject({ code: 'AMAZON_INVALID_REQUEST', status: 400, amazonCode: 'InvalidInput', isRetryable: false, attempts: 1 });
+    expect((error as AmazonCallError).details).toMatchObject({ subject: `order ${fba.orderId} package 1` });
+    expect(sim.state.calls['orders.confirmShipment']).toBe(before + 1);
+
+    await expect(gateway.getOrder('302-0000000-0000000')).rejects.toMatchObject({ code: 'AMAZON_NOT_FOUND' });
+    expect(sim.state.errors).toEqual([]);
   });
 });
