@@ -391,19 +391,23 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
       await importClaimed(run, order, claimed, matches, marketplaceId);
       return;
     }
-    const due = row.nextAttemptAt !== null && row.nextAttemptAt <= now && row.attempts < options.maxAttempts;
-    const newer = updatedAt > row.amazonUpdatedAt;
-    const abandoned = row.state === 'claimed' && row.leaseUntil !== null && row.leaseUntil <= now;
-    if (!newer && !due && !abandoned) {
+    const needsWork = (candidate: ImportedOrder, claimed: boolean) =>
+      updatedAt > candidate.amazonUpdatedAt ||
+      (candidate.nextAttemptAt !== null && candidate.nextAttemptAt <= now && candidate.attempts < options.maxAttempts) ||
+      (candidate.state === 'claimed' && (claimed || (candidate.leaseUntil !== null && candidate.leaseUntil <= now)));
+    if (!needsWork(row, false) || !(await store.claim(row.id, run.claimant, options.leaseMs))) {
       run.unchanged += 1;
       return;
     }
-    if (!(await store.claim(row.id, run.claimant, options.leaseMs))) {
+    // another importer may have applied this very update between our read and our claim
+    const fresh = await store.get(order.orderId);
+    if (!fresh || !needsWork(fresh, true)) {
+      if (fresh) await store.settle(fresh.id, run.claimant, {});
       run.unchanged += 1;
       return;
     }
-    if (row.state === 'imported') await updateClaimed(run, order, row);
-    else await importClaimed(run, order, row, matches, marketplaceId);
+    if (fresh.state === 'imported') await updateClaimed(run, order, fresh);
+    else await importClaimed(run, order, fresh, matches, marketplaceId);
   }
 
   /** Matches the lines of a page of orders in one matcher call; orders not `wanted` get no answers. */

@@ -55,7 +55,7 @@ export interface OrdersHarness {
   close(): Promise<void>;
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function startOrdersHarness(options: OrdersHarnessOptions = {}): Promise<OrdersHarness> {
   const sim = await startSimulator({ timeScale: TIME_SCALE, ...options.simulator });

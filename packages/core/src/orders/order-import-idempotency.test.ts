@@ -1,0 +1,108 @@
+import { expect, test } from '@jest/globals';
+import type { ShopAdapter } from '../shop-adapter';
+import { describeEachEngine } from '../test-support/database-engines';
+import { DE, startOrdersHarness, type OrdersHarness } from './orders-test-harness';
+
+// Exactly-once order import on every configured engine (SQLite always; PostgreSQL and MariaDB
+// when SELLERSYNC_TEST_PG_URL / SELLERSYNC_TEST_MYSQL_URL are set): the unique row per account
+// and Amazon order id, claimed before the shop order is created, is what holds under concurrency.
+
+/** The memory shop, counting the calls that must happen once per order. */
+function countingShop(h: OrdersHarness) {
+  const calls = { createOrder: 0, created: 0, reserveStock: 0 };
+  const shop: ShopAdapter = {
+    ...h.shop,
+    async createOrder(draft) {
+      calls.createOrder += 1;
+      // give the other importer time to reach the same order
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      const result = await h.shop.createOrder!(draft);
+      if (result.created) calls.created += 1;
+      return result;
+    },
+    async reserveStock(reservation) {
+      calls.reserveStock += 1;
+      return h.shop.reserveStock!(reservation);
+    },
+  };
+  return { shop, calls };
+}
+
+describeEachEngine('order import exactly once', (engine) => {
+  test('two importers racing over the same pages import each order once', async () => {
+    const h = await startOrdersHarness({ database: engine, products: [{ sku: 'MUG-1', quantity: 100 }], orders: { pageSize: 10 }, poolSize: 6 });
+    try {
+      const seeded = h.sim.seed.orders(30, { marketplaceId: DE, status: 'PENDING', items: [{ sellerSku: 'MUG-1', quantity: 1, unitPrice: '19.99' }] });
+      const { shop, calls } = countingShop(h);
+      const a = h.newSync({ shop, workerId: 'worker-a' });
+      const b = h.newSync({ shop, workerId: 'worker-b' });
+      await h.settle();
+      const [ra, rb] = await Promise.all([a.importOrders(), b.importOrders()]);
+      expect(ra!.failed + rb!.failed).toBe(0);
+      expect(ra!.imported + rb!.imported).toBe(30);
+      // each order was created and reserved by exactly one importer
+      expect(calls).toEqual({ createOrder: 30, created: 30, reserveStock: 30 });
+      expect(h.shop.listOrders().map((o) => o.externalId).sort()).toEqual(seeded.map((o) => o.orderId).sort());
+      expect(h.stock('MUG-1')).toBe(70);
+      const rows = await h.knex(h.tables.orders).where({ account_id: 'acme-eu' }).select('state', 'claimed_by');
+      expect(rows).toHaveLength(30);
+      expect(rows.every((r) => r.state === 'imported' && r.claimed_by === null)).toBe(true);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('an order seen again in overlapping windows and after restarts is imported once; updates apply once', async () => {
+    const h = await startOrdersHarness({ database: engine, products: [{ sku: 'MUG-1', quantity: 10 }] });
+    try {
+      const { orderId } = h.sim.seed.order({ marketplaceId: DE, status: 'PENDING', items: [{ sellerSku: 'MUG-1', quantity: 3, unitPrice: '19.99' }] });
+      await h.settle();
+      expect((await h.sync.importOrders())!.imported).toBe(1);
+      // a restarted process reads the same window again
+      expect(await h.newSync().importOrders()).toMatchObject({ imported: 0, unchanged: 1 });
+      h.sim.seed.setOrderStatus(orderId, 'CANCELLED');
+      await h.settle();
+      const [x, y] = await Promise.all([h.newSync({ workerId: 'x' }).importOrders(), h.newSync({ workerId: 'y' }).importOrders()]);
+      expect(x!.updated + y!.updated).toBe(1);
+      expect(h.shop.listOrders()).toHaveLength(1);
+      expect(h.stock('MUG-1')).toBe(10);
+      const row = await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).first();
+      expect(row).toMatchObject({ account_id: 'acme-eu', marketplace_id: DE, state: 'imported', amazon_status: 'CANCELLED', stock_state: 'released' });
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('a claim abandoned by a crashed importer is taken over once its lease expires', async () => {
+    const h = await startOrdersHarness({ database: engine, products: [{ sku: 'MUG-1', quantity: 10 }] });
+    try {
+      const { orderId } = h.sim.seed.order({ marketplaceId: DE, items: [{ sellerSku: 'MUG-1', quantity: 2, unitPrice: '19.99' }] });
+      await h.knex(h.tables.orders).insert({
+        account_id: 'acme-eu',
+        marketplace_id: DE,
+        amazon_order_id: orderId,
+        fulfilled_by: 'merchant',
+        amazon_status: 'UNSHIPPED',
+        amazon_updated_at: 0,
+        state: 'claimed',
+        claimed_by: 'crashed#1',
+        lease_until: Date.now() + 60_000,
+        stock_state: 'none',
+        attempts: 0,
+        created_at: Date.now(),
+        updated_at: Date.now(),
+      });
+      await h.settle();
+      // the lease still runs: the order is left to its holder
+      expect(await h.sync.importOrders()).toMatchObject({ imported: 0, unchanged: 1 });
+      expect(h.shop.listOrders()).toHaveLength(0);
+      await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).update({ lease_until: Date.now() - 1 });
+      expect(await h.sync.importOrders()).toMatchObject({ imported: 1 });
+      expect(await h.sync.importOrders()).toMatchObject({ imported: 0 });
+      expect(h.shop.listOrders()).toHaveLength(1);
+      expect(h.stock('MUG-1')).toBe(8);
+    } finally {
+      await h.close();
+    }
+  });
+});
