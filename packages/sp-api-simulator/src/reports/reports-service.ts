@@ -5,7 +5,7 @@ import { invalidInput, json, jsonBody, notFound } from '../http/sim-http';
 import type { ListingsStore } from '../listings/listings-store';
 import type { ResolvedSimulatorOptions } from '../simulator-options';
 import { isoTime, parseIsoDateTime, type Clock } from '../support/clock';
-import { encodeCp1252 } from '../support/cp1252';
+import { decodeCp1252, encodeCp1252 } from '../support/cp1252';
 import type { IdSource } from '../support/ids';
 import { findMarketplace } from '../support/marketplaces';
 import type { Scheduler } from '../support/scheduler';
@@ -150,7 +150,7 @@ export function createReportsService(context: {
       [...reports.values()].map((report) => {
         const document = report.reportDocumentId !== undefined ? documents.get(report.reportDocumentId) : undefined;
         const charset = /charset=([^;]+)/.exec(document?.contentType ?? '')?.[1];
-        const content = document?.content === undefined ? undefined : charset === 'Cp1252' ? new TextDecoder('windows-1252').decode(document.content) : document.content.toString('utf8');
+        const content = document?.content === undefined ? undefined : charset === 'Cp1252' ? decodeCp1252(document.content) : document.content.toString('utf8');
         return { ...render(report), ...(document && content !== undefined ? { document: { contentType: document.contentType, content } } : {}) };
       }),
   };

@@ -18,3 +18,12 @@ export function encodeCp1252(text: string): Buffer {
   }
   return out.subarray(0, length);
 }
+
+const LOW: Readonly<Record<number, number>> = Object.fromEntries(Object.entries(HIGH).map(([code, byte]) => [byte, Number(code)]));
+
+/** Decodes windows-1252 (Node's TextDecoder treats the label as Latin-1 without full ICU). */
+export function decodeCp1252(bytes: Uint8Array): string {
+  let text = '';
+  for (const byte of bytes) text += String.fromCharCode(LOW[byte] ?? byte);
+  return text;
+}
