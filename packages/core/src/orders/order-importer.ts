@@ -324,7 +324,8 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
         nextAttemptAt: null,
         lastErrorCode: null,
         lastErrorMessage: null,
-        ...(isCancelled(status) && row.shipmentState === 'open' ? { shipmentState: 'closed' as const } : {}),
+        // cancelled, or shipped in full at Amazon: nothing is left to confirm
+        ...((isCancelled(status) || status === 'SHIPPED') && row.shipmentState === 'open' ? { shipmentState: 'closed' as const } : {}),
         ...(isCancelled(status) && row.ackState === 'pending' ? { ackState: null } : {}),
       });
       run.updated += 1;

@@ -1,0 +1,243 @@
+import { describe, expect, test } from '@jest/globals';
+import type { SeedOrderInput } from '@sellersync/sp-api-simulator';
+import { validateOrderFeedXml } from '../orders/order-feed-xsd.test-support';
+import { DE, startOrdersHarness, type OrdersHarness, type OrdersHarnessOptions } from '../orders/orders-test-harness';
+import type { ShopPackage } from '../shop-adapter';
+import { describeEachEngine } from '../test-support/database-engines';
+
+// Shipment confirmation through the real amazon-sp-api client and core's gateway, against the
+// simulator: orders are imported first (as in production), the memory shop ships them, and
+// confirmShipments() tells Amazon.
+
+const PRODUCTS = [
+  { sku: 'MUG-1', quantity: 50 },
+  { sku: 'CUP-2', quantity: 50 },
+];
+
+const twoLines = (extra: Partial<SeedOrderInput> = {}): SeedOrderInput => ({
+  marketplaceId: DE,
+  items: [
+    { sellerSku: 'MUG-1', quantity: 2, unitPrice: '19.99' },
+    { sellerSku: 'CUP-2', quantity: 1, unitPrice: '7.00' },
+  ],
+  ...extra,
+});
+
+async function withHarness(options: OrdersHarnessOptions, body: (h: OrdersHarness) => Promise<void>) {
+  const h = await startOrdersHarness({ products: PRODUCTS, ...options });
+  try {
+    await body(h);
+    expect(h.sim.state.errors).toEqual([]);
+  } finally {
+    await h.close();
+  }
+}
+
+/** Imports orders seeded so far and returns the shop order ref per Amazon order id. */
+async function importAll(h: OrdersHarness): Promise<Map<string, string>> {
+  await h.settle();
+  const summary = await h.sync.importOrders();
+  expect(summary?.failed).toBe(0);
+  return new Map(h.shop.listOrders().map((o) => [o.externalId, o.orderRef]));
+}
+
+const dhl = (packageId: string, tracking: string, lines: ShopPackage['lines'] = null): ShopPackage => ({
+  packageId,
+  carrier: 'DHL',
+  trackingNumber: tracking,
+  shippingMethod: 'Paket',
+  lines,
+});
+
+async function confirm(h: OrdersHarness, sync = h.sync) {
+  const summary = await sync.confirmShipments();
+  if (summary === null) throw new Error('shipment confirmation is off');
+  return summary;
+}
+
+describe('shipment confirmation, one confirmShipment per package', () => {
+  test('a shipped order is confirmed once with carrier, tracking and items; repeated runs send nothing more', () =>
+    withHarness({}, async (h) => {
+      const { orderId } = h.sim.seed.order(twoLines());
+      const refs = await importAll(h);
+      // not shipped yet: nothing to confirm
+      expect(await confirm(h)).toMatchObject({ ordersShipped: 0, confirmed: 0 });
+      h.shop.shipOrder(refs.get(orderId)!, { status: 'shipped', packages: [dhl('pk-1', '00340434161234567890')], shippedAt: new Date('2026-11-20T15:00:00Z') });
+      const first = await confirm(h);
+      expect(first).toMatchObject({ ordersShipped: 1, packagesRecorded: 1, confirmed: 1, rejected: 0, failed: 0, problems: [] });
+      const [shipment] = h.sim.state.shipments;
+      const packageRow = await h.knex(h.tables.shipmentPackages).first();
+      expect(shipment).toMatchObject({
+        orderId,
+        source: 'confirmShipment',
+        packageReferenceId: String(packageRow.id),
+        carrierCode: 'DHL',
+        shippingMethod: 'Paket',
+        trackingNumber: '00340434161234567890',
+        shipDate: '2026-11-20T15:00:00.000Z',
+        edited: false,
+      });
+      const order = h.sim.state.order(orderId)!;
+      expect(shipment!.items.map((i) => i.quantity).sort()).toEqual([1, 2]);
+      expect((order as { fulfillment?: { fulfillmentStatus: string } }).fulfillment?.fulfillmentStatus).toBe('SHIPPED');
+      expect(packageRow).toMatchObject({ account_id: 'acme-eu', marketplace_id: DE, state: 'confirmed', amazon_order_id: orderId });
+
+      const again = await confirm(h);
+      expect(again).toMatchObject({ ordersShipped: 0, confirmed: 0 });
+      await importAll(h);
+      expect(await confirm(h)).toMatchObject({ confirmed: 0 });
+      expect(h.sim.state.shipments).toHaveLength(1);
+      expect(h.sim.state.calls['orders.confirmShipment']).toBe(1);
+      expect((await h.sync.status()).shipments.packages).toMatchObject({ confirmed: 1, pending: 0 });
+    }));
+
+  test('several packages per order, each with its lines; an unknown carrier goes as Other with its name', () =>
+    withHarness({}, async (h) => {
+      const seeded = h.sim.seed.order(twoLines());
+      const [mug, cup] = (seeded.orderItems as { orderItemId: string }[]).map((i) => i.orderItemId);
+      const refs = await importAll(h);
+      h.shop.shipOrder(refs.get(seeded.orderId)!, {
+        status: 'shipped',
+        packages: [dhl('a', 'TRACK-A', [{ externalLineId: mug!, quantity: 2 }]), { packageId: 'b', carrier: 'Kurier Müller', trackingNumber: 'KM-1', shippingMethod: null, lines: [{ externalLineId: cup!, quantity: 1 }] }],
+      });
+      expect(await confirm(h)).toMatchObject({ confirmed: 2 });
+      expect(h.sim.state.shipments.map((s) => [s.carrierCode, s.carrierName ?? null, s.items])).toEqual([
+        ['DHL', null, [{ orderItemId: mug, quantity: 2 }]],
+        ['Other', 'Kurier Müller', [{ orderItemId: cup, quantity: 1 }]],
+      ]);
+      const ids = h.sim.state.shipments.map((s) => Number(s.packageReferenceId));
+      expect(new Set(ids).size).toBe(2);
+      expect(((h.sim.state.order(seeded.orderId) as { packages?: unknown[] }).packages ?? []).length).toBe(2);
+    }));
+
+  test('a run that crashed after Amazon answered re-sends the same packageReferenceId: an edit, still one package', () =>
+    withHarness({}, async (h) => {
+      const { orderId } = h.sim.seed.order(twoLines());
+      const refs = await importAll(h);
+      h.shop.shipOrder(refs.get(orderId)!, { status: 'shipped', packages: [dhl('pk-1', 'TRACK-1')] });
+      await confirm(h);
+      // what the database holds when the process died right after Amazon's 204
+      await h.knex(h.tables.shipmentPackages).update({ state: 'sending', claimed_by: 'dead#1', lease_until: Date.now() - 1, confirmed_at: null });
+      await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).update({ shipment_state: 'open' });
+      const resumed = await confirm(h);
+      expect(resumed).toMatchObject({ confirmed: 1, packagesRecorded: 0, rejected: 0 });
+      const shipments = h.sim.state.shipments;
+      expect(shipments).toHaveLength(2);
+      expect(shipments[1]).toMatchObject({ packageReferenceId: shipments[0]!.packageReferenceId, edited: true });
+      expect(((h.sim.state.order(orderId) as { packages?: unknown[] }).packages ?? []).length).toBe(1);
+      await confirm(h);
+      expect(h.sim.state.shipments).toHaveLength(2);
+    }));
+
+  test('a 400 for a cancelled order is recorded as rejected and not retried', () =>
+    withHarness({}, async (h) => {
+      const { orderId } = h.sim.seed.order(twoLines());
+      const refs = await importAll(h);
+      // Amazon cancels; the shop ships before sellersync hears of it
+      h.sim.seed.setOrderStatus(orderId, 'CANCELLED');
+      h.shop.shipOrder(refs.get(orderId)!, { status: 'shipped', packages: [dhl('pk-1', 'TRACK-1')] });
+      const summary = await confirm(h);
+      expect(summary).toMatchObject({ confirmed: 0, rejected: 1 });
+      expect(summary.problems).toEqual([
+        expect.objectContaining({ amazonOrderId: orderId, packageId: 'pk-1', state: 'rejected', code: 'InvalidInput', willRetry: false, message: expect.stringMatching(/CANCELLED/) }),
+      ]);
+      expect(h.sim.state.calls['orders.confirmShipment']).toBe(1);
+      expect(await confirm(h)).toMatchObject({ confirmed: 0, rejected: 0, failed: 0 });
+      expect(h.sim.state.calls['orders.confirmShipment']).toBe(1);
+      const row = await h.knex(h.tables.shipmentPackages).first();
+      expect(row).toMatchObject({ state: 'rejected', last_error_code: 'InvalidInput', next_attempt_at: null });
+      expect(await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).first()).toMatchObject({ shipment_state: 'closed' });
+    }));
+
+  test('5xx failures are retried with backoff, then confirmed; a package that keeps failing stops after maxAttempts', () =>
+    withHarness({ shipments: { maxAttempts: 2 }, simulator: { randomSeed: 3 } }, async (h) => {
+      const a = h.sim.seed.order(twoLines()).orderId;
+      const refs = await importAll(h);
+      h.shop.shipOrder(refs.get(a)!, { status: 'shipped', packages: [dhl('pk-1', 'TRACK-1')] });
+      h.sim.setFaults({ operations: { 'orders.confirmShipment': { serverErrorRate: 1 } } });
+      const failing = await confirm(h);
+      expect(failing).toMatchObject({ confirmed: 0, failed: 1 });
+      expect(failing.problems[0]).toMatchObject({ state: 'failed', willRetry: true });
+      h.sim.setFaults({ operations: { 'orders.confirmShipment': { serverErrorRate: 0 } } });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(await confirm(h)).toMatchObject({ confirmed: 1 });
+
+      const b = h.sim.seed.order(twoLines()).orderId;
+      const refs2 = await importAll(h);
+      h.shop.shipOrder(refs2.get(b)!, { status: 'shipped', packages: [dhl('pk-1', 'TRACK-2')] });
+      h.sim.setFaults({ operations: { 'orders.confirmShipment': { serverErrorRate: 1 } } });
+      expect((await confirm(h)).problems[0]).toMatchObject({ amazonOrderId: b, willRetry: true });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect((await confirm(h)).problems[0]).toMatchObject({ amazonOrderId: b, willRetry: false });
+      const calls = h.sim.state.calls['orders.confirmShipment'];
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(await confirm(h)).toMatchObject({ failed: 0, confirmed: 0 });
+      expect(h.sim.state.calls['orders.confirmShipment']).toBe(calls);
+    }));
+
+  test('an order Amazon already shows shipped (confirmed elsewhere) is closed without a confirmation', () =>
+    withHarness({}, async (h) => {
+      const { orderId } = h.sim.seed.order(twoLines());
+      const refs = await importAll(h);
+      h.sim.seed.setOrderStatus(orderId, 'SHIPPED');
+      await importAll(h);
+      h.shop.shipOrder(refs.get(orderId)!, { status: 'shipped', packages: [dhl('pk-1', 'TRACK-1')] });
+      expect(await confirm(h)).toMatchObject({ confirmed: 0, ordersShipped: 0 });
+      expect(h.sim.state.calls['orders.confirmShipment']).toBeUndefined();
+    }));
+});
+
+describe('shipment confirmation in bulk: one POST_ORDER_FULFILLMENT_DATA feed', () => {
+  test('one XSD-valid feed per run; its processing report confirms or rejects each package', () =>
+    withHarness({ shipments: { mode: 'bulk-feed', waitForFeeds: true } }, async (h) => {
+      const orders = [h.sim.seed.order(twoLines()), h.sim.seed.order(twoLines()), h.sim.seed.order(twoLines())].map((o) => o.orderId);
+      const refs = await importAll(h);
+      h.sim.seed.setOrderStatus(orders[2]!, 'CANCELLED');
+      orders.forEach((orderId, index) => h.shop.shipOrder(refs.get(orderId)!, { status: 'shipped', packages: [dhl('pk-1', `TRACK-${index}`)] }));
+      const summary = await confirm(h);
+      expect(summary).toMatchObject({ mode: 'bulk-feed', feedsSubmitted: 1, confirmed: 2, rejected: 1 });
+      expect(summary.problems).toEqual([expect.objectContaining({ amazonOrderId: orders[2], state: 'rejected', willRetry: false })]);
+      const feeds = h.sim.state.feeds.filter((feed) => feed.feedType === 'POST_ORDER_FULFILLMENT_DATA');
+      expect(feeds).toHaveLength(1);
+      const errors = await validateOrderFeedXml(feeds[0]!.input!.content);
+      if (errors !== null) expect(errors).toEqual([]);
+      expect(h.sim.state.shipments.map((s) => [s.orderId, s.source])).toEqual([
+        [orders[0], 'POST_ORDER_FULFILLMENT_DATA'],
+        [orders[1], 'POST_ORDER_FULFILLMENT_DATA'],
+      ]);
+      expect(await confirm(h)).toMatchObject({ feedsSubmitted: 0, confirmed: 0 });
+      expect(h.sim.state.feeds.filter((feed) => feed.feedType === 'POST_ORDER_FULFILLMENT_DATA')).toHaveLength(1);
+    }));
+
+  test('without waiting, the feed is read by the next run', () =>
+    withHarness({ shipments: { mode: 'bulk-feed' } }, async (h) => {
+      const { orderId } = h.sim.seed.order(twoLines());
+      const refs = await importAll(h);
+      h.shop.shipOrder(refs.get(orderId)!, { status: 'shipped', packages: [dhl('pk-1', 'TRACK-1')] });
+      expect(await confirm(h)).toMatchObject({ feedsSubmitted: 1, confirmed: 0 });
+      expect((await h.sync.status()).shipments.packages.submitted).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await confirm(h)).toMatchObject({ feedsSubmitted: 0, confirmed: 1 });
+    }));
+});
+
+describeEachEngine('shipment confirmation exactly once', (engine) => {
+  test('two confirmers racing, repeated runs: each package is confirmed once', async () => {
+    const h = await startOrdersHarness({ database: engine, products: PRODUCTS, poolSize: 6 });
+    try {
+      const ids = Array.from({ length: 6 }, () => h.sim.seed.order(twoLines()).orderId);
+      const refs = await importAll(h);
+      ids.forEach((orderId, index) => h.shop.shipOrder(refs.get(orderId)!, { status: 'shipped', packages: [dhl('pk-1', `TRACK-${index}`)] }));
+      const [a, b] = await Promise.all([confirm(h, h.newSync({ workerId: 'a' })), confirm(h, h.newSync({ workerId: 'b' }))]);
+      expect(a.confirmed + b.confirmed).toBe(6);
+      await confirm(h);
+      expect(h.sim.state.shipments).toHaveLength(6);
+      expect(new Set(h.sim.state.shipments.map((s) => s.orderId)).size).toBe(6);
+      const rows = await h.knex(h.tables.shipmentPackages).select('state', 'account_id', 'marketplace_id');
+      expect(rows).toHaveLength(6);
+      expect(rows.every((r) => r.state === 'confirmed' && r.account_id === 'acme-eu' && r.marketplace_id === DE)).toBe(true);
+    } finally {
+      await h.close();
+    }
+  });
+});
