@@ -365,7 +365,6 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
     return withRetries({ operation: spec.operation, ...(spec.subject ? { subject: spec.subject } : {}) }, async () => {
       if (limiter) await limiter.acquire(spec.operation);
       const generation = await ensureToken();
-      const started = performance.now();
       let result = await send(spec);
       let body = Buffer.concat(result.chunks).toString('utf8');
       if (isExpiredTokenAnswer(result.statusCode, body)) {
@@ -375,7 +374,7 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
         body = Buffer.concat(result.chunks).toString('utf8');
       }
       observe(spec.operation, result);
-      logger.debug({ operation: spec.operation, status: result.statusCode, ms: Math.round(performance.now() - started) }, 'amazon call');
+      // successful calls are not logged one by one: a line per call would cost more than the call (see the bench)
       if (result.statusCode === 429) throttled += 1;
       if (result.statusCode < 200 || result.statusCode >= 300) throw failureFromResponse(result.statusCode, body, redact);
       if (result.statusCode === 204 || body.trim() === '') return undefined as T;
