@@ -60,7 +60,7 @@ const DEFAULTS = {
  */
 const RATE_HEADROOM = 0.97;
 
-/** LWA access tokens live one hour; get a new one a little before. */
+/** LWA access tokens live one hour of real time (also at a simulator's timeScale); get a new one a little before. */
 const TOKEN_LIFETIME_MS = 55 * 60_000;
 
 /** The part of the `amazon-sp-api` client the gateway uses (its own typings are too loose to help). */
@@ -287,7 +287,7 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
 
   async function ensureToken(): Promise<number> {
     if (tokenRequest) await tokenRequest;
-    const fresh = client.access_token && performance.now() - tokenObtainedAt < TOKEN_LIFETIME_MS / timeScale;
+    const fresh = client.access_token && performance.now() - tokenObtainedAt < TOKEN_LIFETIME_MS;
     if (!fresh) await refreshToken(tokenGeneration);
     return tokenGeneration;
   }
