@@ -37,6 +37,9 @@ export type {
   SeedAddress,
   SeedOrderInput,
   SeedOrderItemInput,
+  SimulatedMoney,
   SimulatedOrder,
+  SimulatedOrderItem,
+  SimulatedOrderPackage,
 } from './orders/orders-store';
 export type { SimulatedAcknowledgement, SimulatedShipmentConfirmation } from './orders/order-events';

@@ -66,7 +66,7 @@ describe('startSimulator', () => {
 
   test('SP-API calls without a valid access token get 403 Unauthorized in Amazon error shape', async () => {
     const path = '/orders/2026-01-01/orders/302-0000000-0000000';
-    for (const headers of [{}, { 'x-amz-access-token': 'Atza|forged' }]) {
+    for (const headers of [{}, { 'x-amz-access-token': 'Atza|forged' }] as Record<string, string>[]) {
       const answer = await rawRequest(harness.sim.port, { method: 'GET', path, host: 'sellingpartnerapi-eu.amazon.com', headers });
       expect(answer.status).toBe(403);
       expect(answer.headers['x-amzn-ratelimit-limit']).toBe('0.5');
@@ -86,15 +86,15 @@ describe('startSimulator', () => {
   });
 
   test('a path the simulator does not implement gets 404 in Amazon error shape', async () => {
-    const error = await rejectionOf(harness.sp.callAPI({ api_path: '/fba/inventory/v1/summaries', method: 'GET' }));
+    const error = await rejectionOf(harness.sp.callAPI({ api_path: '/fba/inventory/v1/summaries', method: 'GET' } as never));
     expect(error.code).toBe('NotFound');
   });
 
   test('state views are copies: changing them changes nothing', () => {
     const order = harness.sim.seed.order({ items: [{ sellerSku: 'COPY-1', quantity: 1, unitPrice: '5.00' }] });
-    (order as Record<string, unknown>).orderId = 'changed';
+    (order as unknown as Record<string, unknown>).orderId = 'changed';
     expect(harness.sim.state.order(harness.sim.state.orders.at(-1)!.orderId)?.orderId).not.toBe('changed');
-    const catalog = harness.sim.state.catalog as { title: string }[];
+    const catalog = harness.sim.state.catalog as unknown as { title: string }[];
     catalog[0]!.title = 'changed';
     expect(harness.sim.state.catalog[0]!.title).not.toBe('changed');
   });

@@ -156,7 +156,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   const viewOrder = (orderId: string) => {
     const order = orders.get(orderId);
-    return order ? (renderOrder(order, ALL_ORDER_INCLUDED_DATA) as SimulatedOrder) : undefined;
+    return order ? renderOrder(order, ALL_ORDER_INCLUDED_DATA) : undefined;
   };
 
   const state: SimulatorState = {
@@ -175,7 +175,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return structuredClone(catalog.all());
     },
     get orders() {
-      return orders.all().map((order) => renderOrder(order, ALL_ORDER_INCLUDED_DATA) as SimulatedOrder);
+      return orders.all().map((order) => renderOrder(order, ALL_ORDER_INCLUDED_DATA));
     },
     order: viewOrder,
     get feeds() {

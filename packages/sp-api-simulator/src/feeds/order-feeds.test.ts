@@ -3,6 +3,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { xmlSchemaErrors } from '../test-support/amazon-models';
 import { XML_CONTENT_TYPE, feedResult, startHarness, submitFeed, waitForFeed, type Harness } from '../test-support/harness';
 import { ORDER_FEED_RESULT_CODES as CODES } from './order-feeds';
+import type { SimulatedOrder } from '../orders/orders-store';
 
 const parser = new XMLParser({ isArray: (name) => name === 'Result' });
 
@@ -46,7 +47,7 @@ describe('XML order feeds', () => {
     const whole = sim.seed.order({ items: [{ sellerSku: 'F-3', quantity: 3, unitPrice: '4.00' }] });
     const fba = sim.seed.order({ fulfilledBy: 'AMAZON', items: [{ sellerSku: 'F-4', quantity: 1, unitPrice: '4.00' }] });
     const pending = sim.seed.order({ status: 'PENDING', items: [{ sellerSku: 'F-5', quantity: 1, unitPrice: '4.00' }] });
-    const [first, second] = (twoLines.orderItems as { orderItemId: string }[]).map((item) => item.orderItemId);
+    const [first, second] = twoLines.orderItems.map((item) => item.orderItemId);
     const message = (orderId: string, items: string, data = '<CarrierCode>DHL</CarrierCode><ShippingMethod>Paket</ShippingMethod><ShipperTrackingNumber>00340434161234567890</ShipperTrackingNumber>') =>
       `<OrderFulfillment><AmazonOrderID>${orderId}</AmazonOrderID><FulfillmentDate>2026-11-20T10:00:00Z</FulfillmentDate><FulfillmentData>${data}</FulfillmentData>${items}</OrderFulfillment>`;
     const report = await run(
@@ -76,12 +77,12 @@ describe('XML order feeds', () => {
     expect(report.results[0]!.AdditionalInfo).toEqual({ AmazonOrderID: '302-9999999-9999999' });
     // Message 1 shipped one unit, message 9 (carrier name, no items) the rest.
     const shipped = sim.state.order(twoLines.orderId)!;
-    expect((shipped.fulfillment as { fulfillmentStatus: string }).fulfillmentStatus).toBe('SHIPPED');
+    expect(shipped.fulfillment!.fulfillmentStatus).toBe('SHIPPED');
     expect(shipped.packages).toEqual([
       expect.objectContaining({ packageReferenceId: '1', carrier: 'DHL', trackingNumber: '00340434161234567890', shippingService: 'Paket', packageItems: [{ orderItemId: first, quantity: 1 }] }),
       expect.objectContaining({ packageReferenceId: '2', carrier: 'Kurier Müller', trackingNumber: 'KM-1', packageItems: [{ orderItemId: first, quantity: 1 }, { orderItemId: second, quantity: 1 }] }),
     ]);
-    expect((sim.state.order(whole.orderId)!.fulfillment as { fulfillmentStatus: string }).fulfillmentStatus).toBe('SHIPPED');
+    expect(sim.state.order(whole.orderId)!.fulfillment!.fulfillmentStatus).toBe('SHIPPED');
     expect(sim.state.shipments.filter((shipment) => shipment.source === 'POST_ORDER_FULFILLMENT_DATA')).toHaveLength(3);
   });
 
@@ -90,7 +91,7 @@ describe('XML order feeds', () => {
     const acknowledged = sim.seed.order({ items: [{ sellerSku: 'A-1', quantity: 1, unitPrice: '3.00' }] });
     const rejected = sim.seed.order({ items: [{ sellerSku: 'A-2', quantity: 1, unitPrice: '3.00' }] });
     const shipped = sim.seed.order({ status: 'SHIPPED', items: [{ sellerSku: 'A-3', quantity: 1, unitPrice: '3.00' }] });
-    const itemOf = (order: { orderItems: unknown }) => (order.orderItems as { orderItemId: string }[])[0]!.orderItemId;
+    const itemOf = (order: SimulatedOrder) => order.orderItems[0]!.orderItemId;
     const report = await run(
       harness,
       'POST_ORDER_ACKNOWLEDGEMENT_DATA',
@@ -109,8 +110,8 @@ describe('XML order feeds', () => {
     expect(sim.state.order(acknowledged.orderId)!.orderAliases).toEqual([{ aliasId: 'SHOP-1001', aliasType: 'SELLER_ORDER_ID' }]);
     expect(sim.state.acknowledgements.find((entry) => entry.orderId === acknowledged.orderId)).toMatchObject({ merchantOrderId: 'SHOP-1001', statusCode: 'Success', items: [{ merchantOrderItemId: 'SHOP-1001-1' }] });
     const cancelled = sim.state.order(rejected.orderId)!;
-    expect((cancelled.fulfillment as { fulfillmentStatus: string }).fulfillmentStatus).toBe('CANCELLED');
-    expect((cancelled.orderItems as { cancellation?: unknown }[])[0]!.cancellation).toEqual({ cancellationExecution: { cancelledBy: 'SELLER', cancelReason: 'NoInventory' } });
+    expect(cancelled.fulfillment!.fulfillmentStatus).toBe('CANCELLED');
+    expect(cancelled.orderItems[0]!.cancellation).toEqual({ cancellationExecution: { cancelledBy: 'SELLER', cancelReason: 'NoInventory' } });
     // A later fulfillment feed can name the order by the MerchantOrderID the acknowledgement set.
     const byMerchantId = await run(
       harness,

@@ -13,7 +13,7 @@ describe('Orders v0 confirmShipment', () => {
   });
   afterAll(() => harness.sim.close());
 
-  const itemIds = (order: SimulatedOrder) => (order.orderItems as { orderItemId: string }[]).map((item) => item.orderItemId);
+  const itemIds = (order: SimulatedOrder) => order.orderItems.map((item) => item.orderItemId);
   const confirm = (orderId: string, packageDetail: Record<string, unknown>, marketplaceId: unknown = DE) =>
     harness.sp.callAPI({ operation: 'orders.confirmShipment', path: { orderId }, body: { marketplaceId, packageDetail } });
   const detail = (orderItems: unknown[], extra: Record<string, unknown> = {}) => ({
@@ -25,7 +25,7 @@ describe('Orders v0 confirmShipment', () => {
     orderItems,
     ...extra,
   });
-  const statusOf = (orderId: string) => (harness.sim.state.order(orderId)!.fulfillment as { fulfillmentStatus: string }).fulfillmentStatus;
+  const statusOf = (orderId: string) => harness.sim.state.order(orderId)!.fulfillment!.fulfillmentStatus;
 
   test('204 per package: PARTIALLY_SHIPPED, then SHIPPED; re-sending a packageReferenceId edits that package', async () => {
     const order = harness.sim.seed.order({ items: [{ sellerSku: 'C-1', quantity: 2, unitPrice: '10.00' }, { sellerSku: 'C-2', quantity: 1, unitPrice: '5.00' }] });
@@ -43,7 +43,7 @@ describe('Orders v0 confirmShipment', () => {
     expect(overshoot).toMatchObject({ code: 'InvalidInput', message: `The quantity 1 of order item ${first} exceeds the 0 unit(s) not yet shipped.` });
     await confirm(order.orderId, detail([{ orderItemId: second, quantity: 1 }], { packageReferenceId: '2', carrierCode: 'Other', carrierName: 'Kurier Müller' }));
     expect(statusOf(order.orderId)).toBe('SHIPPED');
-    const packages = harness.sim.state.order(order.orderId)!.packages as { carrier: string }[];
+    const packages = harness.sim.state.order(order.orderId)!.packages!;
     expect(packages.map((pkg) => pkg.carrier)).toEqual(['DHL', 'Kurier Müller']);
     // Editing a package of a SHIPPED order is still allowed.
     await confirm(order.orderId, detail([{ orderItemId: second, quantity: 1 }], { packageReferenceId: '2', carrierCode: 'DPD' }));

@@ -190,14 +190,14 @@ describe('seeding orders', () => {
     for (let i = 1; i < times.length; i += 1) expect(times[i]!).toBeGreaterThan(times[i - 1]!);
     expect(() => seed.setOrderStatus(a.orderId, 'PENDING')).toThrow(/cannot go from SHIPPED to PENDING/);
     expect(() => seed.setOrderStatus('302-0000000-0000000', 'SHIPPED')).toThrow(/does not exist/);
-    expect((harness.sim.state.order(a.orderId)!.orderItems as { fulfillment: { quantityFulfilled: number } }[])[0]!.fulfillment.quantityFulfilled).toBe(1);
+    expect(harness.sim.state.order(a.orderId)!.orderItems[0]!.fulfillment!.quantityFulfilled).toBe(1);
   });
 
   test('seeded orders take their titles and ASINs from listings, and reject bad input with a clear message', () => {
     const { seed } = harness.sim;
     seed.listing({ sku: 'LISTED-1', marketplaceId: DE, asin: 'B0SIM00006', price: '20.00', quantity: 5 });
     const order = seed.order({ items: [{ sellerSku: 'LISTED-1', quantity: 1, unitPrice: '20.00' }] });
-    expect((order.orderItems as { product: { asin: string; title: string } }[])[0]!.product).toMatchObject({ asin: 'B0SIM00006', title: 'Crème brûlée ramekins — Édition spéciale' });
+    expect(order.orderItems[0]!.product).toMatchObject({ asin: 'B0SIM00006', title: 'Crème brûlée ramekins — Édition spéciale' });
     expect(() => seed.order({ items: [] })).toThrow(/at least one item/);
     expect(() => seed.order({ items: [{ sellerSku: 'X', quantity: 1, unitPrice: '1.999' }] })).toThrow(/unitPrice must be a non-negative decimal/);
     expect(() => seed.order({ marketplaceId: 'XX', items: [{ sellerSku: 'X', quantity: 1, unitPrice: '1' }] })).toThrow(/unknown marketplaceId/);

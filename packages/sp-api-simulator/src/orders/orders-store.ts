@@ -123,8 +123,68 @@ export interface OrderRecord {
 export const ORDER_INCLUDED_DATA = ['BUYER', 'RECIPIENT', 'PROCEEDS', 'EXPENSE', 'PROMOTION', 'CANCELLATION', 'FULFILLMENT', 'PACKAGES', 'TAX', 'PAYMENT', 'FULFILLMENT_ORDERS'] as const;
 export type OrderIncludedData = (typeof ORDER_INCLUDED_DATA)[number];
 
-/** A simulated order in the Orders 2026-01-01 `Order` shape with every block included. */
-export type SimulatedOrder = Readonly<Record<string, unknown>> & { readonly orderId: string; readonly lastUpdatedTime: string; readonly createdTime: string };
+/** Amazon's money: a decimal string and an ISO 4217 code. */
+export interface SimulatedMoney {
+  readonly amount: string;
+  readonly currencyCode: string;
+}
+
+/** An order item in the Orders 2026-01-01 `OrderItem` shape. */
+export interface SimulatedOrderItem {
+  readonly orderItemId: string;
+  readonly quantityOrdered: number;
+  readonly product: {
+    readonly asin: string;
+    readonly title: string;
+    readonly sellerSku: string;
+    readonly condition: { readonly conditionType: string };
+    readonly price: { readonly unitPrice: SimulatedMoney };
+  };
+  readonly proceeds?: {
+    readonly proceedsTotal: SimulatedMoney;
+    readonly breakdowns: readonly { readonly type: string; readonly subtotal: SimulatedMoney; readonly detailedBreakdowns?: readonly { readonly subtype: string; readonly value: SimulatedMoney }[] }[];
+  };
+  readonly promotion?: { readonly breakdowns: readonly { readonly promotionId: string }[] };
+  readonly cancellation?: { readonly cancellationExecution: { readonly cancelledBy: string; readonly cancelReason: string } };
+  readonly fulfillment?: { readonly quantityFulfilled: number; readonly quantityUnfulfilled: number };
+}
+
+/** A package of a merchant-fulfilled order (Orders 2026-01-01 `OrderPackage`). */
+export interface SimulatedOrderPackage {
+  readonly packageReferenceId: string;
+  readonly createdTime: string;
+  readonly packageStatus: { readonly status: string };
+  readonly carrier: string;
+  readonly shipTime: string;
+  readonly shippingService?: string;
+  readonly trackingNumber: string;
+  readonly packageItems: readonly { readonly orderItemId: string; readonly quantity: number }[];
+}
+
+/**
+ * A simulated order in the Orders 2026-01-01 `Order` shape. `sim.state` shows every block; the
+ * API answers carry only those requested with includedData.
+ */
+export interface SimulatedOrder {
+  readonly orderId: string;
+  readonly orderAliases?: readonly { readonly aliasId: string; readonly aliasType: string }[];
+  readonly createdTime: string;
+  readonly lastUpdatedTime: string;
+  readonly programs?: readonly string[];
+  readonly salesChannel: { readonly channelName: string; readonly marketplaceId: string; readonly marketplaceName?: string };
+  readonly buyer?: { readonly buyerName?: string; readonly buyerEmail?: string; readonly buyerCompanyName?: string; readonly buyerPurchaseOrderNumber?: string };
+  readonly recipient?: { readonly deliveryAddress: SeedAddress };
+  readonly proceeds?: { readonly grandTotal: SimulatedMoney; readonly breakdowns: readonly { readonly type: string; readonly subtotal: SimulatedMoney }[] };
+  readonly fulfillment?: {
+    readonly fulfillmentStatus: OrderFulfillmentStatus;
+    readonly fulfilledBy: 'MERCHANT' | 'AMAZON';
+    readonly fulfillmentServiceLevel: string;
+    readonly shipByWindow: { readonly earliestDateTime: string; readonly latestDateTime: string };
+    readonly deliverByWindow: { readonly earliestDateTime: string; readonly latestDateTime: string };
+  };
+  readonly orderItems: readonly SimulatedOrderItem[];
+  readonly packages?: readonly SimulatedOrderPackage[];
+}
 
 const TRANSITIONS: Readonly<Record<OrderFulfillmentStatus, readonly OrderFulfillmentStatus[]>> = {
   PENDING_AVAILABILITY: ['PENDING', 'CANCELLED'],
@@ -278,7 +338,7 @@ export function createOrdersStore(context: { readonly clock: Clock; readonly ids
 }
 
 /** Renders an order in the Orders 2026-01-01 shape with the requested includedData blocks. */
-export function renderOrder(order: OrderRecord, included: ReadonlySet<string>): Record<string, unknown> {
+export function renderOrder(order: OrderRecord, included: ReadonlySet<string>): SimulatedOrder {
   const { currency } = order;
   const marketplace = findMarketplace(order.marketplaceId);
   const itemProceeds = (item: OrderItemRecord) => {
@@ -371,7 +431,7 @@ export function renderOrder(order: OrderRecord, included: ReadonlySet<string>): 
       trackingNumber: pkg.trackingNumber,
       packageItems: pkg.items.map((entry) => ({ ...entry })),
     }));
-  return rendered;
+  return rendered as unknown as SimulatedOrder;
 }
 
 export const ALL_ORDER_INCLUDED_DATA: ReadonlySet<string> = new Set(ORDER_INCLUDED_DATA);
