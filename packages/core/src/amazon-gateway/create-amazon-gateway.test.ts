@@ -290,4 +290,22 @@ describe('createAmazonGateway against the simulator: listings items, catalog, or
     await expect(gateway.getOrder('302-0000000-0000000')).rejects.toMatchObject({ code: 'AMAZON_NOT_FOUND' });
     expect(sim.state.errors).toEqual([]);
   });
+
+  test('an XML order feed comes back as the text of its XML ProcessingReport', async () => {
+    const gateway = gatewayFor(sim);
+    const order = sim.seed.order({ createdTime: tenMinutesAgo(), items: [{ sellerSku: 'GW-BOTTLE', quantity: 1, unitPrice: '15.00' }] });
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<AmazonEnvelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="amzn-envelope.xsd">
+  <Header><DocumentVersion>1.01</DocumentVersion><MerchantIdentifier>${sim.sellerId}</MerchantIdentifier></Header>
+  <MessageType>OrderAcknowledgement</MessageType>
+  <Message><MessageID>1</MessageID><OrderAcknowledgement><AmazonOrderID>${order.orderId}</AmazonOrderID><MerchantOrderID>SHOP-1</MerchantOrderID><StatusCode>Success</StatusCode></OrderAcknowledgement></Message>
+</AmazonEnvelope>`;
+    const { feedId } = await gateway.submitFeed({ feedType: 'POST_ORDER_ACKNOWLEDGEMENT_DATA', marketplaceIds: [DE], content: xml, contentType: 'text/xml; charset=UTF-8' });
+    const feed = await gateway.waitForFeed(feedId, { pollIntervalMs: 5_000 });
+    expect(feed.processingStatus).toBe('DONE');
+    const result = await gateway.getFeedResult(feed);
+    expect(result).toContain('<ProcessingReport>');
+    expect(result).toMatch(/<MessagesProcessed>1<\/MessagesProcessed>/);
+    expect(sim.state.acknowledgements.map((acknowledgement) => acknowledgement.orderId)).toContain(order.orderId);
+  });
 });
