@@ -274,6 +274,8 @@ describe('decideListingMode', () => {
     [{ delete: at(2), offer: at(1) }, shop, 'delete'],
     [{ delete: at(1), offer: at(2) }, shop, 'listing'],
     [{ delete: at(1), offer: at(2) }, { ...shop, exists: false }, 'delete'],
+    [{ delete: at(1), offer: at(1) }, shop, 'listing'],
+    [{ delete: at(1), offer: at(1) }, { ...shop, exists: false }, 'delete'],
   ] as const)('%j with %j → %s', (kinds, state, expected) => {
     expect(decideListingMode(kinds, state)).toBe(expected);
   });

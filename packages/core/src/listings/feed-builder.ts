@@ -296,7 +296,7 @@ export interface QueuedKinds {
 
 /**
  * Decides what to send for a SKU from the kinds queued and what the shop has:
- * - `delete` when a delete is queued and the product is gone or the delete is the newest change;
+ * - `delete` when a delete is queued and the product is gone or the delete is strictly the newest change;
  * - `not-found` when the shop has no such product (and no delete is queued);
  * - `listing` / `offer-only` when product data changed (or the product came back after a delete):
  *   the full listing when the shop has listing data, an offer on the ASIN when only that is known,
@@ -306,7 +306,8 @@ export interface QueuedKinds {
 export function decideListingMode(kinds: QueuedKinds, shop: { readonly exists: boolean; readonly hasListingData: boolean; readonly asin: string | null }): ListingMode | 'not-found' {
   if (kinds.delete) {
     const newestOther = Math.max(kinds.offer?.getTime() ?? -Infinity, kinds.listing?.getTime() ?? -Infinity);
-    if (!shop.exists || kinds.delete.getTime() >= newestOther) return 'delete';
+    // a tie (both queued in the same millisecond) goes to what the shop holds now
+    if (!shop.exists || kinds.delete.getTime() > newestOther) return 'delete';
   }
   if (!shop.exists) return 'not-found';
   if (kinds.listing || kinds.delete) return shop.hasListingData ? 'listing' : shop.asin ? 'offer-only' : 'offer';

@@ -77,6 +77,8 @@ export interface FeedMessageRecord {
   readonly changeKind: ChangeKind;
   /** Failed attempts of the entry when it was claimed. */
   readonly changeAttempts: number;
+  /** When the entry was last queued (ms since the epoch). */
+  readonly changeAt: number;
   readonly offerHash: string | null;
   readonly productType: string | null;
   readonly status: FeedMessageStatus;
@@ -106,7 +108,7 @@ export interface NewFeedSubmission {
 /** A message to record with its submission. */
 export type NewFeedMessage = Pick<
   FeedMessageRecord,
-  'marketplaceId' | 'messageId' | 'sku' | 'mode' | 'changeId' | 'changeVersion' | 'changeKind' | 'changeAttempts' | 'offerHash' | 'productType'
+  'marketplaceId' | 'messageId' | 'sku' | 'mode' | 'changeId' | 'changeVersion' | 'changeKind' | 'changeAttempts' | 'changeAt' | 'offerHash' | 'productType'
 >;
 
 /** A message's outcome from a processing report. */
@@ -156,6 +158,7 @@ interface MessageRow {
   change_version: number | string;
   change_kind: string;
   change_attempts: number | string;
+  change_at: number | string;
   offer_hash: string | null;
   product_type: string | null;
   status: string;
@@ -240,6 +243,7 @@ function toMessage(row: MessageRow): FeedMessageRecord {
     changeVersion: toNumber(row.change_version),
     changeKind: row.change_kind as ChangeKind,
     changeAttempts: toNumber(row.change_attempts),
+    changeAt: toNumber(row.change_at),
     offerHash: row.offer_hash,
     productType: row.product_type,
     status: row.status as FeedMessageStatus,
@@ -337,6 +341,7 @@ export function createFeedSubmissionStore(knex: Knex, options: FeedSubmissionSto
                   change_version: row.changeVersion,
                   change_kind: row.changeKind,
                   change_attempts: row.changeAttempts,
+                  change_at: row.changeAt,
                   offer_hash: row.offerHash,
                   product_type: row.productType,
                   status: 'pending',
@@ -557,6 +562,8 @@ export interface ListingState {
   readonly deleted: boolean;
   readonly feedId: string | null;
   readonly acceptedAt: number | null;
+  /** The newest queue time of the changes Amazon last accepted; older changes are stale. */
+  readonly changedAt: number | null;
 }
 
 /** An acceptance to store. */
@@ -568,6 +575,8 @@ export interface AcceptedListing {
   readonly productType: string | null;
   readonly deleted: boolean;
   readonly feedId: string;
+  /** The newest queue time of the changes the message carried. */
+  readonly changedAt: number;
 }
 
 /** The `listing_states` table: one row per account, marketplace and SKU. */
@@ -593,11 +602,12 @@ export function createListingStateStore(knex: Knex, options: ListingStateStoreOp
                 deleted: state.deleted,
                 feed_id: state.feedId,
                 accepted_at: now,
+                changed_at: state.changedAt,
                 updated_at: now,
               })),
             )
             .onConflict(['account_id', 'marketplace_id', 'sku'])
-            .merge(['offer_hash', 'rejected_hash', 'product_type', 'deleted', 'feed_id', 'accepted_at', 'updated_at']),
+            .merge(['offer_hash', 'rejected_hash', 'product_type', 'deleted', 'feed_id', 'accepted_at', 'changed_at', 'updated_at']),
         );
       }
     },
@@ -637,6 +647,7 @@ export function createListingStateStore(knex: Knex, options: ListingStateStoreOp
           deleted: number | boolean | string;
           feed_id: string | null;
           accepted_at: number | string | null;
+          changed_at: number | string | null;
         }[];
         for (const row of rows)
           out.set(stateKey(row.marketplace_id, row.sku), {
@@ -648,6 +659,7 @@ export function createListingStateStore(knex: Knex, options: ListingStateStoreOp
             deleted: row.deleted === true || row.deleted === 1 || row.deleted === '1',
             feedId: row.feed_id,
             acceptedAt: toNullableNumber(row.accepted_at),
+            changedAt: toNullableNumber(row.changed_at),
           });
       }
       return out;

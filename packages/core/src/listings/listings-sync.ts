@@ -317,6 +317,11 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
         for (const mapping of await deps.asinSource.findBySellerSkus(needAsin))
           if (mapping.asin) asins.set(stateKey(mapping.marketplaceId, mapping.sellerSku), mapping.asin);
       const known = await states.get(part);
+      // a product the shop no longer has needs no message when a delete of it is queued anyway
+      const gone = part.filter((sku) => !products.has(sku) && !groups.get(sku)!.some((change) => change.kind === 'delete'));
+      const deleteQueued = new Set<string>();
+      if (gone.length > 0)
+        for (const entry of await changeLog.list({ skus: gone, limit: 100_000 })) if (entry.kind === 'delete') deleteQueued.add(entry.sku);
 
       for (const sku of part) {
         const changes = groups.get(sku)!;
@@ -349,7 +354,15 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
           }
           const asin = product?.asin ?? asins.get(stateKey(marketplace.marketplaceId, sku)) ?? null;
           const mode = decideListingMode(kinds as QueuedKinds, { exists: product !== null, hasListingData: listing !== null, asin });
+          // Entries of one SKU may reach different batches (a deferral, the batch limit): a change
+          // queued before the newest one Amazon accepted is stale when that acceptance was a delete
+          // (do not bring the listing back), or when the stale change is itself a delete.
+          const state = known.get(stateKey(marketplace.marketplaceId, sku));
+          const newest = Math.max(...applicable.map((change) => change.updatedAt.getTime()));
+          const stale = state !== undefined && state.changedAt !== null && state.changedAt > newest;
+          if (stale && (state.deleted || mode === 'delete')) continue;
           if (mode === 'not-found') {
+            if (state?.deleted || deleteQueued.has(sku)) continue;
             notFound = true;
             break;
           }
@@ -431,8 +444,12 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
 
   // ----------------------------------------------------------------------------------- submit
 
+  // Amazon counts a submission when createFeed arrives, a little after we record it: a margin keeps
+  // us from sending the sixth feed an instant before Amazon's window has let the first one go
+  const quotaMarginMs = options.quotaWindowMs * 0.02 + 20;
+
   async function freeSlots(now: number): Promise<number> {
-    const used = await store.quotaUsedSince(deps.sellerId, deps.region, now - options.quotaWindowMs);
+    const used = await store.quotaUsedSince(deps.sellerId, deps.region, now - options.quotaWindowMs - quotaMarginMs);
     return Math.max(0, options.quotaSubmissions - used);
   }
 
@@ -443,8 +460,9 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
         marketplaceIds,
         content,
         contentType: LISTINGS_FEED_CONTENT_TYPE,
+        // runs just before createFeed: the quota slot is counted from here (it was reserved at recording)
         onDocument: async (documentId) => {
-          await store.update(id, workerId, { documentId });
+          await store.update(id, workerId, { documentId, quotaAt: clock() });
         },
       });
       const now = clock();
@@ -530,6 +548,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
               changeVersion: change.claim.version,
               changeKind: change.kind,
               changeAttempts: change.claim.attempts,
+              changeAt: change.claim.updatedAt.getTime(),
               offerHash: tag.offerHash,
               productType: tag.productType,
             });
@@ -602,14 +621,19 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       }
       await store.recordOutcomes(submission.id, report.outcomes);
       const rows = await store.messagesOf(submission.id);
-      const seen = new Set<number>();
+      const byMessage = new Map<number, FeedMessageRecord[]>();
+      for (const row of rows) {
+        const list = byMessage.get(row.messageId) ?? [];
+        list.push(row);
+        byMessage.set(row.messageId, list);
+      }
       const accepted: Parameters<typeof states.accept>[0][number][] = [];
       const rejected: { marketplaceId: string; sku: string; offerHash: string }[] = [];
-      for (const row of rows) {
-        if (seen.has(row.messageId)) continue;
-        seen.add(row.messageId);
+      for (const list of byMessage.values()) {
+        const row = list[0]!;
+        const changedAt = Math.max(...list.map((r) => r.changeAt));
         if (row.status === 'accepted')
-          accepted.push({ marketplaceId: row.marketplaceId, sku: row.sku, offerHash: row.offerHash, productType: row.productType, deleted: row.mode === 'delete', feedId });
+          accepted.push({ marketplaceId: row.marketplaceId, sku: row.sku, offerHash: row.offerHash, productType: row.productType, deleted: row.mode === 'delete', feedId, changedAt });
         else if (row.status === 'rejected' && row.offerHash) rejected.push({ marketplaceId: row.marketplaceId, sku: row.sku, offerHash: row.offerHash });
       }
       await states.accept(accepted, clock());

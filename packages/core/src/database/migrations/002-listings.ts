@@ -78,6 +78,8 @@ export const listingsMigration: SellerSyncMigration = {
       table.string('change_kind', 16).notNullable();
       // failed attempts of the entry when claimed: the backoff of a retry grows with it
       table.integer('change_attempts').notNullable().defaultTo(0);
+      // when the entry was last queued (its updatedAt at claim time)
+      table.bigInteger('change_at').notNullable().defaultTo(0);
       table.string('offer_hash', 64).nullable();
       table.string('product_type', 100).nullable();
       // pending, then accepted, rejected (Amazon's ERROR) or retry (feed failed)
@@ -104,6 +106,8 @@ export const listingsMigration: SellerSyncMigration = {
       table.boolean('deleted').notNullable().defaultTo(false);
       table.string('feed_id', 64).nullable();
       table.bigInteger('accepted_at').nullable();
+      // the newest queue time of the changes that acceptance carried: older changes are stale
+      table.bigInteger('changed_at').nullable();
       table.bigInteger('updated_at').notNullable();
       table.unique(['account_id', 'marketplace_id', 'sku'], { indexName: `${tables.listingStates}_key` });
     });

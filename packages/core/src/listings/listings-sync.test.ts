@@ -1,0 +1,422 @@
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { loadListingsFeedValidator } from './feed-schema-validator';
+import { DE, FR, UK, listedProduct, seededRandom, startListingsHarness, type ListingsHarness } from './listings-test-harness';
+
+// The listings sync against the SP-API simulator, through the real amazon-sp-api client and the
+// gateway, on SQLite. The engine-specific parts run on PostgreSQL and MariaDB in
+// feed-submission-store.test.ts.
+
+let harness: ListingsHarness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+const start = async (...args: Parameters<typeof startListingsHarness>) => {
+  harness = await startListingsHarness(...args);
+  return harness;
+};
+
+describe('pushListings', () => {
+  test('sends queued listings and offers, acknowledges them, and stores what Amazon accepted', async () => {
+    const h = await start({ products: [listedProduct('MUG-RED'), listedProduct('MUG-BLUE', { quantity: 3, price: { amount: 1299, currency: 'EUR' } })] });
+    await h.enqueue([{ sku: 'MUG-RED', kind: 'listing' }, { sku: 'MUG-BLUE', kind: 'listing' }]);
+    const first = await h.sync.pushListings({ untilDrained: true });
+    expect(first).toMatchObject({ drained: true, claimed: 2, feedsSubmitted: 1, messagesSent: 2, acknowledged: 2, rejected: 0, invalid: 0 });
+    h.expectConverged();
+    expect(h.sim.state.listing('MUG-RED', DE)).toMatchObject({ productType: 'PRODUCT', requirements: 'LISTING' });
+
+    await h.save({ sku: 'MUG-RED', quantity: 7, salePrice: { price: { amount: 1499, currency: 'EUR' }, startsAt: new Date('2026-01-01T00:00:00Z'), endsAt: new Date('2099-01-01T00:00:00Z') } });
+    const second = await h.sync.pushListings({ untilDrained: true });
+    expect(second).toMatchObject({ drained: true, feedsSubmitted: 1, messagesSent: 1, acknowledged: 1 });
+    h.expectConverged();
+    expect(h.sim.state.offer('MUG-RED', DE)).toMatchObject({ quantity: 7, salePrice: '14.99', saleEndAt: '2099-01-01T00:00:00.000Z' });
+    const last = h.documents().at(-1)!;
+    expect(last.messages).toEqual([expect.objectContaining({ sku: 'MUG-RED', operationType: 'PATCH' })]);
+
+    const status = await h.sync.status();
+    expect(status.queue.total).toBe(0);
+    expect(status.listings.feedsInFlight).toEqual([]);
+    expect(status.listings.lastReports[0]).toMatchObject({ status: 'done', messageCount: 1, summary: { messagesAccepted: 1, messagesInvalid: 0 }, errors: [] });
+  });
+
+  test('a rejected SKU stays in the log with Amazon’s code and message while the others are acknowledged', async () => {
+    const h = await start({
+      products: [listedProduct('GOOD-1'), listedProduct('NO-BRAND', { listing: { brand: null, title: 'No brand' } }), listedProduct('GOOD-2')],
+    });
+    await h.enqueue(['GOOD-1', 'NO-BRAND', 'GOOD-2'].map((sku) => ({ sku, kind: 'listing' as const })));
+    const result = await h.sync.pushListings({ untilDrained: true });
+    expect(result).toMatchObject({ drained: true, acknowledged: 2, rejected: 1 });
+    const entries = await h.sync.changeLog.list();
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ sku: 'NO-BRAND', status: 'failed', nextAttemptAt: null, lastError: { code: '90220' } });
+    expect(entries[0]!.lastError!.message).toMatch(/Amazon rejected SKU "NO-BRAND" on A1PA6795UKMFR9: \[90220\] 'brand' is required but not supplied/);
+    expect(h.sim.state.listing('NO-BRAND', DE)).toBeUndefined();
+    expect(h.sim.state.offer('GOOD-1', DE)).toMatchObject({ quantity: 10, price: '19.99' });
+    const report = (await h.sync.status()).listings.lastReports[0]!;
+    expect(report.errors).toEqual([{ sku: 'NO-BRAND', marketplaceId: DE, code: '90220', message: "[90220] 'brand' is required but not supplied." }]);
+
+    // the shop fixes the product: the next save sends it again and Amazon takes it
+    await h.save(listedProduct('NO-BRAND'), 'listing');
+    expect(await h.sync.pushListings({ untilDrained: true })).toMatchObject({ acknowledged: 1, rejected: 0 });
+    expect(await h.sync.changeLog.list()).toEqual([]);
+    h.expectConverged();
+  });
+
+  test('an edit made while its SKU’s feed is in flight is sent in a later feed', async () => {
+    const h = await start({ products: [listedProduct('EDIT-1', { quantity: 5 })], simulator: { feedTiming: { inQueueMs: 100_000, inProgressMs: 100_000 } } });
+    await h.enqueue({ sku: 'EDIT-1', kind: 'listing' });
+    const first = await h.sync.pushListings();
+    expect(first).toMatchObject({ feedsSubmitted: 1, feedsInFlight: 1 });
+    // the shop changes stock while Amazon still works on the first feed
+    await h.save({ sku: 'EDIT-1', quantity: 2 });
+    await h.enqueue({ sku: 'EDIT-1', kind: 'offer' });
+    const during = await h.sync.pushListings();
+    expect(during.feedsSubmitted).toBe(0);
+    const result = await h.sync.pushListings({ untilDrained: true });
+    expect(result.drained).toBe(true);
+    const feeds = h.documents();
+    expect(feeds).toHaveLength(2);
+    expect(feeds[0]!.messages[0]).toMatchObject({ sku: 'EDIT-1', operationType: 'UPDATE' });
+    expect(feeds[1]!.messages[0]).toMatchObject({ sku: 'EDIT-1', operationType: 'PATCH' });
+    expect(h.sim.state.offer('EDIT-1', DE)).toMatchObject({ quantity: 2 });
+    expect(await h.sync.changeLog.list()).toEqual([]);
+  });
+
+  test('a process that stops after createFeed resumes polling in a new sync object and never submits again', async () => {
+    const h = await start({ products: [listedProduct('R-1'), listedProduct('R-2')], simulator: { feedTiming: { inQueueMs: 50_000, inProgressMs: 50_000 } } });
+    await h.enqueue([{ sku: 'R-1', kind: 'listing' }, { sku: 'R-2', kind: 'listing' }]);
+    const stopped = await h.sync.pushListings();
+    expect(stopped).toMatchObject({ feedsSubmitted: 1, feedsInFlight: 1, acknowledged: 0 });
+    expect(h.sim.state.calls['feeds.createFeed']).toBe(1);
+
+    // all in-memory state is dropped: a new sync object, as a restarted process builds it
+    const restarted = h.newSync();
+    const result = await restarted.pushListings({ untilDrained: true });
+    expect(result).toMatchObject({ drained: true, feedsSubmitted: 0, acknowledged: 2 });
+    expect(h.sim.state.calls['feeds.createFeed']).toBe(1);
+    expect(h.sim.state.calls['feeds.createFeedDocument']).toBe(1);
+    h.expectConverged();
+  });
+
+  test('another worker takes a dead worker’s feed over once its lease expired, and does not submit it again', async () => {
+    const h = await start({
+      products: [listedProduct('T-1')],
+      listings: { leaseMs: 400_000 },
+      simulator: { feedTiming: { inQueueMs: 50_000, inProgressMs: 50_000 } },
+    });
+    await h.enqueue({ sku: 'T-1', kind: 'listing' });
+    const dead = h.newSync({ workerId: 'worker-a' });
+    expect(await dead.pushListings()).toMatchObject({ feedsSubmitted: 1 });
+    const other = h.newSync({ workerId: 'worker-b' });
+    // within the lease worker b leaves the feed and its entry alone
+    expect(await other.pushListings()).toMatchObject({ claimed: 0, feedsSubmitted: 0, acknowledged: 0 });
+    const result = await other.pushListings({ untilDrained: true });
+    expect(result).toMatchObject({ drained: true, feedsSubmitted: 0, acknowledged: 1 });
+    expect(h.sim.state.calls['feeds.createFeed']).toBe(1);
+    h.expectConverged();
+  });
+
+  test('invalid products fail before sending with SKU, field and rule, and the rest goes on', async () => {
+    const h = await start({
+      products: [
+        listedProduct('OK-1'),
+        listedProduct('NEG-QTY', { quantity: -4 }),
+        listedProduct('NAN-PRICE', { price: { amount: Number.NaN, currency: 'EUR' } }),
+        listedProduct('HUGE-PRICE', { price: { amount: 1e17, currency: 'EUR' } }),
+        listedProduct('HUGE-QTY', { quantity: 1e12 }),
+        listedProduct('NEG-PRICE', { price: { amount: -100, currency: 'EUR' } }),
+        listedProduct('REVERSED', { salePrice: { price: { amount: 999, currency: 'EUR' }, startsAt: new Date('2099-02-01T00:00:00Z'), endsAt: new Date('2099-01-01T00:00:00Z') } }),
+        listedProduct('HTTP-IMG', { listing: { brand: 'B', images: { main: 'http://shop.example/a.jpg', others: [] } } }),
+        listedProduct('EMOJI-TITLE', { listing: { brand: 'B', title: 'Mug ☕ deluxe' } }),
+        listedProduct('CTRL-TEXT', { listing: { brand: 'B', title: 'Mug', description: 'bad \u0007 bell' } }),
+        listedProduct('MUG-☕'),
+        listedProduct('OK-2'),
+      ],
+    });
+    const skus = h.shop.listProducts().map((p) => p.sku);
+    await h.enqueue(skus.map((sku) => ({ sku, kind: 'listing' as const })));
+    await h.enqueue({ sku: 'NOT-IN-SHOP' });
+    const result = await h.sync.pushListings({ untilDrained: true });
+    expect(result).toMatchObject({ drained: true, acknowledged: 2, invalid: 11, rejected: 0 });
+    const errors = Object.fromEntries((await h.sync.changeLog.list()).map((e) => [e.sku, `${e.lastError!.code}: ${e.lastError!.message}`]));
+    expect(errors).toEqual({
+      'NEG-QTY': expect.stringMatching(/^INVALID_LISTING: Listing not sent: SKU "NEG-QTY": quantity must be a whole number ≥ 0 .*\(got -4\)/),
+      'NAN-PRICE': expect.stringMatching(/SKU "NAN-PRICE": price must be a number \(got NaN\)/),
+      'HUGE-PRICE': expect.stringMatching(/SKU "HUGE-PRICE": price must be at most 1,000,000,000 EUR/),
+      'HUGE-QTY': expect.stringMatching(/SKU "HUGE-QTY": quantity must be at most 1,000,000 \(got 1000000000000\)/),
+      'NEG-PRICE': expect.stringMatching(/SKU "NEG-PRICE": price must be greater than 0 \(got -100\)/),
+      REVERSED: expect.stringMatching(/SKU "REVERSED": salePrice.endsAt must be after salePrice.startsAt \(the sale dates are reversed\)/),
+      'HTTP-IMG': expect.stringMatching(/SKU "HTTP-IMG": listing.images.main must be an absolute https URL/),
+      'EMOJI-TITLE': expect.stringMatching(/SKU "EMOJI-TITLE": listing.title must not contain emoji/),
+      'CTRL-TEXT': expect.stringMatching(/SKU "CTRL-TEXT": listing.description must not contain control characters/),
+      'MUG-☕': expect.stringMatching(/SKU "MUG-☕": sku must not contain emoji/),
+      'NOT-IN-SHOP': expect.stringMatching(/^SHOP_PRODUCT_NOT_FOUND: .*no product with SKU "NOT-IN-SHOP"/),
+    });
+    for (const entry of await h.sync.changeLog.list()) expect(entry).toMatchObject({ status: 'failed', nextAttemptAt: null });
+    expect(h.documents().flatMap((d) => d.messages.map((m) => m['sku']))).toEqual(['OK-1', 'OK-2']);
+    expect(h.sim.state.offer('OK-2', DE)).toMatchObject({ quantity: 10, price: '19.99' });
+  });
+
+  test('deletes remove the listing, also for a product the shop no longer has', async () => {
+    const h = await start({ products: [listedProduct('DEL-1'), listedProduct('DEL-2')] });
+    await h.enqueue([{ sku: 'DEL-1', kind: 'listing' }, { sku: 'DEL-2', kind: 'listing' }]);
+    await h.sync.pushListings({ untilDrained: true });
+    h.shop.removeProduct('DEL-1');
+    await h.enqueue([{ sku: 'DEL-1', kind: 'delete' }, { sku: 'DEL-2', kind: 'delete' }]);
+    expect(await h.sync.pushListings({ untilDrained: true })).toMatchObject({ acknowledged: 2 });
+    expect(h.sim.state.listing('DEL-1', DE)).toBeUndefined();
+    expect(h.sim.state.listing('DEL-2', DE)).toBeUndefined();
+    // a deleted listing is left alone by reconcile although the shop still has DEL-2
+    expect(await h.sync.reconcile()).toMatchObject({ scanned: 1, enqueued: 0 });
+  });
+
+  test('matching mode: a listing change without shop metadata becomes an offer on the known ASIN', async () => {
+    const h = await start({
+      products: [{ sku: 'ASIN-1', asin: 'B0SIM00001', quantity: 4, price: { amount: 1590, currency: 'EUR' } }, { sku: 'MAPPED-1', quantity: 2, price: { amount: 990, currency: 'EUR' } }],
+      shopCapabilities: { listingData: false },
+    });
+    await h.sync.mappings.upsert([{ marketplaceId: DE, sellerSku: 'MAPPED-1', fulfillmentChannel: 'MFN', productRef: h.shop.getProduct('MAPPED-1')!.productRef, asin: 'B0SIM00004', source: 'manual' }]);
+    await h.enqueue([{ sku: 'ASIN-1', kind: 'listing' }, { sku: 'MAPPED-1', kind: 'listing' }]);
+    expect(await h.sync.pushListings({ untilDrained: true })).toMatchObject({ acknowledged: 2, rejected: 0 });
+    const messages = h.documents()[0]!.messages;
+    expect(messages).toEqual([
+      expect.objectContaining({ sku: 'ASIN-1', operationType: 'UPDATE', requirements: 'LISTING_OFFER_ONLY', attributes: expect.objectContaining({ merchant_suggested_asin: [{ value: 'B0SIM00001', marketplace_id: DE }] }) }),
+      expect.objectContaining({ sku: 'MAPPED-1', requirements: 'LISTING_OFFER_ONLY', attributes: expect.objectContaining({ merchant_suggested_asin: [{ value: 'B0SIM00004', marketplace_id: DE }] }) }),
+    ]);
+    expect(h.sim.state.listing('ASIN-1', DE)).toMatchObject({ asin: 'B0SIM00001', requirements: 'LISTING_OFFER_ONLY' });
+    h.expectConverged();
+  });
+
+  test('several marketplaces: one feed each, prices converted with the rate and rounding, product restrictions kept', async () => {
+    const h = await start({
+      marketplaceIds: [DE, FR, UK],
+      listings: { exchangeRates: { 'EUR/GBP': '0.8621' }, marketplaces: { [UK]: { rounding: 'up' } } },
+      products: [listedProduct('EU-1', { price: { amount: 1999, currency: 'EUR' } }), listedProduct('DE-ONLY', { marketplaceIds: [DE] })],
+    });
+    await h.enqueue([{ sku: 'EU-1', kind: 'listing' }, { sku: 'DE-ONLY', kind: 'listing' }]);
+    expect(await h.sync.pushListings({ untilDrained: true })).toMatchObject({ feedsSubmitted: 3, acknowledged: 2 });
+    expect(h.sim.state.offer('EU-1', DE)).toMatchObject({ currency: 'EUR', price: '19.99' });
+    expect(h.sim.state.offer('EU-1', FR)).toMatchObject({ currency: 'EUR', price: '19.99' });
+    // 19.99 × 0.8621 = 17.233379, rounded up
+    expect(h.sim.state.offer('EU-1', UK)).toMatchObject({ currency: 'GBP', price: '17.24' });
+    expect(h.sim.state.listing('DE-ONLY', DE)).toBeDefined();
+    expect(h.sim.state.listing('DE-ONLY', FR)).toBeUndefined();
+    expect(h.sim.state.listing('DE-ONLY', UK)).toBeUndefined();
+    // a change for one marketplace goes to that marketplace only
+    h.shop.upsertProduct({ sku: 'EU-1', quantity: 1 });
+    await h.enqueue({ sku: 'EU-1', marketplaceId: FR });
+    await h.sync.pushListings({ untilDrained: true });
+    expect(h.sim.state.offer('EU-1', FR)).toMatchObject({ quantity: 1 });
+    expect(h.sim.state.offer('EU-1', DE)).toMatchObject({ quantity: 10 });
+  });
+
+  test('respects the JSON_LISTINGS_FEED quota by waiting, never by failing', async () => {
+    const h = await start({
+      marketplaceIds: [DE, FR, UK],
+      listings: { exchangeRates: { 'EUR/GBP': '0.86' }, feedLimits: { maxMessages: 4 } },
+      products: Array.from({ length: 12 }, (_, i) => listedProduct(`Q-${i}`)),
+    });
+    await h.enqueue(h.shop.listProducts().map((p) => ({ sku: p.sku, kind: 'listing' as const })));
+    const first = await h.sync.pushListings();
+    expect(first).toMatchObject({ feedsSubmitted: 5, waitingForQuota: 4 });
+    const result = await h.sync.pushListings({ untilDrained: true });
+    expect(result).toMatchObject({ drained: true, feedsSubmitted: 4, acknowledged: 12 });
+    expect(h.sim.state.calls['feeds.createFeed']).toBe(9);
+    expect(h.sync.gateway.stats().throttled).toBe(0);
+    for (const marketplaceId of [DE, FR]) h.expectConverged(marketplaceId);
+    const submissions = await h.knex(`${h.tablePrefix}feed_submissions`).select('status', 'quota_at').orderBy('quota_at');
+    expect(submissions.map((s: { status: string }) => s.status)).toEqual(Array(9).fill('done'));
+    const times = submissions.map((s: { quota_at: number | string }) => Number(s.quota_at));
+    // no window of Amazon's five minutes (scaled) holds more than five submissions
+    for (let i = 5; i < times.length; i += 1) expect(times[i]! - times[i - 5]!).toBeGreaterThanOrEqual(300);
+  });
+});
+
+describe('faults', () => {
+  const products = Array.from({ length: 15 }, (_, i) => listedProduct(`F-${i}`, { quantity: i }));
+
+  async function editAndDrain(h: ListingsHarness) {
+    await h.enqueue(products.map((p) => ({ sku: p.sku, kind: 'listing' as const })));
+    for (let round = 0; round < 4; round += 1) {
+      for (const p of products.slice(round, round + 6)) await h.save({ sku: p.sku, quantity: round * 10 + 1 });
+      await h.sync.pushListings();
+    }
+    const result = await h.sync.pushListings({ untilDrained: true, timeoutMs: 60_000 });
+    expect(result.drained).toBe(true);
+    expect(await h.sync.changeLog.stats()).toMatchObject({ total: 0 });
+    h.expectConverged();
+  }
+
+  test('a FATAL feed releases its entries for retry with backoff and still ends converged', async () => {
+    const h = await start({ products, simulator: { faults: { fatalFeedRate: 1 } } });
+    await h.enqueue(products.map((p) => ({ sku: p.sku, kind: 'listing' as const })));
+    await h.sync.pushListings();
+    const stats = await waitFor(async () => {
+      const result = await h.sync.pushListings();
+      return result.retried > 0 ? result : null;
+    });
+    expect(stats.retried).toBe(15);
+    const entry = (await h.sync.changeLog.list())[0]!;
+    expect(entry).toMatchObject({ status: 'failed', attempts: 1, lastError: { code: 'FEED_FATAL' } });
+    expect(entry.nextAttemptAt).not.toBeNull();
+    expect((await h.sync.status()).listings.lastReports[0]).toMatchObject({ status: 'fatal', error: { code: 'FEED_FATAL' } });
+    h.sim.setFaults({ fatalFeedRate: 0.4 });
+    await editAndDrain(h);
+  });
+
+  test('a 429 storm ends converged', async () => {
+    const h = await start({ products, simulator: { faults: { throttleRate: 0.5 }, randomSeed: 7 } });
+    await editAndDrain(h);
+    expect(h.sim.state.throttled).toBeGreaterThan(10);
+  });
+
+  test('a mix of 5xx answers and dropped connections ends converged', async () => {
+    const h = await start({ products, simulator: { faults: { serverErrorRate: 0.25, dropConnectionRate: 0.1, operations: { upload: { serverErrorRate: 0.2 }, download: { serverErrorRate: 0.2 } } }, randomSeed: 3 } });
+    await editAndDrain(h);
+  });
+
+  test('a feed stuck past the limit is cancelled or abandoned and its entries retried', async () => {
+    const h = await start({ products: products.slice(0, 3), listings: { stuckFeedMs: 400_000 }, simulator: { faults: { stuckFeedRate: 1 } } });
+    await h.enqueue(products.slice(0, 3).map((p) => ({ sku: p.sku, kind: 'listing' as const })));
+    const result = await waitFor(async () => {
+      const pass = await h.sync.pushListings();
+      return pass.retried > 0 ? pass : null;
+    });
+    expect(result.retried).toBe(3);
+    expect((await h.sync.status()).listings.lastReports[0]).toMatchObject({ status: 'stuck', error: { code: 'FEED_STUCK' } });
+    h.sim.setFaults({ stuckFeedRate: 0 });
+    expect(await h.sync.pushListings({ untilDrained: true, timeoutMs: 30_000 })).toMatchObject({ drained: true });
+    h.expectConverged();
+  });
+});
+
+describe('convergence', () => {
+  test('after hundreds of random shop edits and syncs, Amazon holds the shop’s offer for every SKU', async () => {
+    const random = seededRandom(20261122);
+    const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
+    const skus = Array.from({ length: 40 }, (_, i) => `C-${String(i).padStart(2, '0')}`);
+    const h = await start({ products: skus.map((sku) => listedProduct(sku)), simulator: { faults: { serverErrorRate: 0.03, throttleRate: 0.03 }, randomSeed: 11 } });
+    await h.enqueue(skus.map((sku) => ({ sku, kind: 'listing' as const })));
+    const removed = new Set<string>();
+    let edits = 0;
+    for (let step = 0; step < 60; step += 1) {
+      for (let i = 0; i < 6; i += 1) {
+        const sku = pick(skus);
+        edits += 1;
+        const roll = random();
+        if (removed.has(sku)) {
+          removed.delete(sku);
+          await h.save(listedProduct(sku, { quantity: Math.floor(random() * 50) }), 'listing');
+        } else if (roll < 0.35) await h.save({ sku, quantity: Math.floor(random() * 100) });
+        else if (roll < 0.6) {
+          const amount = 500 + Math.floor(random() * 5000);
+          const sale = h.shop.getProduct(sku)!.salePrice;
+          // a shop keeps its sale below the price; an invalid product is covered elsewhere
+          await h.save({ sku, price: { amount, currency: 'EUR' }, ...(sale && sale.price.amount >= amount ? { salePrice: null } : {}) });
+        }
+        else if (roll < 0.75) {
+          const amount = h.shop.getProduct(sku)!.price.amount;
+          await h.save({ sku, salePrice: random() < 0.5 ? null : { price: { amount: Math.max(1, amount - 100), currency: 'EUR' }, startsAt: new Date('2026-01-01T00:00:00Z'), endsAt: new Date(Date.UTC(2099, 0, 1 + Math.floor(random() * 300))) } });
+        } else if (roll < 0.85) await h.save({ sku, active: random() < 0.5 });
+        else if (roll < 0.95) await h.save({ sku, listing: { title: `Title ${Math.floor(random() * 1000)}` } }, 'listing');
+        else {
+          h.shop.removeProduct(sku);
+          removed.add(sku);
+          await h.enqueue({ sku, kind: 'delete' });
+        }
+      }
+      if (random() < 0.5) await h.sync.pushListings();
+    }
+    expect(edits).toBeGreaterThanOrEqual(300);
+    const result = await h.sync.pushListings({ untilDrained: true, timeoutMs: 60_000 });
+    expect(result.drained).toBe(true);
+    expect(await h.sync.changeLog.stats()).toMatchObject({ total: 0 });
+    h.expectConverged();
+    for (const sku of removed) expect(h.sim.state.listing(sku, DE)).toBeUndefined();
+    // and nothing is left to do: reconcile finds every offer equal to what Amazon accepted
+    expect(await h.sync.reconcile()).toMatchObject({ enqueued: 0, unchanged: skus.length - removed.size });
+  });
+});
+
+describe('reconcile', () => {
+  test('queues only offers changed outside the hooks, and unchanged offers are never sent again', async () => {
+    const h = await start({ products: Array.from({ length: 30 }, (_, i) => listedProduct(`S-${i}`)) });
+    // first run: nothing is known yet, so every offer is queued once
+    expect(await h.sync.reconcile({ pageSize: 7 })).toMatchObject({ pages: 5, scanned: 30, compared: 30, enqueued: 30, unchanged: 0 });
+    await h.enqueue(h.shop.listProducts().map((p) => ({ sku: p.sku, kind: 'listing' as const })));
+    await h.sync.pushListings({ untilDrained: true });
+    const feeds = h.sim.state.calls['feeds.createFeed'];
+    expect(await h.sync.reconcile({ pageSize: 7 })).toMatchObject({ scanned: 30, enqueued: 0, unchanged: 30 });
+    // a POS sale and an ERP import change stock and price without any hook
+    h.shop.upsertProduct({ sku: 'S-3', quantity: 2 });
+    h.shop.upsertProduct({ sku: 'S-17', price: { amount: 2490, currency: 'EUR' } });
+    h.shop.upsertProduct({ sku: 'S-20', title: 'renamed: not part of the offer' });
+    expect(await h.sync.reconcile({ pageSize: 7 })).toMatchObject({ enqueued: 2, unchanged: 28 });
+    expect((await h.sync.changeLog.list()).map((e) => e.sku).sort()).toEqual(['S-17', 'S-3']);
+    await h.sync.pushListings({ untilDrained: true });
+    expect(h.sim.state.calls['feeds.createFeed']).toBe(feeds! + 1);
+    expect(h.documents().at(-1)!.messages.map((m) => m['sku']).sort()).toEqual(['S-17', 'S-3']);
+    h.expectConverged();
+    expect(await h.sync.reconcile()).toMatchObject({ enqueued: 0, unchanged: 30 });
+  });
+
+  test('does not send again an offer Amazon rejected, reports SKUs it cannot queue, and queues invalid offers once', async () => {
+    const h = await start({ products: [listedProduct('OK'), listedProduct('NEVER-LISTED'), listedProduct('X'.repeat(41)), listedProduct('BAD', { quantity: -1 })] });
+    await h.enqueue({ sku: 'OK', kind: 'listing' });
+    await h.sync.pushListings({ untilDrained: true });
+    const first = await h.sync.reconcile();
+    expect(first).toMatchObject({ scanned: 4, compared: 3, unchanged: 1, enqueued: 2, invalidSkus: [{ sku: 'X'.repeat(41), rule: expect.stringMatching(/1 to 40 characters/) }] });
+    // NEVER-LISTED: PATCH of a SKU Amazon does not have is rejected; BAD is invalid
+    expect(await h.sync.pushListings({ untilDrained: true })).toMatchObject({ rejected: 1, invalid: 1 });
+    expect(await h.sync.reconcile()).toMatchObject({ unchanged: 1, enqueued: 0, skipped: 2 });
+  });
+});
+
+describe('previewFeed', () => {
+  test('returns the exact document that would be sent, and what would be rejected and why', async () => {
+    const h = await start({ products: [listedProduct('P-1'), listedProduct('P-2', { quantity: -1 })] });
+    await h.enqueue({ sku: 'P-1', kind: 'listing' });
+    const preview = await h.sync.previewFeed({ skus: ['P-1', 'P-2', 'P-404'] });
+    expect(preview).toMatchObject({ format: 'json', sendable: true });
+    expect(preview.documents).toHaveLength(1);
+    const document = JSON.parse(preview.documents[0]!.content) as { header: unknown; messages: Record<string, unknown>[] };
+    expect(document.header).toEqual({ sellerId: 'A2SIMSELLER01', version: '2.0' });
+    // P-1 has a listing change queued: a full UPDATE; P-2 has none: previewed as an offer
+    expect(document.messages.map((m) => [m['sku'], m['operationType']])).toEqual([['P-1', 'UPDATE']]);
+    expect(preview.rejected).toEqual([
+      expect.objectContaining({ sku: 'P-2', code: 'INVALID_LISTING', message: expect.stringContaining('quantity must be a whole number ≥ 0') }),
+      expect.objectContaining({ sku: 'P-404', code: 'SHOP_PRODUCT_NOT_FOUND' }),
+    ]);
+    const validate = loadListingsFeedValidator();
+    if (validate) expect(validate(document)).toEqual([]);
+    // previewing sends nothing and changes nothing
+    expect(h.sim.state.calls['feeds.createFeed']).toBeUndefined();
+    expect(await h.sync.changeLog.stats()).toMatchObject({ total: 1, inFlight: 0 });
+    // what is sent later is exactly the previewed document
+    await h.sync.pushListings({ untilDrained: true });
+    expect(h.sim.state.feeds[0]!.input!.content).toBe((await h.sync.previewFeed({ skus: ['P-1'], kind: 'listing' })).documents[0]!.content);
+  });
+
+  test('format xml is a display rendering marked as not sendable', async () => {
+    const h = await start({ products: [listedProduct('P-1')] });
+    const preview = await h.sync.previewFeed({ skus: ['P-1'], format: 'xml', kind: 'listing' });
+    expect(preview.sendable).toBe(false);
+    const xml = preview.documents[0]!.content;
+    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>/);
+    expect(xml).toContain('Display only');
+    expect(xml).toContain('sendable="false"');
+    expect(xml).toContain('<sku>P-1</sku>');
+    expect(xml).toContain('<media_location>https://shop.example/P-1.jpg</media_location>');
+  });
+});
+
+async function waitFor<T>(probe: () => Promise<T | null>, timeoutMs = 20_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value !== null) return value;
+    if (Date.now() - started > timeoutMs) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
