@@ -210,7 +210,8 @@ export function resolveListingsOptions(options: ListingsOptions | undefined, acc
   const o: ListingsOptions = options ?? {};
   if (typeof o !== 'object' || o === null) throw invalid('', 'must be an object', o);
   const timeScale = numberOption(o.timeScale, 'timeScale', 1);
-  const scaled = (ms: number) => ms / timeScale;
+  // whole milliseconds: times are stored in bigint columns
+  const scaled = (ms: number) => Math.max(1, Math.round(ms / timeScale));
 
   const productType = o.productType ?? 'PRODUCT';
   if (typeof productType !== 'string' || !PRODUCT_TYPE.test(productType))

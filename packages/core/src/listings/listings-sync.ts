@@ -446,7 +446,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
 
   // Amazon counts a submission when createFeed arrives, a little after we record it: a margin keeps
   // us from sending the sixth feed an instant before Amazon's window has let the first one go
-  const quotaMarginMs = options.quotaWindowMs * 0.02 + 20;
+  const quotaMarginMs = Math.round(options.quotaWindowMs * 0.02) + 20;
 
   async function freeSlots(now: number): Promise<number> {
     const used = await store.quotaUsedSince(deps.sellerId, deps.region, now - options.quotaWindowMs - quotaMarginMs);
@@ -586,7 +586,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
         await finishFailed(submission.id, 'stuck', 'FEED_STUCK', message, totals, processingStatus);
         return;
       }
-      const interval = Math.min(options.maxPollIntervalMs, options.pollIntervalMs * 1.5 ** submission.polls);
+      const interval = Math.round(Math.min(options.maxPollIntervalMs, options.pollIntervalMs * 1.5 ** submission.polls));
       await store.update(submission.id, workerId, { nextPollAt: now + interval, polls: submission.polls + 1, ...(processingStatus ? { processingStatus } : {}) });
     };
     let feed: AmazonFeed;

@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import type { Knex } from 'knex';
+import { migrate } from '../database/migrate';
+import { describeEachEngine, dropTables, uniquePrefix } from '../test-support/database-engines';
+import { createFeedSubmissionStore, createListingStateStore, stateKey, type NewFeedMessage, type NewFeedSubmission } from './feed-submission-store';
+import { DE, FR, listedProduct, startListingsHarness } from './listings-test-harness';
+
+const submission = (overrides: Partial<NewFeedSubmission> = {}): NewFeedSubmission => ({
+  sellerId: 'A2SIMSELLER01',
+  region: 'eu',
+  marketplaceIds: [DE],
+  batchId: 'batch-1',
+  status: 'submitting',
+  messageCount: 2,
+  bytes: 500,
+  content: null,
+  claimedBy: 'worker-a',
+  owner: 'worker-a',
+  leaseUntil: 10_000,
+  quotaAt: 1_000,
+  ...overrides,
+});
+
+const message = (messageId: number, sku: string, changeId: number, overrides: Partial<NewFeedMessage> = {}): NewFeedMessage => ({
+  marketplaceId: DE,
+  messageId,
+  sku,
+  mode: 'offer',
+  changeId,
+  changeVersion: 1,
+  changeKind: 'offer',
+  changeAttempts: 0,
+  changeAt: 500,
+  offerHash: `hash-${sku}`,
+  productType: 'PRODUCT',
+  ...overrides,
+});
+
+describeEachEngine('feed submission store', (engine) => {
+  let knex: Knex;
+  const tablePrefix = uniquePrefix('fs');
+  beforeAll(async () => {
+    knex = engine.connect();
+    await migrate(knex, { tablePrefix });
+  });
+  afterAll(async () => {
+    await dropTables(knex, tablePrefix);
+    await knex.destroy();
+  });
+
+  test('records a batch, counts the quota, and hands submissions over only when the owner’s lease expired', async () => {
+    const store = createFeedSubmissionStore(knex, { tablePrefix, accountId: 'quota-account' });
+    const [first, second] = await store.createBatch(
+      [
+        { submission: submission(), messages: [message(1, 'A', 1), message(2, 'B', 2)] },
+        { submission: submission({ status: 'waiting', quotaAt: null, content: '{"header":{}}', marketplaceIds: [FR] }), messages: [message(1, 'A', 1, { marketplaceId: FR })] },
+      ],
+      900,
+    );
+    expect(await store.quotaUsedSince('A2SIMSELLER01', 'eu', 1_000)).toBe(1);
+    expect(await store.quotaUsedSince('A2SIMSELLER01', 'eu', 1_001)).toBe(0);
+    expect(await store.quotaUsedSince('A2SIMSELLER01', 'na', 0)).toBe(0);
+    expect(await store.content(second!)).toBe('{"header":{}}');
+
+    // worker b gets nothing while worker a's lease runs, everything once it expired
+    expect(await store.adopt('worker-b', 20_000, 5_000)).toEqual([]);
+    expect((await store.adopt('worker-a', 20_000, 5_000)).map((s) => s.id)).toEqual([first, second]);
+    expect((await store.adopt('worker-b', 40_000, 25_000)).map((s) => [s.id, s.owner, s.claimedBy])).toEqual([
+      [first, 'worker-b', 'worker-a'],
+      [second, 'worker-b', 'worker-a'],
+    ]);
+    // the former owner can no longer change them
+    expect(await store.update(first!, 'worker-a', { status: 'submitted' })).toBe(false);
+    expect(await store.update(first!, 'worker-b', { status: 'submitted', feedId: 'F1', submittedAt: 26_000 })).toBe(true);
+    expect(await store.get(first!)).toMatchObject({ status: 'submitted', feedId: 'F1', marketplaceIds: [DE], messageCount: 2 });
+    expect(await store.claimsHeldBy('worker-b')).toEqual(
+      expect.arrayContaining([
+        { claimedBy: 'worker-a', id: 1, version: 1 },
+        { claimedBy: 'worker-a', id: 2, version: 1 },
+      ]),
+    );
+    expect([...(await store.skusInFlight(['A', 'B', 'C']))].sort()).toEqual(['A', 'B']);
+  });
+
+  test('records outcomes (accepted by default), retries, and settles changes only when all their messages have a verdict', async () => {
+    const store = createFeedSubmissionStore(knex, { tablePrefix, accountId: 'outcome-account' });
+    const [de, fr] = await store.createBatch(
+      [
+        { submission: submission({ batchId: 'batch-2' }), messages: [message(1, 'A', 11), message(1, 'A', 12, { changeKind: 'listing', mode: 'listing' }), message(2, 'B', 13)] },
+        { submission: submission({ batchId: 'batch-2', marketplaceIds: [FR] }), messages: [message(1, 'A', 11, { marketplaceId: FR })] },
+      ],
+      900,
+    );
+    await store.recordOutcomes(de!, new Map([[2, { status: 'rejected', errorCode: '90220', errorMessage: "[90220] 'brand' is required", warnings: [{ code: '1', message: 'a warning' }] }]]));
+    const rows = await store.messagesOf(de!);
+    expect(rows.map((r) => [r.messageId, r.changeId, r.status, r.errorCode])).toEqual([
+      [1, 11, 'accepted', null],
+      [1, 12, 'accepted', null],
+      [2, 13, 'rejected', '90220'],
+    ]);
+    expect(rows[2]!.warnings).toEqual([{ code: '1', message: 'a warning' }]);
+    // change 11 also waits for its FR message
+    const unsettled = await store.unsettledRows('batch-2');
+    expect(unsettled.filter((r) => r.changeId === 11).map((r) => r.status).sort()).toEqual(['accepted', 'pending']);
+    await store.markForRetry(fr!, 'FEED_FATAL', 'ended FATAL');
+    expect((await store.messagesOf(fr!)).map((r) => [r.status, r.errorCode])).toEqual([['retry', 'FEED_FATAL']]);
+    await store.markSettled('batch-2', [11, 12, 13]);
+    expect(await store.unsettledRows('batch-2')).toEqual([]);
+    expect(await store.openBatches()).toEqual([]);
+    expect(await store.issuesOf([de!, fr!], 10)).toHaveLength(2);
+  });
+
+  test('listing states: accept replaces, reject keeps the accepted hash, SKUs compare exactly', async () => {
+    const states = createListingStateStore(knex, { tablePrefix, accountId: 'state-account' });
+    await states.accept([{ marketplaceId: DE, sku: 'SKU', offerHash: 'h1', productType: 'PRODUCT', deleted: false, feedId: 'F1', changedAt: 100 }], 1_000);
+    await states.accept([{ marketplaceId: DE, sku: 'SKU ', offerHash: 'h-space', productType: null, deleted: false, feedId: 'F1', changedAt: 100 }], 1_000);
+    await states.accept([{ marketplaceId: DE, sku: 'sku', offerHash: 'h-lower', productType: null, deleted: false, feedId: 'F1', changedAt: 100 }], 1_000);
+    await states.reject([{ marketplaceId: DE, sku: 'SKU', offerHash: 'h2' }], 2_000);
+    await states.reject([{ marketplaceId: FR, sku: 'SKU', offerHash: 'h3' }], 2_000);
+    const got = await states.get(['SKU', 'SKU ', 'sku']);
+    expect(got.get(stateKey(DE, 'SKU'))).toMatchObject({ offerHash: 'h1', rejectedHash: 'h2', productType: 'PRODUCT', deleted: false, acceptedAt: 1_000, changedAt: 100 });
+    expect(got.get(stateKey(DE, 'SKU '))).toMatchObject({ offerHash: 'h-space' });
+    expect(got.get(stateKey(DE, 'sku'))).toMatchObject({ offerHash: 'h-lower' });
+    expect(got.get(stateKey(FR, 'SKU'))).toMatchObject({ offerHash: null, rejectedHash: 'h3', acceptedAt: null });
+    await states.accept([{ marketplaceId: DE, sku: 'SKU', offerHash: null, productType: null, deleted: true, feedId: 'F2', changedAt: 300 }], 3_000);
+    expect((await states.get(['SKU'])).get(stateKey(DE, 'SKU'))).toMatchObject({ offerHash: null, rejectedHash: null, deleted: true, feedId: 'F2', changedAt: 300 });
+  });
+
+  test('end to end: a rejection stays in the log with Amazon’s message, the rest is acknowledged, and a restart resumes without a second submission', async () => {
+    const h = await startListingsHarness({
+      database: engine,
+      products: [listedProduct('E-1'), listedProduct('E-NO-BRAND', { listing: { brand: null, title: 'x' } }), listedProduct('E-2')],
+      simulator: { feedTiming: { inQueueMs: 40_000, inProgressMs: 40_000 } },
+    });
+    try {
+      await h.enqueue(['E-1', 'E-NO-BRAND', 'E-2'].map((sku) => ({ sku, kind: 'listing' as const })));
+      expect(await h.sync.pushListings()).toMatchObject({ feedsSubmitted: 1, feedsInFlight: 1 });
+      // an edit while the feed is in flight bumps the version: the acknowledgement leaves it queued
+      await h.save({ sku: 'E-2', quantity: 3 });
+      const restarted = h.newSync();
+      const result = await restarted.pushListings({ untilDrained: true });
+      expect(result).toMatchObject({ drained: true, rejected: 1 });
+      expect(h.sim.state.calls['feeds.createFeed']).toBe(2);
+      expect(h.documents()[1]!.messages.map((m) => m['sku'])).toEqual(['E-2']);
+      const entries = await restarted.changeLog.list();
+      expect(entries).toEqual([expect.objectContaining({ sku: 'E-NO-BRAND', status: 'failed', nextAttemptAt: null, lastError: expect.objectContaining({ code: '90220' }) })]);
+      expect(h.sim.state.offer('E-2', DE)).toMatchObject({ quantity: 3 });
+      expect(h.sim.state.offer('E-1', DE)).toMatchObject({ quantity: 10 });
+    } finally {
+      await h.close();
+    }
+  });
+});
