@@ -100,14 +100,24 @@ describeEachEngine('feed submission store', (engine) => {
     ]);
     expect(rows[2]!.warnings).toEqual([{ code: '1', message: 'a warning' }]);
     // change 11 also waits for its FR message
+    expect(await store.openBatches('worker-a', 0)).toEqual(['batch-2']);
+    expect(await store.openBatches('worker-b', 0)).toEqual([]);
+    expect(await store.openBatches('worker-b', 10_000)).toEqual(['batch-2']);
     const unsettled = await store.unsettledRows('batch-2');
     expect(unsettled.filter((r) => r.changeId === 11).map((r) => r.status).sort()).toEqual(['accepted', 'pending']);
     await store.markForRetry(fr!, 'FEED_FATAL', 'ended FATAL');
     expect((await store.messagesOf(fr!)).map((r) => [r.status, r.errorCode])).toEqual([['retry', 'FEED_FATAL']]);
     await store.markSettled('batch-2', [11, 12, 13]);
     expect(await store.unsettledRows('batch-2')).toEqual([]);
-    expect(await store.openBatches()).toEqual([]);
+    expect(await store.openBatches('worker-a', 0)).toEqual([]);
     expect(await store.issuesOf([de!, fr!], 10)).toHaveLength(2);
+    // finished and settled submissions go after the retention; open ones stay
+    await store.update(de!, 'worker-a', { status: 'done', finishedAt: 2_000 });
+    expect(await store.purgeFinished(2_000)).toBe(0);
+    expect(await store.purgeFinished(2_001)).toBe(1);
+    expect(await store.get(de!)).toBeNull();
+    expect(await store.messagesOf(de!)).toEqual([]);
+    expect(await store.get(fr!)).not.toBeNull();
   });
 
   test('listing states: accept replaces, reject keeps the accepted hash, SKUs compare exactly', async () => {

@@ -290,15 +290,6 @@ export function createFeedSubmissionStore(knex: Knex, options: FeedSubmissionSto
       return toNumber(row?.n ?? 0);
     },
 
-    /** The oldest `quota_at` within the window, to know when a slot frees up. */
-    async oldestQuotaSince(sellerId: string, region: string, since: number): Promise<number | null> {
-      const [row] = (await knex(submissions)
-        .where({ seller_id: sellerId, region })
-        .andWhere('quota_at', '>=', since)
-        .min({ t: 'quota_at' })) as { t: number | string | null }[];
-      return toNullableNumber(row?.t ?? null);
-    },
-
     /**
      * Records the submissions of one batch and their messages in one transaction, before any of
      * them is sent, so a change spread over several documents is never settled on part of them.
@@ -477,10 +468,40 @@ export function createFeedSubmissionStore(knex: Knex, options: FeedSubmissionSto
         await knex(messages).where({ batch_id: batchId }).whereIn('change_id', part).update({ settled: true });
     },
 
-    /** Batches of this account that still have unsettled rows. */
-    async openBatches(): Promise<string[]> {
-      const rows = (await knex(messages).distinct('batch_id').where({ account_id: accountId, settled: false })) as { batch_id: string }[];
+    /**
+     * Batches with unsettled rows in submissions `owner` holds, or whose holder's lease expired (a
+     * process that stopped between reading a report and settling it).
+     */
+    async openBatches(owner: string, now: number): Promise<string[]> {
+      const rows = (await knex(`${messages} as m`)
+        .join(`${submissions} as s`, 's.id', 'm.submission_id')
+        .distinct('m.batch_id')
+        .where({ 'm.account_id': accountId, 'm.settled': false })
+        .andWhere((q) => q.where('s.owner', owner).orWhere('s.lease_until', '<=', now))) as { batch_id: string }[];
       return rows.map((row) => row.batch_id);
+    },
+
+    /**
+     * Deletes finished submissions (and their messages) that finished before `before` and carry
+     * nothing unsettled; returns how many submissions went.
+     */
+    async purgeFinished(before: number, limit = 500): Promise<number> {
+      const ids = (
+        (await knex(submissions)
+          .select('id')
+          .where('account_id', accountId)
+          .whereNotIn('status', [...OPEN_SUBMISSION_STATUSES])
+          .andWhere('finished_at', '<', before)
+          .whereNotExists(knex(messages).select('id').whereRaw('?? = ??', [`${messages}.submission_id`, `${submissions}.id`]).andWhere('settled', false))
+          .orderBy('id')
+          .limit(limit)) as { id: number | string }[]
+      ).map((row) => toNumber(row.id));
+      if (ids.length === 0) return 0;
+      await knex.transaction(async (trx) => {
+        await trx(messages).whereIn('submission_id', ids).delete();
+        await trx(submissions).whereIn('id', ids).delete();
+      });
+      return ids.length;
     },
 
     /**

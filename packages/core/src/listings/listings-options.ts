@@ -100,6 +100,11 @@ export interface ListingsOptions {
    * `baseMs · 2^attempts`, at most `maxMs`, ±20 % jitter. Default 1 minute to 1 hour.
    */
   readonly retry?: { readonly baseMs?: number; readonly maxMs?: number };
+  /**
+   * How long finished submissions and their per-message results are kept for `status()` and
+   * audits before they are deleted. Default 7 days. Not scaled by `timeScale`.
+   */
+  readonly keepReportsMs?: number;
   /** `issueLocale` of the feed header (language of Amazon's messages), e.g. `en_US`. Default: Amazon's. */
   readonly issueLocale?: string;
   /**
@@ -141,6 +146,7 @@ export interface ResolvedListingsOptions {
   readonly maxPollIntervalMs: number;
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
+  readonly keepReportsMs: number;
   readonly issueLocale: string | null;
   readonly timeScale: number;
 }
@@ -269,6 +275,7 @@ export function resolveListingsOptions(options: ListingsOptions | undefined, acc
   if (maxPollIntervalMs < pollIntervalMs) throw invalid('poll.maxIntervalMs', 'must be at least poll.intervalMs', maxPollIntervalMs);
   const retryBaseMs = numberOption(o.retry?.baseMs, 'retry.baseMs', 60_000);
   const retryMaxMs = numberOption(o.retry?.maxMs, 'retry.maxMs', Math.max(retryBaseMs, 60 * 60_000));
+  const keepReportsMs = numberOption(o.keepReportsMs, 'keepReportsMs', 7 * 24 * 60 * 60_000);
   const issueLocale = o.issueLocale ?? null;
   if (issueLocale !== null && !LANGUAGE_TAG.test(issueLocale)) throw invalid('issueLocale', 'must be a locale such as en_US', issueLocale);
 
@@ -291,6 +298,7 @@ export function resolveListingsOptions(options: ListingsOptions | undefined, acc
     maxPollIntervalMs: scaled(maxPollIntervalMs),
     retryBaseMs: scaled(retryBaseMs),
     retryMaxMs: scaled(retryMaxMs),
+    keepReportsMs,
     issueLocale,
     timeScale,
   };

@@ -245,6 +245,11 @@ interface Totals {
 }
 
 const SHOP_CHUNK = 500;
+const PURGE_EVERY_MS = 60 * 60_000;
+/** Pass locks by worker, table prefix and account: one pass at a time per worker in a process. */
+const passLocks = new Map<string, Promise<void>>();
+/** Submissions this process is sending right now (never abandoned as interrupted). */
+const submittingNow = new Set<string>();
 const REPORTS_SHOWN = 5;
 const ISSUES_SHOWN = 500;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -262,13 +267,22 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
   const marketplaceById = new Map(options.marketplaces.map((m) => [m.marketplaceId, m]));
   const accountMarketplaceIds = options.marketplaces.map((m) => m.marketplaceId);
   const withListingData = hasCapability(shop, 'listingData');
-  let lock: Promise<unknown> = Promise.resolve();
-
+  // passes of one worker never overlap, even across sync objects of one process
+  const lockKey = `${workerId}\u0000${deps.tablePrefix ?? ''}\u0000${accountId}`;
   const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
-    const run = lock.then(work, work);
-    lock = run.catch(() => undefined);
+    const run = (passLocks.get(lockKey) ?? Promise.resolve()).then(work, work);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    passLocks.set(lockKey, settled);
+    void settled.then(() => {
+      if (passLocks.get(lockKey) === settled) passLocks.delete(lockKey);
+    });
     return run;
   };
+  const submittingKey = (id: number) => `${lockKey}\u0000${id}`;
+  let lastPurge = 0;
 
   const backoffMs = (attempts: number) => {
     const raw = Math.min(options.retryMaxMs, options.retryBaseMs * 2 ** Math.max(0, attempts));
@@ -454,6 +468,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
   }
 
   async function submit(id: number, content: string, marketplaceIds: readonly string[], messageCount: number, totals: Totals): Promise<void> {
+    submittingNow.add(submittingKey(id));
     try {
       const { feedId, feedDocumentId } = await gateway.submitFeed({
         feedType: LISTINGS_FEED_TYPE,
@@ -475,6 +490,8 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       const message = `Submitting the listings feed failed: ${(error as Error).message}`;
       logger.warn({ submission: id, err: error }, 'listings feed submission failed; its entries are retried');
       await finishFailed(id, 'failed', code, message, totals);
+    } finally {
+      submittingNow.delete(submittingKey(id));
     }
   }
 
@@ -736,9 +753,9 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
     if (mine.length > 0) await extendLeases();
     for (const submission of mine) {
       if (submission.status === 'submitted') await poll(submission, totals);
-      else if (submission.status === 'submitting') await abandon(submission, totals);
+      else if (submission.status === 'submitting' && !submittingNow.has(submittingKey(submission.id))) await abandon(submission, totals);
     }
-    for (const batchId of await store.openBatches()) await settle(batchId, totals);
+    for (const batchId of await store.openBatches(workerId, clock())) await settle(batchId, totals);
     now = clock();
     let slots = await freeSlots(now);
     const waiting = mine.filter((s) => s.status === 'waiting');
@@ -751,6 +768,11 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
     }
     // documents already built wait for their slot before anything new is claimed (other processes' too)
     if (slots > 0 && sent === waiting.length && !(await store.listOpen()).some((s) => s.status === 'waiting')) await claimAndSubmit(slots, totals);
+    if (now - lastPurge > PURGE_EVERY_MS) {
+      lastPurge = now;
+      const purged = await store.purgeFinished(now - options.keepReportsMs);
+      if (purged > 0) logger.debug({ purged }, 'old listings feed submissions deleted');
+    }
   }
 
   async function drained(): Promise<boolean> {
