@@ -1,12 +1,15 @@
 /**
  * The sellersync demo: a small shop on SQLite whose save hook queues changes for Amazon inside the
- * shop's own transaction. Run it with `pnpm demo` from the repository root.
+ * shop's own transaction, and the listings sync that sends them to a local Amazon (the SP-API
+ * simulator) and reports what Amazon accepted and rejected. Run it with `pnpm demo` from the
+ * repository root.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import knexFactory from 'knex';
 import { createChangeLog, enqueueChange, migrate, SellerSyncError } from '@sellersync/core';
 import { createShopSchema, SAMPLE_PRODUCTS } from './shop-database';
+import { runListingsDemo } from './listings-demo';
 import { saveProduct } from './save-product';
 
 async function main(): Promise<void> {
@@ -55,6 +58,8 @@ async function main(): Promise<void> {
       })),
     );
     console.log('stats:', await changeLog.stats());
+
+    await runListingsDemo(knex);
   } finally {
     await knex.destroy();
   }

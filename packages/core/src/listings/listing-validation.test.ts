@@ -136,7 +136,7 @@ describe('the bad-input corpus', () => {
     const problems = problemsOf({ product: { quantity: -1, price: { amount: 0, currency: 'EUR' } }, listing: { title: '' } });
     expect(problems.map((p) => p.field).sort()).toEqual(['listing.title', 'price', 'quantity']);
     expect(describeListingProblems('OK-1', problems)).toMatch(
-      /^Listing not sent: SKU "OK-1": quantity must be a whole number ≥ 0 .*\(got -1\); price must be greater than 0 \(got 0\); listing.title is required/,
+      /^Listing not sent: SKU "OK-1": quantity must be a whole number ≥ 0 .*\(got -1\); price must be greater than 0 \(got "0.00 EUR"\); listing.title is required/,
     );
   });
 });

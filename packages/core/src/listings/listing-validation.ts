@@ -1,5 +1,5 @@
 import { describeValue } from '../errors';
-import { currencyDecimals, isCurrencyCode, type Money } from '../money';
+import { currencyDecimals, formatMoney, isCurrencyCode, type Money } from '../money';
 import type { ListingCondition, ShopListingData, ShopProduct } from '../shop-adapter';
 
 /** One broken rule of a listing, as the change log and `previewFeed` report it. */
@@ -163,13 +163,14 @@ export function checkPrice(problems: ProblemList, field: string, money: unknown)
     problems.add(field, `must be representable in ${m.currency} with ${currencyDecimals(m.currency)} decimals (a whole number of minor units)`, amount);
     return false;
   }
+  const shown = Number.isSafeInteger(amount) ? `${formatMoney({ amount, currency: m.currency })} ${m.currency}` : amount;
   if (amount <= 0) {
-    problems.add(field, 'must be greater than 0', amount);
+    problems.add(field, 'must be greater than 0', shown);
     return false;
   }
   const max = LISTING_LIMITS.maxPriceMajorUnits * 10 ** currencyDecimals(m.currency);
   if (amount > max) {
-    problems.add(field, `must be at most ${LISTING_LIMITS.maxPriceMajorUnits.toLocaleString('en')} ${m.currency}`, amount);
+    problems.add(field, `must be at most ${LISTING_LIMITS.maxPriceMajorUnits.toLocaleString('en')} ${m.currency}`, shown);
     return false;
   }
   return true;
@@ -244,7 +245,7 @@ export function checkOfferFields(problems: ProblemList, product: ShopProduct): v
     if (sale.price.currency !== product.price.currency)
       problems.add('salePrice.price.currency', `must be the currency of the price (${product.price.currency})`, sale.price.currency);
     else if (sale.price.amount >= product.price.amount)
-      problems.add('salePrice.price', `must be below the price (${product.price.amount} minor units)`, sale.price.amount);
+      problems.add('salePrice.price', `must be below the price (${formatMoney(product.price)} ${product.price.currency})`, `${formatMoney(sale.price)} ${sale.price.currency}`);
   }
   const startsOk = sale.startsAt === null || checkDate(problems, 'salePrice.startsAt', sale.startsAt);
   const endsOk = sale.endsAt === null || checkDate(problems, 'salePrice.endsAt', sale.endsAt);

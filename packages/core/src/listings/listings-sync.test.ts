@@ -145,7 +145,7 @@ describe('pushListings', () => {
       'NAN-PRICE': expect.stringMatching(/SKU "NAN-PRICE": price must be a number \(got NaN\)/),
       'HUGE-PRICE': expect.stringMatching(/SKU "HUGE-PRICE": price must be at most 1,000,000,000 EUR/),
       'HUGE-QTY': expect.stringMatching(/SKU "HUGE-QTY": quantity must be at most 1,000,000 \(got 1000000000000\)/),
-      'NEG-PRICE': expect.stringMatching(/SKU "NEG-PRICE": price must be greater than 0 \(got -100\)/),
+      'NEG-PRICE': expect.stringMatching(/SKU "NEG-PRICE": price must be greater than 0 \(got "-1.00 EUR"\)/),
       REVERSED: expect.stringMatching(/SKU "REVERSED": salePrice.endsAt must be after salePrice.startsAt \(the sale dates are reversed\)/),
       'HTTP-IMG': expect.stringMatching(/SKU "HTTP-IMG": listing.images.main must be an absolute https URL/),
       'EMOJI-TITLE': expect.stringMatching(/SKU "EMOJI-TITLE": listing.title must not contain emoji/),

@@ -713,7 +713,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       const rejected = list.filter((row) => row.status === 'rejected');
       const retry = list.find((row) => row.status === 'retry');
       if (rejected.length > 0) {
-        const text = rejected.map((row) => `on ${row.marketplaceId}: ${row.errorMessage ?? row.errorCode}`).join(' | ');
+        const text = rejected.map((row) => `on ${row.marketplaceId}: ${(row.errorMessage ?? row.errorCode ?? '').replace(/\.$/, '')}`).join(' | ');
         failures.push({
           ...claim,
           code: rejected[0]!.errorCode ?? 'LISTING_REJECTED',
