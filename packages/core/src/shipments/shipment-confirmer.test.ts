@@ -77,9 +77,8 @@ describe('shipment confirmation, one confirmShipment per package', () => {
         shipDate: '2026-11-20T15:00:00.000Z',
         edited: false,
       });
-      const order = h.sim.state.order(orderId)!;
       expect(shipment!.items.map((i) => i.quantity).sort()).toEqual([1, 2]);
-      expect((order as { fulfillment?: { fulfillmentStatus: string } }).fulfillment?.fulfillmentStatus).toBe('SHIPPED');
+      expect(h.sim.state.order(orderId)!.fulfillment?.fulfillmentStatus).toBe('SHIPPED');
       expect(packageRow).toMatchObject({ account_id: 'acme-eu', marketplace_id: DE, state: 'confirmed', amazon_order_id: orderId });
 
       const again = await confirm(h);
@@ -94,7 +93,7 @@ describe('shipment confirmation, one confirmShipment per package', () => {
   test('several packages per order, each with its lines; an unknown carrier goes as Other with its name', () =>
     withHarness({}, async (h) => {
       const seeded = h.sim.seed.order(twoLines());
-      const [mug, cup] = (seeded.orderItems as { orderItemId: string }[]).map((i) => i.orderItemId);
+      const [mug, cup] = seeded.orderItems.map((i) => i.orderItemId);
       const refs = await importAll(h);
       h.shop.shipOrder(refs.get(seeded.orderId)!, {
         status: 'shipped',
@@ -107,7 +106,7 @@ describe('shipment confirmation, one confirmShipment per package', () => {
       ]);
       const ids = h.sim.state.shipments.map((s) => Number(s.packageReferenceId));
       expect(new Set(ids).size).toBe(2);
-      expect(((h.sim.state.order(seeded.orderId) as { packages?: unknown[] }).packages ?? []).length).toBe(2);
+      expect(h.sim.state.order(seeded.orderId)!.packages).toHaveLength(2);
     }));
 
   test('a run that crashed after Amazon answered re-sends the same packageReferenceId: an edit, still one package', () =>
@@ -124,7 +123,7 @@ describe('shipment confirmation, one confirmShipment per package', () => {
       const shipments = h.sim.state.shipments;
       expect(shipments).toHaveLength(2);
       expect(shipments[1]).toMatchObject({ packageReferenceId: shipments[0]!.packageReferenceId, edited: true });
-      expect(((h.sim.state.order(orderId) as { packages?: unknown[] }).packages ?? []).length).toBe(1);
+      expect(h.sim.state.order(orderId)!.packages).toHaveLength(1);
       await confirm(h);
       expect(h.sim.state.shipments).toHaveLength(2);
     }));
