@@ -421,6 +421,19 @@ describe('order import: options, acknowledgement, summary', () => {
       expect((await importNow(h)).acknowledgements.submitted).toBe(0);
     }));
 
+  test('a FATAL acknowledgement feed is sent again by the next run; the import itself is not held up', () =>
+    withHarness({ orders: { acknowledge: true, waitForFeeds: true } }, async (h) => {
+      const { orderId } = h.sim.seed.order(mugAndCup('UNSHIPPED'));
+      h.sim.setFaults({ fatalFeedRate: 1 });
+      const first = await importNow(h);
+      expect(first).toMatchObject({ status: 'finished', imported: 1, acknowledgements: { submitted: 1, acknowledged: 0, failed: 0 } });
+      expect(await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).first()).toMatchObject({ ack_state: 'pending', ack_feed_id: null });
+      h.sim.setFaults({ fatalFeedRate: 0 });
+      const second = await importNow(h);
+      expect(second.acknowledgements).toEqual({ submitted: 1, acknowledged: 1, failed: 0 });
+      expect(h.sim.state.acknowledgements.map((ack) => ack.orderId)).toEqual([orderId]);
+    }));
+
   test('two marketplaces: a cursor each, and status() shows the last run with every count', () =>
     withHarness({ marketplaceIds: [DE, FR] }, async (h) => {
       h.sim.seed.order(mugAndCup('UNSHIPPED'));

@@ -594,17 +594,28 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
       const signal = runOptions.signal;
       const marketplaces: MarketplaceImportReport[] = [];
       let runError: { code: string; message: string } | null = null;
+      // acknowledgements are a courtesy to Amazon: their failures are reported, never stop the import
+      const acknowledging = async (work: () => Promise<void>) => {
+        try {
+          await work();
+        } catch (error) {
+          const message = logger.redact(errorMessage(error));
+          logger.warn({ code: errorCode(error, 'AMAZON_CALL_FAILED') }, `Order acknowledgement failed: ${message}`);
+          pushCapped(run.errors, { amazonOrderId: null, marketplaceId: '*', code: errorCode(error, 'AMAZON_CALL_FAILED'), message: `Order acknowledgement failed: ${message}`, willRetry: true });
+        }
+      };
       try {
-        if (options.acknowledge) await settleAcknowledgements(run, false);
+        if (options.acknowledge) await acknowledging(() => settleAcknowledgements(run, false));
         await resume(run, signal);
         for (const marketplaceId of options.marketplaceIds) {
           if (signal?.aborted) break;
           marketplaces.push(await importMarketplace(run, marketplaceId, signal));
         }
-        if (options.acknowledge && !signal?.aborted) {
-          await submitAcknowledgements(run);
-          if (options.waitForFeeds) await settleAcknowledgements(run, true);
-        }
+        if (options.acknowledge && !signal?.aborted)
+          await acknowledging(async () => {
+            await submitAcknowledgements(run);
+            if (options.waitForFeeds) await settleAcknowledgements(run, true);
+          });
       } catch (error) {
         runError = { code: errorCode(error, 'DATABASE_ERROR'), message: logger.redact(errorMessage(error)) };
         logger.error({ code: runError.code }, `Order import stopped: ${runError.message}`);

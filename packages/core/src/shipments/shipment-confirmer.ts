@@ -122,7 +122,7 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
   }
 
   /** Asks the shop which open orders shipped and records their packages; closes orders with nothing left to do. */
-  async function discover(run: RunState) {
+  async function discover(run: RunState, touched: Set<string>) {
     let afterId = 0;
     for (;;) {
       const open = await orders.listShipmentOpen(afterId, options.batchSize);
@@ -138,6 +138,8 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
         const order = byRef.get(shipment.orderRef);
         if (!order) continue;
         run.ordersShipped += 1;
+        // settled at the end of the run, also when every package was recorded before (a run that stopped early)
+        touched.add(order.amazonOrderId);
         const ours = recorded.filter((p) => p.amazonOrderId === order.amazonOrderId);
         // Amazon shows it shipped and sellersync never confirmed a package: someone confirmed it elsewhere
         if (order.amazonStatus === 'SHIPPED' && ours.length === 0) {
@@ -345,7 +347,7 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
       };
       const touched = new Set<string>();
       await settleFeeds(run, false, touched);
-      await discover(run);
+      await discover(run, touched);
       if (options.mode === 'per-package') await sendPerPackage(run, touched);
       else await sendBulk(run, touched);
       if (options.waitForFeeds) await settleFeeds(run, true, touched);
