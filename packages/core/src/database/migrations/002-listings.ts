@@ -90,7 +90,7 @@ export const listingsMigration: SellerSyncMigration = {
       table.boolean('settled').notNullable().defaultTo(false);
       table.index(['submission_id', 'message_id'], `${tables.feedSubmissionMessages}_message`);
       table.index(['batch_id', 'change_id'], `${tables.feedSubmissionMessages}_change`);
-      table.index(['account_id', 'sku', 'settled'], `${tables.feedSubmissionMessages}_sku`);
+      table.index(['account_id', 'settled', 'sku'], `${tables.feedSubmissionMessages}_open`);
     });
     await knex.schema.createTable(tables.listingStates, (table) => {
       exactUnicode(knex, table);
