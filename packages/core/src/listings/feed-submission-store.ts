@@ -430,12 +430,16 @@ export function createFeedSubmissionStore(knex: Knex, options: FeedSubmissionSto
     },
 
     /**
-     * Records Amazon's verdicts: every message of the submission accepted, except those in
-     * `outcomes` that say otherwise (so a clean report of 25,000 messages is one statement).
+     * Records Amazon's verdicts: the messages in `outcomes` as they say, every other message of the
+     * submission accepted — or, when Amazon did not process the feed as a whole, marked for retry
+     * with `unmentioned`'s code and message. A clean report of 25,000 messages is one statement.
      */
-    async recordOutcomes(submissionId: number, outcomes: ReadonlyMap<number, FeedMessageOutcome>): Promise<void> {
+    async recordOutcomes(
+      submissionId: number,
+      outcomes: ReadonlyMap<number, FeedMessageOutcome>,
+      unmentioned: 'accepted' | { readonly code: string; readonly message: string } = 'accepted',
+    ): Promise<void> {
       await knex.transaction(async (trx) => {
-        await trx(messages).where({ submission_id: submissionId, status: 'pending' }).update({ status: 'accepted' });
         for (const [messageId, outcome] of outcomes) {
           await trx(messages)
             .where({ submission_id: submissionId, message_id: messageId })
@@ -446,6 +450,13 @@ export function createFeedSubmissionStore(knex: Knex, options: FeedSubmissionSto
               warnings: outcome.warnings && outcome.warnings.length > 0 ? JSON.stringify(outcome.warnings).slice(0, MAX_TEXT) : null,
             });
         }
+        await trx(messages)
+          .where({ submission_id: submissionId, status: 'pending' })
+          .update(
+            unmentioned === 'accepted'
+              ? { status: 'accepted' }
+              : { status: 'retry', error_code: unmentioned.code.slice(0, 64), error_message: unmentioned.message.slice(0, MAX_TEXT) },
+          );
       });
     },
 

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
+import { SIMULATOR_CREDENTIALS } from '@sellersync/sp-api-simulator';
 import { loadListingsFeedValidator } from './feed-schema-validator';
 import { DE, FR, UK, listedProduct, seededRandom, startListingsHarness, type ListingsHarness } from './listings-test-harness';
 
@@ -156,6 +157,43 @@ describe('pushListings', () => {
     for (const entry of await h.sync.changeLog.list()) expect(entry).toMatchObject({ status: 'failed', nextAttemptAt: null });
     expect(h.documents().flatMap((d) => d.messages.map((m) => m['sku']))).toEqual(['OK-1', 'OK-2']);
     expect(h.sim.state.offer('OK-2', DE)).toMatchObject({ quantity: 10, price: '19.99' });
+  });
+
+  test('a report that processed nothing (a feed-level error) acknowledges nothing and keeps Amazon’s message', async () => {
+    const h = await start({ products: [listedProduct('W-1'), listedProduct('W-2')], listings: { retry: { baseMs: 600_000 } } });
+    // a sync configured with another merchant token: Amazon refuses the whole document
+    const { clientId, clientSecret, refreshToken } = SIMULATOR_CREDENTIALS;
+    const wrong = h.newSync({ amazon: { region: 'eu', sellerId: 'A2OTHERSELLER9', marketplaceIds: [DE], refreshToken, clientId, clientSecret, endpoint: h.sim.url } });
+    await h.enqueue([{ sku: 'W-1', kind: 'listing' }, { sku: 'W-2', kind: 'listing' }]);
+    const result = await waitFor(async () => {
+      const pass = await wrong.pushListings();
+      return pass.retried > 0 ? pass : null;
+    });
+    expect(result).toMatchObject({ acknowledged: 0, retried: 2 });
+    const entries = await h.sync.changeLog.list();
+    expect(entries.map((e) => [e.sku, e.status, e.lastError?.code])).toEqual([
+      ['W-1', 'failed', '4002001'],
+      ['W-2', 'failed', '4002001'],
+    ]);
+    expect(entries[0]!.lastError!.message).toMatch(/Amazon did not process feed \d+ as a whole \(0 of 2 messages\): \[4002001\] The sellerId "A2OTHERSELLER9"/);
+    expect(entries[0]!.nextAttemptAt).not.toBeNull();
+    expect(h.sim.state.listing('W-1', DE)).toBeUndefined();
+  });
+
+  test('a shop that cannot be read fails the pass with SHOP_ADAPTER_FAILED and gives the entries back', async () => {
+    const h = await start({ products: [listedProduct('S-1')] });
+    const read = h.shop.getProductsBySku.bind(h.shop);
+    let broken = true;
+    h.shop.getProductsBySku = async (skus) => {
+      if (broken) throw new Error('connection to the shop database lost');
+      return read(skus);
+    };
+    await h.enqueue({ sku: 'S-1', kind: 'listing' });
+    await expect(h.sync.pushListings()).rejects.toMatchObject({ code: 'SHOP_ADAPTER_FAILED', isRetryable: true, message: expect.stringContaining('connection to the shop database lost') });
+    expect(await h.sync.changeLog.stats()).toMatchObject({ inFlight: 0, pending: 1 });
+    broken = false;
+    expect(await h.sync.pushListings({ untilDrained: true })).toMatchObject({ drained: true, acknowledged: 1 });
+    h.expectConverged();
   });
 
   test('deletes remove the listing, also for a product the shop no longer has', async () => {

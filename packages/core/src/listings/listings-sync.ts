@@ -264,7 +264,6 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
   const store = createFeedSubmissionStore(db, { tablePrefix: deps.tablePrefix, accountId });
   const states = createListingStateStore(db, { tablePrefix: deps.tablePrefix, accountId });
   const enabled = options.marketplaces.filter((m) => m.enabled);
-  const marketplaceById = new Map(options.marketplaces.map((m) => [m.marketplaceId, m]));
   const accountMarketplaceIds = options.marketplaces.map((m) => m.marketplaceId);
   const withListingData = hasCapability(shop, 'listingData');
   // passes of one worker never overlap, even across sync objects of one process
@@ -522,7 +521,22 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       totals.deferred += later.length;
     }
     const now = clock();
-    const outcome = await build(groupClaims(claimed.filter((c) => !busy.has(c.sku))), new Date(now));
+    const taken = claimed.filter((c) => !busy.has(c.sku));
+    let outcome: BuildOutcome;
+    try {
+      outcome = await build(groupClaims(taken), new Date(now));
+    } catch (error) {
+      // the shop could not be read: give the entries back at once rather than holding them for a lease
+      await changeLog.release(taken, { delayMs: options.retryBaseMs });
+      if (SellerSyncError.isInstance(error)) throw error;
+      throw new SellerSyncError({
+        code: 'SHOP_ADAPTER_FAILED',
+        message: `Reading ${taken.length} product(s) from the shop adapter "${shop.name}" failed: ${(error as Error).message}. The changes stay queued and are tried again.`,
+        details: { item: shop.name },
+        cause: error,
+        isRetryable: true,
+      });
+    }
 
     const failures: ChangeFailure[] = [];
     for (const rejected of outcome.rejected)
@@ -573,7 +587,13 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       });
       return { submission, messages: rows };
     });
-    const ids = await store.createBatch(records, now);
+    let ids: number[];
+    try {
+      ids = await store.createBatch(records, now);
+    } catch (error) {
+      await changeLog.release(taken, { delayMs: options.retryBaseMs }).catch(() => 0);
+      throw error;
+    }
     for (const [index, document] of outcome.documents.entries())
       if (index < slots) await submit(ids[index]!, document.content, [document.marketplaceId], document.messageCount, totals);
   }
@@ -637,7 +657,20 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
         await later(status);
         return;
       }
-      await store.recordOutcomes(submission.id, report.outcomes);
+      // messages a report does not name were accepted only if Amazon processed the feed as a whole
+      const whole = report.feedErrors.length === 0 && report.summary.messagesProcessed >= submission.messageCount;
+      const feedError = report.feedErrors.map((issue) => `[${issue.code}] ${issue.message}`).join('; ');
+      await store.recordOutcomes(
+        submission.id,
+        report.outcomes,
+        whole
+          ? 'accepted'
+          : {
+              code: report.feedErrors[0]?.code ?? 'REPORT_FAILED',
+              message: `Amazon did not process feed ${feedId} as a whole (${report.summary.messagesProcessed} of ${submission.messageCount} messages)${feedError ? `: ${feedError}` : ''}; sent again after a backoff.`,
+            },
+      );
+      if (!whole) logger.warn({ feedId, submission: submission.id, feedErrors: report.feedErrors }, 'listings feed not processed as a whole');
       const rows = await store.messagesOf(submission.id);
       const byMessage = new Map<number, FeedMessageRecord[]>();
       for (const row of rows) {

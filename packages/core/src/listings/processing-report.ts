@@ -6,8 +6,10 @@ export interface ParsedProcessingReport {
   readonly summary: FeedSummary;
   /** Messages with an issue, by `messageId`; messages not named were accepted without remark. */
   readonly outcomes: ReadonlyMap<number, FeedMessageOutcome>;
-  /** Issues that name no message (about the feed as a whole). */
+  /** Issues that name no message (about the feed as a whole), every severity. */
   readonly feedIssues: readonly FeedIssue[];
+  /** The feed-level issues of severity ERROR: Amazon did not process the feed as a whole. */
+  readonly feedErrors: readonly FeedIssue[];
 }
 
 interface RawIssue {
@@ -21,7 +23,9 @@ interface RawIssue {
 /**
  * Reads a processing report (listings-feed-processing-report-schema-v2): ERROR issues reject their
  * message (Amazon's code and every message text joined), WARNING issues are kept beside an
- * acceptance, INFO issues are ignored.
+ * acceptance, INFO issues are ignored. Whether messages the report does not name were accepted is
+ * the caller's call: only when the feed was processed as a whole (no feed-level ERROR, every
+ * message counted in `messagesProcessed`).
  * @throws SellerSyncError `REPORT_FAILED` when the text is not such a report.
  */
 export function parseProcessingReport(text: string): ParsedProcessingReport {
@@ -45,6 +49,7 @@ export function parseProcessingReport(text: string): ParsedProcessingReport {
   const errors = new Map<number, FeedIssue[]>();
   const warnings = new Map<number, FeedIssue[]>();
   const feedIssues: FeedIssue[] = [];
+  const feedErrors: FeedIssue[] = [];
   for (const raw of report.issues as RawIssue[]) {
     if (typeof raw !== 'object' || raw === null) continue;
     const issue: FeedIssue = {
@@ -55,6 +60,7 @@ export function parseProcessingReport(text: string): ParsedProcessingReport {
     const messageId = typeof raw.messageId === 'number' ? raw.messageId : Number(raw.messageId);
     if (!Number.isInteger(messageId) || messageId < 1) {
       feedIssues.push(issue);
+      if (raw.severity === 'ERROR') feedErrors.push(issue);
       continue;
     }
     const target = raw.severity === 'ERROR' ? errors : raw.severity === 'WARNING' ? warnings : null;
@@ -87,5 +93,6 @@ export function parseProcessingReport(text: string): ParsedProcessingReport {
     },
     outcomes,
     feedIssues,
+    feedErrors,
   };
 }
