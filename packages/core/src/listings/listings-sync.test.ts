@@ -196,6 +196,19 @@ describe('pushListings', () => {
     h.expectConverged();
   });
 
+  test('a message larger than a whole document is refused on every marketplace, the others are sent', async () => {
+    const h = await start({
+      marketplaceIds: [DE, FR],
+      listings: { feedLimits: { maxBytes: 3_000 } },
+      products: [listedProduct('SMALL-1'), listedProduct('BIG-1', { listing: { brand: 'B', title: 'Big', description: 'ä'.repeat(1_900) } }), listedProduct('SMALL-2')],
+    });
+    await h.enqueue(['SMALL-1', 'BIG-1', 'SMALL-2'].map((sku) => ({ sku, kind: 'listing' as const })));
+    expect(await h.sync.pushListings({ untilDrained: true })).toMatchObject({ drained: true, acknowledged: 2, invalid: 1 });
+    expect((await h.sync.changeLog.list())[0]).toMatchObject({ sku: 'BIG-1', lastError: { code: 'INVALID_LISTING', message: expect.stringContaining('must fit in one feed document of 3000 bytes') } });
+    expect(h.documents().flatMap((d) => d.messages.map((m) => m['sku'])).sort()).toEqual(['SMALL-1', 'SMALL-1', 'SMALL-2', 'SMALL-2']);
+    for (const document of h.sim.state.feeds) expect(Buffer.byteLength(document.input!.content)).toBeLessThanOrEqual(3_000);
+  });
+
   test('deletes remove the listing, also for a product the shop no longer has', async () => {
     const h = await start({ products: [listedProduct('DEL-1'), listedProduct('DEL-2')] });
     await h.enqueue([{ sku: 'DEL-1', kind: 'listing' }, { sku: 'DEL-2', kind: 'listing' }]);

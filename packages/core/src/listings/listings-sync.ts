@@ -403,12 +403,14 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
           outcome.rejected.push({ sku, code: 'INVALID_LISTING', message: describeListingProblems(sku, problems), problems, changes });
           continue;
         }
+        let tooLargeOnce = false;
         for (const message of messages) {
           const tag: MessageTag = { sku, mode: message.mode, offerHash: message.built.offerHash, productType: message.built.productType, changes: message.changes };
           const splitter = splitterFor(message.marketplace.marketplaceId);
           const { completed, tooLarge } = splitter.add(message.built.message, tag);
           emit(message.marketplace.marketplaceId, completed);
-          if (tooLarge) {
+          if (tooLarge && !tooLargeOnce) {
+            tooLargeOnce = true;
             const problem: ListingProblem = { sku, marketplaceId: message.marketplace.marketplaceId, field: 'listing', rule: `must fit in one feed document of ${options.maxBytes} bytes` };
             outcome.rejected.push({ sku, code: 'INVALID_LISTING', message: describeListingProblems(sku, [problem]), problems: [problem], changes });
           }
