@@ -15,7 +15,6 @@ class SummaryReporter {
       failed: results.numFailedTests + (results.numRuntimeErrorTestSuites || 0),
       skipped: results.numPendingTests + results.numTodoTests,
       failedSuites,
-      success: results.success,
     };
     const dir = path.join(this.rootDir, '.test-tmp');
     fs.mkdirSync(dir, { recursive: true });
