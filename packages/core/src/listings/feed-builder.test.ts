@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import type { ShopListingData, ShopProduct } from '../shop-adapter';
 import { buildListingMessage, buildListingOffer, decideListingMode, offerHash, type ListingBuildInput } from './feed-builder';
 import { createFeedDocumentSplitter } from './feed-document';
-import { loadListingsFeedValidator } from './feed-schema-validator';
+import { loadListingsFeedValidator } from '../test-support/listings-feed-schema';
 import { resolveListingsOptions } from './listings-options';
 
 const DE = 'A1PA6795UKMFR9';

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import type { ListingsFeedMessageBody } from './feed-builder';
 import { createFeedDocumentSplitter, type ListingsFeedDocument } from './feed-document';
-import { loadListingsFeedValidator } from './feed-schema-validator';
+import { loadListingsFeedValidator } from '../test-support/listings-feed-schema';
 
 const message = (sku: string, padding = 0): ListingsFeedMessageBody => ({
   sku,

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { migrate } from '../database/migrate';
 import { describeEachEngine, dropTables, uniquePrefix } from '../test-support/database-engines';
 import { createFeedSubmissionStore, createListingStateStore, stateKey, type NewFeedMessage, type NewFeedSubmission } from './feed-submission-store';
-import { DE, FR, listedProduct, startListingsHarness } from './listings-test-harness';
+import { DE, FR, listedProduct, startListingsHarness } from '../test-support/listings-harness';
 
 const submission = (overrides: Partial<NewFeedSubmission> = {}): NewFeedSubmission => ({
   sellerId: 'A2SIMSELLER01',

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { SIMULATOR_CREDENTIALS } from '@sellersync/sp-api-simulator';
-import { loadListingsFeedValidator } from './feed-schema-validator';
-import { DE, FR, UK, listedProduct, seededRandom, startListingsHarness, type ListingsHarness } from './listings-test-harness';
+import { loadListingsFeedValidator } from '../test-support/listings-feed-schema';
+import { DE, FR, UK, listedProduct, seededRandom, startListingsHarness, type ListingsHarness } from '../test-support/listings-harness';
 
 // The listings sync against the SP-API simulator, through the real amazon-sp-api client and the
 // gateway, on SQLite. The engine-specific parts run on PostgreSQL and MariaDB in

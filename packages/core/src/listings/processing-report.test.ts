@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AMAZON_SPECS_DIR } from './feed-schema-validator';
+import { AMAZON_SPECS_DIR } from '../test-support/amazon-specs';
 import { parseProcessingReport } from './processing-report';
 
 const report = {

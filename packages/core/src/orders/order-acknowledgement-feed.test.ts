@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { SellerSyncError } from '../errors';
 import { parseProcessingReport } from './amazon-xml-feed';
 import { buildOrderAcknowledgementFeed } from './order-acknowledgement-feed';
-import { validateOrderFeedXml } from './order-feed-xsd.test-support';
+import { validateOrderFeedXml } from '../test-support/order-feed-xsd';
 
 describe('POST_ORDER_ACKNOWLEDGEMENT_DATA', () => {
   test('carries the shop order id per Amazon order and validates against the XSD', async () => {

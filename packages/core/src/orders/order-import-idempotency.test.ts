@@ -1,7 +1,7 @@
 import { expect, test } from '@jest/globals';
 import type { ShopAdapter } from '../shop-adapter';
 import { describeEachEngine } from '../test-support/database-engines';
-import { DE, startOrdersHarness, type OrdersHarness } from './orders-test-harness';
+import { DE, startOrdersHarness, type OrdersHarness } from '../test-support/orders-harness';
 
 // Exactly-once order import on every configured engine (SQLite always; PostgreSQL and MariaDB
 // when SELLERSYNC_TEST_PG_URL / SELLERSYNC_TEST_MYSQL_URL are set): the unique row per account

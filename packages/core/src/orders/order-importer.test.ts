@@ -3,8 +3,8 @@ import { SIMULATOR_CREDENTIALS, SIMULATOR_SELLER_ID, type SeedOrderInput } from 
 import { createAmazonGateway, type AmazonGateway, type AmazonOrder } from '../amazon-gateway';
 import type { ShopAdapter } from '../shop-adapter';
 import { createOrderImporter } from './order-importer';
-import { validateOrderFeedXml } from './order-feed-xsd.test-support';
-import { DE, FR, TIME_SCALE, startOrdersHarness, type OrdersHarness, type OrdersHarnessOptions } from './orders-test-harness';
+import { validateOrderFeedXml } from '../test-support/order-feed-xsd';
+import { DE, FR, TIME_SCALE, startOrdersHarness, type OrdersHarness, type OrdersHarnessOptions } from '../test-support/orders-harness';
 
 // Order import through the real amazon-sp-api client and core's gateway, against the simulator,
 // into the memory shop, on SQLite. The engine-independent exactly-once checks are repeated on

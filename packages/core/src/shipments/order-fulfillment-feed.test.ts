@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import type { SellerSyncError } from '../errors';
-import { validateOrderFeedXml } from '../orders/order-feed-xsd.test-support';
+import { validateOrderFeedXml } from '../test-support/order-feed-xsd';
 import { AMAZON_CARRIER_CODES, isAmazonCarrierCode, resolveAmazonCarrier } from './amazon-carrier-codes';
 import { buildOrderFulfillmentFeed, type OrderFulfillment } from './order-fulfillment-feed';
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import type { SeedOrderInput } from '@sellersync/sp-api-simulator';
-import { validateOrderFeedXml } from '../orders/order-feed-xsd.test-support';
-import { DE, startOrdersHarness, type OrdersHarness, type OrdersHarnessOptions } from '../orders/orders-test-harness';
+import { validateOrderFeedXml } from '../test-support/order-feed-xsd';
+import { DE, startOrdersHarness, type OrdersHarness, type OrdersHarnessOptions } from '../test-support/orders-harness';
 import type { ShopPackage } from '../shop-adapter';
 import { describeEachEngine } from '../test-support/database-engines';
 

@@ -17,8 +17,8 @@ import type { ShopAdapterCapabilities } from '../shop-adapter';
 import { createSellerSync, type SellerSync, type SellerSyncOptions } from '../sync';
 import { createMemoryAdapter, type MemoryAdapter, type MemoryProductInput } from '../testing';
 import { dropSellerSyncTables, uniqueTablePrefix, type TestDatabase } from '../testing/test-databases';
-import { loadListingsFeedValidator } from './feed-schema-validator';
-import type { ListingsOptions } from './listings-options';
+import { loadListingsFeedValidator } from './listings-feed-schema';
+import type { ListingsOptions } from '../listings/listings-options';
 
 export const DE = 'A1PA6795UKMFR9';
 export const FR = 'A13V1IB3VIYZZH';

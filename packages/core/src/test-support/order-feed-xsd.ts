@@ -3,9 +3,8 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateXML } from 'xmllint-wasm';
+import { AMAZON_SPECS_DIR as SPECS_DIR } from './amazon-specs';
 
-/** Where Amazon's specs live: `SELLERSYNC_AMAZON_SPECS`, else `../shared/amazon-specs` beside the repository. */
-const SPECS_DIR = process.env['SELLERSYNC_AMAZON_SPECS'] ?? join(__dirname, '..', '..', '..', '..', '..', 'shared', 'amazon-specs');
 export const ORDER_FEEDS_XSD_DIR = join(SPECS_DIR, 'order-feeds-xsd');
 
 let noticed = false;

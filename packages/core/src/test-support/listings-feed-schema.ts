@@ -3,9 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
-
-/** Where Amazon's specs live: `SELLERSYNC_AMAZON_SPECS`, else `../shared/amazon-specs` beside the repository. */
-export const AMAZON_SPECS_DIR = process.env['SELLERSYNC_AMAZON_SPECS'] ?? join(__dirname, '..', '..', '..', '..', '..', 'shared', 'amazon-specs');
+import { AMAZON_SPECS_DIR } from './amazon-specs';
 
 let noticed = false;
 

@@ -16,7 +16,7 @@ import type { ShopAdapter, ShopAdapterCapabilities } from '../shop-adapter';
 import { createSellerSync, type SellerSync, type SellerSyncOptions } from '../sync';
 import { createMemoryAdapter, type MemoryAdapter, type MemoryProductInput } from '../testing';
 import { dropSellerSyncTables, uniqueTablePrefix, type TestDatabase } from '../testing/test-databases';
-import type { OrdersOptions } from './orders-options';
+import type { OrdersOptions } from '../orders/orders-options';
 
 export const DE = 'A1PA6795UKMFR9';
 export const FR = 'A13V1IB3VIYZZH';
