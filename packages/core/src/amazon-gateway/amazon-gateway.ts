@@ -167,10 +167,10 @@ export interface AmazonGateway {
 
   /**
    * Downloads a feed or report document as text: gunzipped when `compressionAlgorithm` is GZIP,
-   * decoded with the charset of the answer's Content-Type (Amazon writes some reports in
-   * windows-1252), or `charset` when given.
+   * decoded with `charset` when given, else the charset of the answer's Content-Type (Amazon writes
+   * some reports in windows-1252), else `defaultCharset` (the marketplace's usual encoding), else UTF-8.
    */
-  downloadDocument(document: AmazonDocument, options?: { readonly charset?: string }): Promise<string>;
+  downloadDocument(document: AmazonDocument, options?: { readonly charset?: string; readonly defaultCharset?: string }): Promise<string>;
 
   // listings items 2021-08-01
   getListingsItem(sku: string, options: { readonly marketplaceIds: readonly string[]; readonly includedData?: readonly string[] }): Promise<ListingsItem>;

@@ -425,11 +425,15 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
     });
   }
 
-  async function downloadDocument(document: AmazonDocument, downloadOptions?: { readonly charset?: string }): Promise<string> {
+  async function downloadDocument(document: AmazonDocument, downloadOptions?: { readonly charset?: string; readonly defaultCharset?: string }): Promise<string> {
     const subject = 'reportDocumentId' in document ? `report document ${String(document.reportDocumentId)}` : 'feedDocumentId' in document ? `feed document ${String(document.feedDocumentId)}` : 'a document';
     const answer = await transfer('download', subject, { method: 'GET', url: document.url, timeoutMs: documentTimeoutMs });
     try {
-      return await decodeDocument(answer, { compressed: document.compressionAlgorithm === 'GZIP', ...(downloadOptions?.charset ? { charset: downloadOptions.charset } : {}) });
+      return await decodeDocument(answer, {
+        compressed: document.compressionAlgorithm === 'GZIP',
+        ...(downloadOptions?.charset ? { charset: downloadOptions.charset } : {}),
+        ...(downloadOptions?.defaultCharset ? { defaultCharset: downloadOptions.defaultCharset } : {}),
+      });
     } catch (error) {
       throw new AmazonCallError({
         code: 'AMAZON_CALL_FAILED',

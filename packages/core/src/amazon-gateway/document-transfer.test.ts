@@ -22,6 +22,16 @@ describe('decodeDocument', () => {
     );
   });
 
+  test('defaultCharset applies only when the Content-Type names no charset', async () => {
+    expect(await decodeDocument({ status: 200, headers: { 'content-type': 'text/plain' }, body: CP1252 }, { compressed: false, defaultCharset: 'windows-1252' })).toBe(
+      'Müller – 5 €',
+    );
+    const utf8 = Buffer.from('Müller – 5 €', 'utf8');
+    expect(
+      await decodeDocument({ status: 200, headers: { 'content-type': 'text/plain; charset=UTF-8' }, body: utf8 }, { compressed: false, defaultCharset: 'windows-1252' }),
+    ).toBe('Müller – 5 €');
+  });
+
   test('gunzips a GZIP document, and leaves plain bytes alone even when told GZIP', async () => {
     const report = JSON.stringify({ header: { sellerId: 'A', version: '2.0', feedId: '1' }, issues: [], summary: {} });
     expect(await decodeDocument({ status: 200, headers: {}, body: gzipSync(report) }, { compressed: true })).toBe(report);

@@ -86,20 +86,20 @@ export function charsetOf(contentType: string | undefined): string | undefined {
 
 /**
  * The text of a downloaded document: gunzipped when Amazon says it is compressed (or the bytes are
- * gzip), then decoded with `charset`, else the charset of the Content-Type, else UTF-8. Amazon
- * writes some reports in windows-1252 (and Japanese ones in Shift_JIS); Node's TextDecoder knows
- * them all.
+ * gzip), then decoded with `charset`, else the charset of the Content-Type, else `defaultCharset`,
+ * else UTF-8. Amazon writes some reports in windows-1252 (and Japanese ones in Shift_JIS); Node's
+ * TextDecoder knows them all.
  * @throws RangeError naming the charset when Node cannot decode it.
  */
 export async function decodeDocument(
   answer: TransferAnswer,
-  options: { readonly compressed: boolean; readonly charset?: string },
+  options: { readonly compressed: boolean; readonly charset?: string; readonly defaultCharset?: string },
 ): Promise<string> {
   let bytes = answer.body;
   const gzipped = bytes.length >= 2 && bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1];
   const encoding = String(answer.headers['content-encoding'] ?? '').toLowerCase();
   if (gzipped && (options.compressed || encoding.includes('gzip'))) bytes = await gunzipAsync(bytes);
-  const charset = options.charset ?? charsetOf(answer.headers['content-type']) ?? 'utf-8';
+  const charset = options.charset ?? charsetOf(answer.headers['content-type']) ?? options.defaultCharset ?? 'utf-8';
   let decoder: TextDecoder;
   try {
     decoder = new TextDecoder(charset.toLowerCase() === 'utf8' ? 'utf-8' : charset);
