@@ -146,6 +146,29 @@ describeEachEngine('change log', (engine) => {
       expect(Number(again.version)).toBe(2);
     });
 
+    test('a SKU with white space at either end is refused; "X" and "X " stay two entries in the table', async () => {
+      await reset();
+      for (const sku of ['X ', ' X', 'X\u00a0', '\u3000X']) {
+        const error = await expectCode(enqueueChange(knex, { sku }, { tablePrefix: prefix }), 'INVALID_CHANGE');
+        expect(error.details.rule).toBe('must not begin or end with white space');
+        expect(error.details.value).toBe(sku);
+        expect(error.message).toContain(JSON.stringify(sku));
+      }
+      // a row queued before the rule existed: the queue's key must not fold it into "X" (PAD SPACE)
+      const now = Date.now();
+      const legacy = { account_id: 'default', marketplace_id: '*', kind: 'offer', version: 1, status: 'pending', attempts: 0 };
+      await knex(table).insert({ ...legacy, sku: 'X ', next_attempt_at: now, created_at: now, updated_at: now });
+      await enqueueChange(knex, { sku: 'X' }, { tablePrefix: prefix });
+      await enqueueChange(knex, [{ sku: 'X' }, { sku: 'PAD' }], { tablePrefix: prefix });
+      const all = (await rows()).map((row) => [row.sku, Number(row.version)]);
+      expect(all).toEqual([
+        ['X ', 1],
+        ['X', 2],
+        ['PAD', 1],
+      ]);
+      expect(await knex(table).where('sku', 'X').count({ n: '*' }).first().then((row) => Number(row?.n))).toBe(1);
+    });
+
     test('every validation rule rejects its bad value with INVALID_CHANGE and writes nothing', async () => {
       await reset();
       const bad: Array<[unknown, string]> = [

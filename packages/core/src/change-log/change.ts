@@ -11,7 +11,7 @@ export const ALL_MARKETPLACES = '*';
 
 /** A change a shop save hook reports. */
 export interface ChangeInput {
-  /** The seller SKU: 1 to 40 characters, no control characters. */
+  /** The seller SKU: 1 to 40 characters, no control characters, no white space at either end. */
   readonly sku: string;
   /**
    * `offer` (price or stock changed; the default), `listing` (product data changed: title,

@@ -14,16 +14,21 @@ export interface NormalizedChange {
 const CONTROL = /\p{Cc}/u;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const ACCOUNT_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const EDGE_WHITE_SPACE = /^\s|\s$/u;
 
 /** Amazon's limit on seller SKUs, in characters. */
 export const MAX_SKU_LENGTH = 40;
 
-/** Checks a seller SKU; returns the broken rule, or `null` when it is valid. */
+/**
+ * Checks a seller SKU; returns the broken rule, or `null` when it is valid. White space at either
+ * end is refused: Amazon trims it, so `"MUG "` would reach Amazon as `"MUG"`, another SKU's listing.
+ */
 export function skuProblem(sku: unknown): string | null {
   if (typeof sku !== 'string') return 'must be a string';
   const length = [...sku].length;
   if (length < 1 || length > MAX_SKU_LENGTH) return `must be 1 to ${MAX_SKU_LENGTH} characters (has ${length})`;
   if (CONTROL.test(sku)) return 'must not contain control characters';
+  if (EDGE_WHITE_SPACE.test(sku)) return 'must not begin or end with white space';
   if (LONE_SURROGATE.test(sku)) return 'must be valid Unicode text';
   return null;
 }
