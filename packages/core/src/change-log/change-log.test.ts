@@ -327,6 +327,48 @@ describeEachEngine('change log', (engine) => {
       expect(next!.status).toBe('pending');
     });
 
+    test.each(['release', 'fail', 'acknowledge after a newer change'] as const)(
+      'a worker whose lease expired cannot free the claim of the worker that took over (%s)',
+      async (settle) => {
+        await reset();
+        let now = Date.now() + 1000;
+        const log = store({ clock: () => now });
+        await enqueueChange(knex, { sku: 'SLOW' }, { tablePrefix: prefix });
+        const [stale] = await log.claim({ workerId: 'A', limit: 1, leaseMs: 1_000 });
+        // A stalls past its lease (a GC pause, a slow shop read); B takes the entry over
+        now += 2_000;
+        const [live] = await log.claim({ workerId: 'B', limit: 1, leaseMs: 60_000 });
+        expect(live!.id).toBe(stale!.id);
+        if (settle === 'acknowledge after a newer change') await enqueueChange(knex, { sku: 'SLOW' }, { tablePrefix: prefix });
+        if (settle === 'release') expect(await log.release([stale!])).toBe(0);
+        else if (settle === 'fail')
+          expect(await log.fail([{ ...stale!, code: 'X', message: 'late', retryable: true, retryAfterMs: 0 }])).toEqual({
+            failed: 0,
+            superseded: 0,
+          });
+        else expect(await log.acknowledge([stale!])).toEqual({ acknowledged: 0, superseded: 0 });
+        const [row] = await rows();
+        expect(row.claimed_by).toBe('B');
+        expect(row.last_error_code).toBeNull();
+        expect(await log.claim({ workerId: 'C', limit: 1, leaseMs: 60_000 })).toEqual([]);
+        // B's own settlement still works
+        if (settle === 'acknowledge after a newer change') expect(await log.acknowledge([live!])).toEqual({ acknowledged: 0, superseded: 1 });
+        else expect(await log.acknowledge([live!])).toEqual({ acknowledged: 1, superseded: 0 });
+      },
+    );
+
+    test('a claim without claimedBy is settled as before, whoever holds the entry', async () => {
+      await reset();
+      let now = Date.now() + 1000;
+      const log = store({ clock: () => now });
+      await enqueueChange(knex, { sku: 'LEGACY' }, { tablePrefix: prefix });
+      const [stale] = await log.claim({ workerId: 'A', limit: 1, leaseMs: 1_000 });
+      now += 2_000;
+      await log.claim({ workerId: 'B', limit: 1, leaseMs: 60_000 });
+      expect(await log.release([{ id: stale!.id, version: stale!.version }])).toBe(1);
+      expect((await rows())[0].claimed_by).toBeNull();
+    });
+
     test('release gives entries back without an attempt, after a delay; retry revives failures', async () => {
       await reset();
       let now = Date.now() + 1000;

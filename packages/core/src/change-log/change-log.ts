@@ -95,18 +95,25 @@ export interface ChangeLogStore {
   /** Extends the lease of entries still claimed by `workerId`; returns how many were extended. */
   extendLease(claims: readonly ChangeClaim[], workerId: string, leaseMs: number): Promise<number>;
   /**
-   * Settles delivered entries: an entry is removed only if its version is still the one claimed.
-   * An entry changed meanwhile stays, unclaimed and due at once, for its newer version
-   * (`superseded`). Idempotent: acknowledging twice removes nothing more.
+   * Settles delivered entries: an entry is removed only if its version is still the one claimed
+   * (whoever holds it now: that content was delivered). An entry changed meanwhile stays, unclaimed
+   * and due at once, for its newer version (`superseded`); when the claim names its `claimedBy`,
+   * that MUST only happen while the entry is still claimed by that worker, never to another
+   * worker's live claim. Idempotent: acknowledging twice removes nothing more.
    */
   acknowledge(claims: readonly ChangeClaim[]): Promise<{ acknowledged: number; superseded: number }>;
   /**
    * Records failures: error code and message, one more attempt, and the next attempt after a
    * backoff (retryable) or never until the next change (not retryable). An entry changed since
-   * its claim keeps the error text but stays pending for its newer version.
+   * its claim keeps the error text but stays pending for its newer version. A failure naming its
+   * `claimedBy` MUST NOT change an entry that another worker holds now (it counts in neither total).
    */
   fail(failures: readonly ChangeFailure[]): Promise<{ failed: number; superseded: number }>;
-  /** Gives claimed entries back without counting an attempt, due after `delayMs` (default 0). */
+  /**
+   * Gives claimed entries back without counting an attempt, due after `delayMs` (default 0).
+   * A claim naming its `claimedBy` MUST NOT free an entry another worker holds now. Returns how
+   * many entries were given back.
+   */
   release(claims: readonly ChangeClaim[], options?: { delayMs?: number }): Promise<number>;
   /** Clears every expired lease of this account (workers that crashed); returns how many. */
   reclaimExpired(): Promise<number>;
@@ -158,10 +165,20 @@ export function createChangeLog(knex: Knex, options: ChangeLogOptions = {}): Cha
     return Math.round(raw * (1 - jitter + Math.random() * 2 * jitter));
   };
 
-  // `id in (...)` first keeps the statement on the primary key, so InnoDB locks only these rows
-  const claimedPairs = (query: Knex.QueryBuilder, claims: readonly ChangeClaim[], column: 'version' | 'claimed_version') =>
+  // `id in (...)` first keeps the statement on the primary key, so InnoDB locks only these rows.
+  // `holder`: only rows still claimed by the worker a claim names (when it names one).
+  const claimedPairs = (
+    query: Knex.QueryBuilder,
+    claims: readonly ChangeClaim[],
+    column: 'version' | 'claimed_version',
+    holder: 'any' | 'claimer' = 'claimer',
+  ) =>
     query.whereIn('id', claims.map((claim) => claim.id)).andWhere((q) => {
-      for (const claim of claims) q.orWhere((inner) => inner.where('id', claim.id).andWhere(column, claim.version));
+      for (const claim of claims)
+        q.orWhere((inner) => {
+          inner.where('id', claim.id).andWhere(column, claim.version);
+          if (holder === 'claimer' && typeof claim.claimedBy === 'string') inner.andWhere('claimed_by', claim.claimedBy);
+        });
     });
 
   const candidates = (db: Knex | Knex.Transaction, claim: ClaimOptions, now: number) => {
@@ -214,7 +231,7 @@ export function createChangeLog(knex: Knex, options: ChangeLogOptions = {}): Cha
       let extended = 0;
       const leaseUntil = clock() + leaseMs;
       for (const part of chunk(claims, PAIRS_PER_STATEMENT)) {
-        extended += await claimedPairs(knex(table).where('claimed_by', workerId), part, 'claimed_version').update({
+        extended += await claimedPairs(knex(table).where('claimed_by', workerId), part, 'claimed_version', 'any').update({
           lease_until: leaseUntil,
         });
       }
@@ -227,7 +244,8 @@ export function createChangeLog(knex: Knex, options: ChangeLogOptions = {}): Cha
       for (const part of chunk(claims, PAIRS_PER_STATEMENT)) {
         const result = await retryOnDeadlock(() =>
           knex.transaction(async (trx) => {
-            const removed = await claimedPairs(trx(table), part, 'version').delete();
+            // an equal version was delivered, whoever holds the entry now
+            const removed = await claimedPairs(trx(table), part, 'version', 'any').delete();
             const kept = await claimedPairs(trx(table), part, 'claimed_version').update({
               claimed_by: null,
               lease_until: null,
@@ -263,7 +281,8 @@ export function createChangeLog(knex: Knex, options: ChangeLogOptions = {}): Cha
             };
             const attempts = (attemptsById.get(failure.id) ?? 0) + 1;
             const next = failure.retryable ? now + (failure.retryAfterMs ?? backoffMs(attempts)) : null;
-            const count = await trx(table).where({ id: failure.id, version: failure.version }).update({
+            const held = typeof failure.claimedBy === 'string' ? { claimed_by: failure.claimedBy } : {};
+            const count = await trx(table).where({ id: failure.id, version: failure.version, ...held }).update({
               ...error,
               status: 'failed',
               attempts,
@@ -275,7 +294,7 @@ export function createChangeLog(knex: Knex, options: ChangeLogOptions = {}): Cha
             if (count > 0) failedHere += count;
             else
               supersededHere += await trx(table)
-                .where({ id: failure.id, claimed_version: failure.version })
+                .where({ id: failure.id, claimed_version: failure.version, ...held })
                 .update({ ...error, claimed_by: null, lease_until: null, claimed_version: null });
           }
           return { failedHere, supersededHere };

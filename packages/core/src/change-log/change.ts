@@ -68,8 +68,19 @@ export interface ChangeLogEntry {
 /** A claimed entry: the entry as read at claim time; `version` is the version claimed. */
 export type ClaimedChange = ChangeLogEntry;
 
-/** What the store needs to settle a claim: the entry id and the version that was claimed. */
+/**
+ * What the store needs to settle a claim: the entry id, the version that was claimed and, to be
+ * safe after a lease expired, who claimed it. A {@link ClaimedChange} is a `ChangeClaim` as is.
+ */
 export interface ChangeClaim {
   readonly id: number;
   readonly version: number;
+  /**
+   * The worker the entry was claimed by (the `workerId` given to `claim`). When given, `release`,
+   * `fail` and `acknowledge` (for an entry changed meanwhile) MUST NOT touch an entry another worker
+   * holds now: a worker that outlived its lease does not free the claim of the worker that took the
+   * entry over. Omitted or `null`: the holder is not checked. Callers that settle their own claims
+   * SHOULD pass it (passing the claimed entries does).
+   */
+  readonly claimedBy?: string | null;
 }
