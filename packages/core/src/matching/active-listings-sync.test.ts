@@ -5,6 +5,7 @@ import { createAmazonGateway, type AmazonGateway } from '../amazon-gateway';
 import { migrate } from '../database/migrate';
 import { resolveTableNames } from '../database/table-names';
 import { SellerSyncError } from '../errors';
+import type { ShopAdapter } from '../shop-adapter';
 import { createMemoryAdapter, type MemoryAdapter } from '../testing/memory-adapter';
 import { syncActiveListings, type ActiveListingsSyncOptions } from './active-listings-sync';
 import { createMismatchLog } from './mismatch-log';
@@ -167,5 +168,80 @@ describe('syncActiveListings against the simulator', () => {
     }
     const summary = await run({ marketplaceIds: [FR] });
     expect(summary.marketplaces[0]!.error).toBeNull();
+  });
+});
+
+describe('createMissingProducts with a shop whose createProduct is a plain insert', () => {
+  let ownSim: Simulator;
+  let ownGateway: AmazonGateway;
+  const created = '2026-01-01T00:00:00Z';
+
+  beforeAll(async () => {
+    ownSim = await startSimulator({
+      timeScale: TIME_SCALE,
+      seed: {
+        listings: [
+          // the normal EU case: one listing in DE and FR; and its FBA twin (same ASIN, another SKU)
+          { sku: 'NEW-1', marketplaceId: DE, asin: 'B0SIM00006', price: '24.50', quantity: 2, createdDate: created },
+          { sku: 'NEW-1-FBA', marketplaceId: DE, asin: 'B0SIM00006', price: '25.00', fulfillmentChannel: 'AMAZON_EU', createdDate: '2026-01-02T00:00:00Z' },
+          { sku: 'NEW-1', marketplaceId: FR, asin: 'B0SIM00006', price: '24.50', quantity: 3, createdDate: created },
+        ],
+      },
+    });
+    ownGateway = createAmazonGateway({
+      amazon: { region: 'eu', sellerId: SIMULATOR_SELLER_ID, marketplaceIds: [DE, FR], ...SIMULATOR_CREDENTIALS, endpoint: ownSim.url },
+      timeScale: TIME_SCALE,
+      retry: { retries: 1 },
+    });
+  });
+
+  afterAll(async () => {
+    await ownSim.close();
+  });
+
+  function insertingShop() {
+    const memory = createMemoryAdapter({ products: [{ productRef: 'mug', sku: 'MUG-1', title: 'Mug' }] });
+    const calls: string[] = [];
+    const adapter: ShopAdapter = {
+      ...memory,
+      // not an upsert: the same SKU twice makes two products, as an INSERT does
+      async createProduct(draft) {
+        calls.push(draft.sku);
+        const product = memory.upsertProduct({ productRef: `created-${calls.length}`, sku: draft.sku, title: draft.title, asin: draft.asin, price: draft.price, quantity: draft.quantity });
+        return { productRef: product.productRef, variantRef: product.variantRef };
+      },
+    };
+    return { adapter, memory, calls };
+  }
+
+  test.each([
+    ['looked up (small report)', 2000],
+    ['matched against one catalog scan (large report)', 1],
+  ])('%s: DE + FR and MFN + FBA of one ASIN make one shop product with three mappings', async (_path, bulkThreshold) => {
+    const { adapter, memory, calls } = insertingShop();
+    const summary = await syncActiveListings({ db: knex, gateway: ownGateway, adapter, accountId: 'acme', marketplaceIds: [DE, FR], createMissingProducts: true, bulkThreshold });
+    expect(calls).toEqual(['NEW-1']);
+    expect(summary).toMatchObject({ rows: 3, matched: 3, mismatched: 0, productsCreated: 1 });
+    expect(memory.listProducts().filter((p) => p.sku.startsWith('NEW-1'))).toHaveLength(1);
+    const stored = (await mappings().list()).map((m) => [m.marketplaceId === DE ? 'DE' : 'FR', m.sellerSku, m.productRef, m.fulfillmentChannel]);
+    expect(stored.sort()).toEqual([
+      ['DE', 'NEW-1', 'created-1', 'MFN'],
+      ['DE', 'NEW-1-FBA', 'created-1', 'AFN'],
+      ['FR', 'NEW-1', 'created-1', 'MFN'],
+    ]);
+  });
+
+  test('a listing without a usable price is reported and not created at 0', async () => {
+    const { adapter, calls } = insertingShop();
+    const header = 'item-name\tseller-sku\tprice\tquantity\tasin1\tfulfillment-channel\tstatus';
+    const report = `${header}\nPriced\tPRICED\t9.90\t1\tB0SIM00006\tDEFAULT\tActive\nNo price\tNO-PRICE\t\t1\tB0SIM00007\tDEFAULT\tInactive\nBad price\tBAD-PRICE\t9,90\t1\tB0SIM00008\tDEFAULT\tActive\n`;
+    // the report as Amazon sends it for listings without an offer: the price cell empty
+    const withReport: AmazonGateway = { ...ownGateway, downloadDocument: async () => report };
+    const summary = await syncActiveListings({ db: knex, gateway: withReport, adapter, accountId: 'acme', marketplaceIds: [DE], createMissingProducts: true });
+    expect(calls).toEqual(['PRICED']);
+    expect(summary.marketplaces[0]).toMatchObject({ productsCreated: 1, mismatched: 2, byReason: { 'missing-price': 2 } });
+    const logged = await mismatches().list({ reason: 'missing-price' });
+    expect(logged.map((m) => m.sellerSku).sort()).toEqual(['BAD-PRICE', 'NO-PRICE']);
+    expect(logged.find((m) => m.sellerSku === 'NO-PRICE')!.message).toContain('price "" is missing');
   });
 });

@@ -4,15 +4,16 @@ import { DEFAULT_ACCOUNT_ID, skuProblem } from '../change-log';
 import { SellerSyncError, describeValue } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import { marketplaceInfo } from '../marketplaces';
-import { parseMoney, type Money } from '../money';
-import { hasCapability, requireCapability, type ShopAdapter } from '../shop-adapter';
-import { buildCatalogIndex, type CatalogIndex } from './catalog-index';
+import { parseMoney } from '../money';
+import { hasCapability, requireCapability, type ShopAdapter, type ShopProduct } from '../shop-adapter';
+import { buildCatalogIndex, indexProducts, type GrowingCatalogIndex } from './catalog-index';
 import { MERCHANT_LISTINGS_REPORT_TYPE, listingCandidate, readMerchantListingsReport, type MerchantListingRow } from './listings-report';
+import { summarizeError } from './error-summary';
 import { createMismatchLog, type MismatchInput, type MismatchReason } from './mismatch-log';
 import { parseAsin, parseProductIdentifier } from './product-identifier';
 import type { MatchPriority, MatchRule, ProductMapping, ProductMappingInput } from './product-mapping';
 import { createProductMappings } from './product-mappings';
-import { createProductMatcher } from './product-matcher';
+import { createProductMatcher, matchInIndex } from './product-matcher';
 
 /** Options of {@link syncActiveListings}. */
 export interface ActiveListingsSyncOptions {
@@ -109,7 +110,9 @@ export async function syncActiveListings(options: ActiveListingsSyncOptions): Pr
   const mappings = createProductMappings(options.db, { tablePrefix: options.tablePrefix, accountId, clock });
   const mismatches = createMismatchLog(options.db, { tablePrefix: options.tablePrefix, accountId, clock });
   const startedAt = new Date(clock());
-  let catalogIndex: CatalogIndex | undefined;
+  let catalogIndex: GrowingCatalogIndex | undefined;
+  // the products createMissingProducts made in this run, across marketplaces
+  const created = indexProducts([]);
   const summaries: ActiveListingsMarketplaceSummary[] = [];
 
   for (const marketplaceId of options.marketplaceIds) {
@@ -178,47 +181,66 @@ export async function syncActiveListings(options: ActiveListingsSyncOptions): Pr
           const parsed = asin === null ? null : parseAsin(asin);
           return parsed?.ok ? parsed.value : null;
         };
+        const accept = (row: MerchantListingRow, product: ShopProduct, rule: MatchRule, current: ProductMapping | undefined) => {
+          if (
+            current &&
+            EXPLICIT_SOURCES.has(current.source) &&
+            (current.productRef !== product.productRef || current.variantRef !== product.variantRef)
+          ) {
+            miss(
+              row,
+              'sku-conflict',
+              `Seller SKU ${describeValue(row.sellerSku)}: the ${current.source} mapping names product ${current.productRef}` +
+                `${current.variantRef === null ? '' : `/${current.variantRef}`} but its ${rule} matches ${product.sku} ` +
+                `(ref ${product.productRef}${product.variantRef === null ? '' : `/${product.variantRef}`}); the mapping was kept. Fix one of them.`,
+              [product.productRef, current.productRef],
+            );
+            return;
+          }
+          byRule[rule] += 1;
+          totals.matched += 1;
+          writes.push({
+            marketplaceId,
+            sellerSku: row.sellerSku,
+            fulfillmentChannel: row.fulfillmentChannel,
+            productRef: product.productRef,
+            variantRef: product.variantRef,
+            asin: validAsin(row.asin),
+            source: current?.source ?? 'listings-report',
+            title: row.title === '' ? (current?.title ?? null) : row.title,
+          });
+        };
         for (let index = 0; index < valid.length; index += 1) {
           const row = valid[index]!;
           const result = results[index]!;
           const current = existing.get(row.sellerSku);
           if (result.ok) {
-            const product = result.product;
-            if (
-              current &&
-              EXPLICIT_SOURCES.has(current.source) &&
-              (current.productRef !== product.productRef || current.variantRef !== product.variantRef)
-            ) {
-              miss(
-                row,
-                'sku-conflict',
-                `Seller SKU ${describeValue(row.sellerSku)}: the ${current.source} mapping names product ${current.productRef}` +
-                  `${current.variantRef === null ? '' : `/${current.variantRef}`} but its ${result.rule} matches ${product.sku} ` +
-                  `(ref ${product.productRef}${product.variantRef === null ? '' : `/${product.variantRef}`}); the mapping was kept. Fix one of them.`,
-                [product.productRef, current.productRef],
-              );
-              continue;
-            }
-            byRule[result.rule] += 1;
-            totals.matched += 1;
-            writes.push({
-              marketplaceId,
-              sellerSku: row.sellerSku,
-              fulfillmentChannel: row.fulfillmentChannel,
-              productRef: product.productRef,
-              variantRef: product.variantRef,
-              asin: validAsin(row.asin),
-              source: current?.source ?? 'listings-report',
-              title: row.title === '' ? (current?.title ?? null) : row.title,
-            });
+            accept(row, result.product, result.rule, current);
             continue;
           }
           if (result.reason === 'not-found' && options.createMissingProducts && hasCapability(options.adapter, 'createProducts')) {
+            // a product this run created (an earlier marketplace, or the MFN SKU of an FBA row) is
+            // not in the matcher's view of the shop yet; creating it again would duplicate it
+            const [again] = matchInIndex([listingCandidate(row, marketplaceId)], created, options.priority);
+            if (again!.ok) {
+              accept(row, again!.product, again!.rule, current);
+              continue;
+            }
+            const price = currency !== null && row.price !== null ? parseMoney(row.price, currency) : null;
+            if (price === null || price.amount <= 0) {
+              miss(
+                row,
+                'missing-price',
+                `Report line ${row.line}: seller SKU ${describeValue(row.sellerSku)} matches no shop product and was not created: ` +
+                  `its price ${describeValue(row.price ?? '')} is ${row.price === null ? 'missing' : currency === null ? 'in an unknown currency' : 'not a positive amount'}. ` +
+                  `Give the listing a price on Amazon, or create or map the product yourself.`,
+              );
+              continue;
+            }
             try {
               const gtin = row.gtin === null ? null : parseProductIdentifier(row.gtin);
-              const price: Money = (currency && row.price ? parseMoney(row.price, currency) : null) ?? { amount: 0, currency: currency ?? 'EUR' };
               const quantity = row.quantity !== null && /^\d+$/.test(row.quantity) ? Number(row.quantity) : 0;
-              const created = await options.adapter.createProduct!({
+              const draft = {
                 sku: row.sellerSku,
                 title: row.title === '' ? row.sellerSku : row.title,
                 gtin: gtin?.ok ? gtin.value : null,
@@ -226,21 +248,25 @@ export async function syncActiveListings(options: ActiveListingsSyncOptions): Pr
                 price,
                 quantity,
                 categoryRef: options.defaultCategoryRef ?? null,
-              });
+              };
+              const ref = await options.adapter.createProduct!(draft);
+              const product: ShopProduct = { ...draft, ...ref, salePrice: null, marketplaceIds: null, active: true };
+              created.add(product);
+              catalogIndex?.add(product);
               totals.productsCreated += 1;
               totals.matched += 1;
               writes.push({
                 marketplaceId,
                 sellerSku: row.sellerSku,
                 fulfillmentChannel: row.fulfillmentChannel,
-                productRef: created.productRef,
-                variantRef: created.variantRef,
+                productRef: ref.productRef,
+                variantRef: ref.variantRef,
                 asin: validAsin(row.asin),
                 source: 'listings-report',
                 title: row.title === '' ? null : row.title,
               });
             } catch (cause) {
-              miss(row, 'create-failed', `Seller SKU ${describeValue(row.sellerSku)}: the shop could not create the product: ${(cause as Error).message}`);
+              miss(row, 'create-failed', `Seller SKU ${describeValue(row.sellerSku)}: the shop could not create the product: ${summarizeError(cause)}`);
             }
             continue;
           }

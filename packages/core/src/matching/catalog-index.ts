@@ -19,6 +19,15 @@ export interface CatalogIndex {
   readonly invalidGtins: number;
 }
 
+/**
+ * A catalog index that products can be added to after it was built: the listings report sync adds
+ * the products it creates, so that a later row or marketplace finds them instead of creating them
+ * again.
+ */
+export interface GrowingCatalogIndex extends CatalogIndex {
+  add(product: ShopProduct): void;
+}
+
 type Slot = ShopProduct | ShopProduct[];
 
 const EMPTY: readonly ShopProduct[] = [];
@@ -43,14 +52,14 @@ function read(map: Map<string, Slot>, key: string): readonly ShopProduct[] {
 const ASIN_SHAPE = /^B0[0-9A-Z]{8}$/;
 
 /** Builds an index from products already in memory. */
-export function indexProducts(products: Iterable<ShopProduct>): CatalogIndex {
+export function indexProducts(products: Iterable<ShopProduct>): GrowingCatalogIndex {
   const skus = new Map<string, Slot>();
   const asins = new Map<string, Slot>();
   const gtins = new Map<string, Slot>();
   let refs: Map<string, ShopProduct> | null = null;
   const all: ShopProduct[] = [];
   let invalidGtins = 0;
-  for (const product of products) {
+  const insert = (product: ShopProduct) => {
     all.push(product);
     add(skus, product.sku, product);
     if (product.asin) {
@@ -66,10 +75,17 @@ export function indexProducts(products: Iterable<ShopProduct>): CatalogIndex {
       if (parsed.ok && parsed.gtin14 !== null) add(gtins, parsed.gtin14, product);
       else invalidGtins += 1;
     }
-  }
+    refs?.set(productKey(product.productRef, product.variantRef), product);
+  };
+  for (const product of products) insert(product);
   return {
-    size: all.length,
-    invalidGtins,
+    get size() {
+      return all.length;
+    },
+    get invalidGtins() {
+      return invalidGtins;
+    },
+    add: insert,
     bySku: (sku) => read(skus, sku),
     byAsin: (asin) => read(asins, asin),
     byGtin14: (gtin14) => read(gtins, gtin14),
@@ -85,7 +101,7 @@ export function indexProducts(products: Iterable<ShopProduct>): CatalogIndex {
 }
 
 /** Reads the whole catalog with `scanCatalog` (pages of `pageSize`, default 1000) and indexes it. */
-export async function buildCatalogIndex(adapter: ShopAdapter, options: { readonly pageSize?: number } = {}): Promise<CatalogIndex> {
+export async function buildCatalogIndex(adapter: ShopAdapter, options: { readonly pageSize?: number } = {}): Promise<GrowingCatalogIndex> {
   const pageSize = options.pageSize ?? 1000;
   const products: ShopProduct[] = [];
   let cursor: string | null = null;

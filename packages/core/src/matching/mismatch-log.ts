@@ -12,7 +12,8 @@ export type MismatchSource = 'listings-report' | 'catalog-search';
  * `ambiguous` (several shop products, or several ASINs for one identifier; never guessed),
  * `invalid-identifier` (a bad GTIN or ASIN), `not-on-amazon` (catalog search found no ASIN),
  * `invalid-sku` (the SKU breaks Amazon's rules), `sku-conflict` (the seller SKU is mapped to another
- * product), `create-failed` (the shop refused to create the missing product).
+ * product), `create-failed` (the shop refused to create the missing product), `missing-price` (a
+ * listing to create in the shop has no usable price, so it was not created).
  */
 export type MismatchReason =
   | 'not-found'
@@ -21,7 +22,8 @@ export type MismatchReason =
   | 'not-on-amazon'
   | 'invalid-sku'
   | 'sku-conflict'
-  | 'create-failed';
+  | 'create-failed'
+  | 'missing-price';
 
 /** One entry of the mismatch log. */
 export interface Mismatch {

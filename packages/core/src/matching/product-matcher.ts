@@ -256,6 +256,19 @@ function withMappings(index: CatalogIndex, mappings: MappingLookup): MatchSource
   };
 }
 
+const NO_MAPPINGS: MappingLookup = { bySku: new Map(), byAsin: new Map() };
+
+/**
+ * Matches candidates against an index alone, without the mapping table, synchronously and with the
+ * rules of {@link ProductMatcher.match} (the mapping rule finds nothing). The listings report sync
+ * uses it to find the products it created earlier in the same run.
+ */
+export function matchInIndex(items: readonly MatchCandidate[], index: CatalogIndex, priority: MatchPriority = 'sku-first'): MatchResult[] {
+  const sources = withMappings(index, NO_MAPPINGS);
+  const rules = matchRules(priority);
+  return items.map((item) => decide(prepare(item), rules, sources));
+}
+
 /**
  * Finds the shop products of Amazon listings and order items (see {@link ProductMatcher}). Few
  * candidates are looked up (mapping table and `adapter.getProductsBySku` / `findProducts`); many are
