@@ -94,6 +94,11 @@ export async function enqueueChange(
   return { entries: rows.length };
 }
 
+/**
+ * One row per key, in key order: concurrent host transactions then lock the rows they share in
+ * the same order, so two saves of overlapping SKUs wait for each other instead of deadlocking
+ * (enqueueChange runs in the host's transaction and cannot retry it).
+ */
 function coalesce(changes: readonly NormalizedChange[]): NormalizedChange[] {
   if (changes.length === 1) return [changes[0]!];
   const byKey = new Map<string, NormalizedChange>();
@@ -102,7 +107,7 @@ function coalesce(changes: readonly NormalizedChange[]): NormalizedChange[] {
     const previous = byKey.get(key);
     byKey.set(key, previous && change.productRef === null ? { ...change, productRef: previous.productRef } : change);
   }
-  return [...byKey.values()];
+  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, change]) => change);
 }
 
 /**
