@@ -281,7 +281,9 @@ describeEachEngine('change log', (engine) => {
       await reset();
       let now = Date.now() + 1000;
       const log = store({ clock: () => now, backoff: { baseMs: 1000, maxMs: 8000, jitter: 0 } });
-      await enqueueChange(knex, [{ sku: 'RETRY' }, { sku: 'PARK' }], { tablePrefix: prefix });
+      // two calls: within one call, entries are created in key order, not in the order given
+      await enqueueChange(knex, { sku: 'RETRY' }, { tablePrefix: prefix });
+      await enqueueChange(knex, { sku: 'PARK' }, { tablePrefix: prefix });
       const [retry, park] = await log.claim({ workerId: 'w', limit: 10, leaseMs: 60_000 });
       const result = await log.fail([
         { ...retry!, code: 'FEED_FATAL', message: 'the feed ended FATAL', retryable: true },
