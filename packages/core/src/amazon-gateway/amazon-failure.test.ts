@@ -5,6 +5,7 @@ import {
   failureFromError,
   failureFromResponse,
   isExpiredTokenAnswer,
+  mayHaveTakenEffect,
   sanitizeCause,
   sanitizeText,
   toAmazonCallError,
@@ -109,5 +110,34 @@ describe('no secret leaves through a message or a cause', () => {
     expect(error.message).toContain('Invalid carrierCode (packageDetail.carrierCode)');
     expect(error.message).toMatch(/Fix the request/);
     expect(error.details).toMatchObject({ subject: 'order 1', status: 400 });
+  });
+
+  test('a failure Amazon may have acted on: retryable, details.maybeCreated, and a message that says to look first', () => {
+    const failure = failureFromError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'call', redact).asMaybeProcessed();
+    const error = toAmazonCallError(failure, {
+      operation: 'feeds.createFeed',
+      subject: 'a JSON_LISTINGS_FEED feed',
+      attempts: 1,
+      sellerId: 'A2SELLER',
+      creates: { thing: 'feed', check: 'look for it with getFeeds' },
+    });
+    expect(error).toMatchObject({ code: 'AMAZON_NETWORK_ERROR', isRetryable: true, details: { maybeCreated: true, subject: 'a JSON_LISTINGS_FEED feed' } });
+    expect(error.message).toMatch(/^feeds.createFeed for a JSON_LISTINGS_FEED feed was sent, but its outcome is unknown/);
+    expect(error.message).toMatch(/may have created the feed all the same, so the gateway did not send it again\. Do not simply repeat it: look for it with getFeeds\.$/);
+    expect(toAmazonCallError(failureFromResponse(503, '', redact), { operation: 'feeds.createFeed', attempts: 1, sellerId: 'A2SELLER' }).details['maybeCreated']).toBeUndefined();
+  });
+});
+
+describe('mayHaveTakenEffect: when a request that creates something must not be sent again', () => {
+  const network = failureFromError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'call', redact);
+  test('no answer: only when the request was completely written', () => {
+    expect(mayHaveTakenEffect(network, true)).toBe(true);
+    expect(mayHaveTakenEffect(network, false)).toBe(false);
+  });
+  test('an answer: 429 and 408 say it was not processed; a 5xx leaves it open', () => {
+    expect(mayHaveTakenEffect(failureFromResponse(429, errorBody('QuotaExceeded', 'x'), redact), true)).toBe(false);
+    expect(mayHaveTakenEffect(failureFromResponse(408, '', redact), true)).toBe(false);
+    expect(mayHaveTakenEffect(failureFromResponse(500, errorBody('InternalFailure', 'x'), redact), true)).toBe(true);
+    expect(mayHaveTakenEffect(failureFromResponse(503, '<html>', redact), true)).toBe(true);
   });
 });

@@ -8,6 +8,12 @@ export class AmazonAttemptFailure extends Error {
   readonly amazonCode: string | null;
   readonly amazonMessage: string | null;
   readonly isRetryable: boolean;
+  /**
+   * The request of a call that is not idempotent was sent and its outcome is unknown (no answer
+   * after it was written, a 5xx, an unreadable answer): Amazon may have acted on it, so it must not
+   * be sent again blindly.
+   */
+  readonly maybeProcessed: boolean;
 
   constructor(options: {
     code: SellerSyncErrorCode;
@@ -15,6 +21,7 @@ export class AmazonAttemptFailure extends Error {
     amazonCode: string | null;
     amazonMessage: string | null;
     isRetryable: boolean;
+    maybeProcessed?: boolean;
     cause?: Error;
   }) {
     super(options.amazonMessage ?? options.amazonCode ?? options.code, options.cause ? { cause: options.cause } : undefined);
@@ -24,7 +31,31 @@ export class AmazonAttemptFailure extends Error {
     this.amazonCode = options.amazonCode;
     this.amazonMessage = options.amazonMessage;
     this.isRetryable = options.isRetryable;
+    this.maybeProcessed = options.maybeProcessed ?? false;
   }
+
+  /** The same failure, marked as one Amazon may have acted on. */
+  asMaybeProcessed(): AmazonAttemptFailure {
+    return new AmazonAttemptFailure({
+      code: this.code,
+      status: this.status,
+      amazonCode: this.amazonCode,
+      amazonMessage: this.amazonMessage,
+      isRetryable: this.isRetryable,
+      maybeProcessed: true,
+      ...(this.cause instanceof Error ? { cause: this.cause } : {}),
+    });
+  }
+}
+
+/**
+ * Whether a retryable failure leaves open that Amazon acted on the request: not for a 429 or a 408
+ * (Amazon refused or never got the whole request) nor for a request that was never completely
+ * written; yes for a 5xx, an unreadable answer, or no answer to a request that was sent.
+ */
+export function mayHaveTakenEffect(failure: AmazonAttemptFailure, requestWritten: boolean): boolean {
+  if (failure.status === null) return requestWritten;
+  return failure.status !== 429 && failure.status !== 408;
 }
 
 /** Masks registered secrets (the safe logger's `redact`). */
@@ -178,6 +209,11 @@ export interface FailureContext {
   readonly attempts: number;
   readonly sellerId: string;
   readonly endpoint?: string;
+  /**
+   * For a call that creates something (createFeed, createReport): what it creates and what the
+   * caller should do when the outcome is unknown.
+   */
+  readonly creates?: { readonly thing: string; readonly check: string };
 }
 
 function what(context: FailureContext): string {
@@ -194,41 +230,48 @@ function tries(attempts: number): string {
   return attempts === 1 ? '1 attempt' : `${attempts} attempts`;
 }
 
-/** Turns the last failed attempt into the error the caller sees, with a message that says what to do next. */
-export function toAmazonCallError(failure: AmazonAttemptFailure, context: FailureContext): AmazonCallError {
+/** What the caller should read: what happened and what to do next. */
+function messageOf(failure: AmazonAttemptFailure, context: FailureContext): string {
   const subject = what(context);
   const said = answer(failure);
-  let message: string;
+  if (failure.maybeProcessed) {
+    const thing = context.creates?.thing ?? 'resource';
+    const check = context.creates?.check ?? 'check what Amazon holds before sending it again';
+    return `${subject} was sent, but its outcome is unknown${said}: Amazon may have created the ${thing} all the same, so the gateway did not send it again. Do not simply repeat it: ${check}.`;
+  }
   switch (failure.code) {
     case 'AMAZON_THROTTLED':
-      message = `Amazon throttled ${subject} (HTTP 429 ${failure.amazonCode ?? 'QuotaExceeded'}) through ${tries(context.attempts)}. The quota of this operation is used up, perhaps by another process using the same seller account; try again later or lower the gateway's rate limits.`;
-      break;
+      return `Amazon throttled ${subject} (HTTP 429 ${failure.amazonCode ?? 'QuotaExceeded'}) through ${tries(context.attempts)}. The quota of this operation is used up, perhaps by another process using the same seller account; try again later or lower the gateway's rate limits.`;
     case 'AMAZON_UNAVAILABLE':
-      message = `Amazon could not serve ${subject}${said} after ${tries(context.attempts)}. The fault is on Amazon's side; try again later.`;
-      break;
+      return `Amazon could not serve ${subject}${said} after ${tries(context.attempts)}. The fault is on Amazon's side; try again later.`;
     case 'AMAZON_NETWORK_ERROR':
-      message = `${subject} did not reach Amazon after ${tries(context.attempts)}${said}. Check the network${context.endpoint ? ` and that the SP-API endpoint ${context.endpoint} is running` : ''}; the call can be tried again.`;
-      break;
+      return `${subject} did not reach Amazon after ${tries(context.attempts)}${said}. Check the network${context.endpoint ? ` and that the SP-API endpoint ${context.endpoint} is running` : ''}; the call can be tried again.`;
     case 'AMAZON_AUTH_FAILED':
-      message = `Amazon refused the authorisation of seller ${context.sellerId} for ${subject}${said}. Check the refresh token, client id and client secret, and that the app has the role this operation needs; retrying will not help.`;
-      break;
+      return `Amazon refused the authorisation of seller ${context.sellerId} for ${subject}${said}. Check the refresh token, client id and client secret, and that the app has the role this operation needs; retrying will not help.`;
     case 'AMAZON_INVALID_REQUEST':
-      message = `Amazon rejected ${subject} as invalid${said}. Fix the request; sending it again unchanged will fail the same way.`;
-      break;
+      return `Amazon rejected ${subject} as invalid${said}. Fix the request; sending it again unchanged will fail the same way.`;
     case 'AMAZON_NOT_FOUND':
-      message = `Amazon does not know the resource of ${subject}${said}. Check the id, the seller account ${context.sellerId} and the marketplace.`;
-      break;
+      return `Amazon does not know the resource of ${subject}${said}. Check the id, the seller account ${context.sellerId} and the marketplace.`;
     default:
-      message = `${subject} failed${said} after ${tries(context.attempts)}. ${failure.isRetryable ? 'It can be tried again later.' : 'Retrying will not help; check the request and the answer above.'}`;
+      return `${subject} failed${said} after ${tries(context.attempts)}. ${failure.isRetryable ? 'It can be tried again later.' : 'Retrying will not help; check the request and the answer above.'}`;
   }
+}
+
+/**
+ * Turns the last failed attempt into the error the caller sees, with a message that says what to
+ * do next. A failure Amazon may have acted on (`maybeProcessed`) stays retryable and says
+ * `details.maybeCreated: true`.
+ */
+export function toAmazonCallError(failure: AmazonAttemptFailure, context: FailureContext): AmazonCallError {
   return new AmazonCallError({
     code: failure.code,
-    message,
+    message: messageOf(failure, context),
     operation: context.operation,
     status: failure.status,
     amazonCode: failure.amazonCode,
     isRetryable: failure.isRetryable,
     attempts: context.attempts,
+    ...(failure.maybeProcessed ? { maybeCreated: true } : {}),
     cause: failure.cause ?? new Error(failure.amazonMessage ?? failure.code),
     ...(context.subject ? { subject: context.subject } : {}),
   });

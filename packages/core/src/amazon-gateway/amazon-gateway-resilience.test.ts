@@ -182,6 +182,62 @@ describe('bounded retries', () => {
   });
 });
 
+describe('calls that create a feed or a report are not sent twice', () => {
+  const submit = (gateway: AmazonGateway, sellerId: string) =>
+    gateway.submitFeed({ feedType: 'JSON_LISTINGS_FEED', marketplaceIds: [DE], content: JSON.stringify({ header: { sellerId, version: '2.0' }, messages: [] }), contentType: FEED_CONTENT_TYPE });
+
+  test('a createFeed answer lost after processing: one feed at Amazon, a retryable error that says maybeCreated', async () => {
+    const sim = await simulator({ timeScale: 1000, faults: { operations: { 'feeds.createFeed': { lostAnswerRate: 1 } } } });
+    const gateway = gatewayFor(sim, { retry: { retries: 4 } });
+    const error = await submit(gateway, sim.sellerId).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(AmazonCallError);
+    expect(error).toMatchObject({ code: 'AMAZON_NETWORK_ERROR', operation: 'feeds.createFeed', isRetryable: true, attempts: 1, details: { maybeCreated: true } });
+    expect((error as Error).message).toMatch(/outcome is unknown.*may have created the feed.*getFeeds/);
+    expect(sim.state.calls['feeds.createFeed']).toBe(1);
+    expect(sim.state.feeds).toHaveLength(1);
+  });
+
+  test('a createFeed answer slower than the request timeout: not re-sent, and Amazon ends up with exactly one feed', async () => {
+    const sim = await simulator({ timeScale: 1000, faults: { operations: { 'feeds.createFeed': { slowMs: 500 } } } });
+    const gateway = gatewayFor(sim, { retry: { retries: 4 }, requestTimeoutMs: 150 });
+    const error = await submit(gateway, sim.sellerId).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'AMAZON_NETWORK_ERROR', isRetryable: true, attempts: 1, details: { maybeCreated: true } });
+    // the simulator processes the stalled request after the stall, as Amazon would
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(sim.state.calls['feeds.createFeed']).toBe(1);
+    expect(sim.state.feeds).toHaveLength(1);
+  });
+
+  test('a 5xx to createFeed or createReport is not retried either; a 429 is', async () => {
+    const sim = await simulator({ timeScale: 1000, faults: { operations: { 'feeds.createFeed': { serverErrorRate: 1 }, 'reports.createReport': { serverErrorRate: 1 } } } });
+    const gateway = gatewayFor(sim, { retry: { retries: 2 } });
+    await expect(submit(gateway, sim.sellerId)).rejects.toMatchObject({ code: 'AMAZON_UNAVAILABLE', attempts: 1, details: { maybeCreated: true } });
+    const report = await gateway.createReport({ reportType: 'GET_MERCHANT_LISTINGS_ALL_DATA', marketplaceIds: [DE] }).catch((caught: unknown) => caught);
+    expect(report).toMatchObject({ code: 'AMAZON_UNAVAILABLE', attempts: 1, details: { maybeCreated: true } });
+    expect((report as Error).message).toMatch(/may have created the report/);
+    sim.setFaults({ operations: { 'feeds.createFeed': { serverErrorRate: 0, throttleRate: 1 } } });
+    const throttled = await submit(gateway, sim.sellerId).catch((caught: unknown) => caught);
+    expect(throttled).toMatchObject({ code: 'AMAZON_THROTTLED', attempts: 3 });
+    expect((throttled as AmazonCallError).details['maybeCreated']).toBeUndefined();
+    expect(sim.state.calls['feeds.createFeed']).toBe(1 + 3);
+    expect(sim.state.calls['reports.createReport']).toBe(1);
+  });
+
+  test('a refused connection (the request never left) is retried like any other call', async () => {
+    const sim = await simulator({ timeScale: 1000 });
+    const gateway = gatewayFor(sim, { retry: { retries: 2 } });
+    const upload = await gateway.createFeedDocument(FEED_CONTENT_TYPE);
+    await sim.close();
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the keep-alive sockets see the close
+    const error = await gateway
+      .createFeed({ feedType: 'JSON_LISTINGS_FEED', marketplaceIds: [DE], inputFeedDocumentId: upload.feedDocumentId })
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'AMAZON_NETWORK_ERROR', amazonCode: 'ECONNREFUSED', isRetryable: true, attempts: 3 });
+    expect((error as AmazonCallError).details['maybeCreated']).toBeUndefined();
+    expect(gateway.stats().calls['feeds.createFeed']).toBe(3);
+  });
+});
+
 describe('feeds that never finish', () => {
   test('a stuck feed hits its limit: FEED_STUCK, retryable, in bounded time', async () => {
     const sim = await simulator({ timeScale: 1000, faults: { stuckFeedRate: 1 } });

@@ -8,6 +8,7 @@ import {
   failureFromError,
   failureFromResponse,
   isExpiredTokenAnswer,
+  mayHaveTakenEffect,
   sanitizeCause,
   sanitizeText,
   toAmazonCallError,
@@ -30,7 +31,7 @@ import type {
   SearchOrdersResponse,
 } from './amazon-types';
 import { decodeDocument, transferDocument, type TransferAnswer } from './document-transfer';
-import { createGatewayAgent } from './endpoint-agent';
+import { createGatewayAgent, watchRequests, type RequestWatch } from './endpoint-agent';
 import { AMAZON_DEFAULT_RATE_LIMITS, createRateLimiter, type RateLimiter } from './rate-limiter';
 
 /** The API versions sellersync speaks; v0-only `confirmShipment` resolves through the client's version fallback. */
@@ -85,6 +86,12 @@ interface CallSpec {
   readonly body?: unknown;
   /** Names the thing the call is about in error messages. */
   readonly subject?: string;
+  /**
+   * Set for calls that are not idempotent (each one creates a feed or a report): they are sent
+   * again only when the request certainly had no effect (429, 408, or not completely written);
+   * otherwise the failure says `maybeCreated` and tells the caller to `check` first.
+   */
+  readonly creates?: { readonly thing: string; readonly check: string };
 }
 
 const TERMINAL: readonly AmazonProcessingStatus[] = ['DONE', 'CANCELLED', 'FATAL'];
@@ -168,14 +175,15 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 // The client can leave a request pending forever (a connection dropped in the middle of an
-// answer); a deadline of our own guarantees every attempt settles.
-function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+// answer); a deadline of our own guarantees every attempt settles, and ends the request with it.
+function withDeadline<T>(promise: Promise<T>, ms: number, what: string, watch?: RequestWatch): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const error: NodeJS.ErrnoException = new Error(`${what} got no complete answer within ${ms} ms`);
       error.code = 'ETIMEDOUT';
       reject(error);
+      watch?.request?.destroy(error);
     }, ms);
   });
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
@@ -294,6 +302,9 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
 
   // ----------------------------------------------------------------------------- retries
 
+  const willRetry = (error: unknown): error is AmazonAttemptFailure =>
+    error instanceof AmazonAttemptFailure && error.isRetryable && !error.maybeProcessed;
+
   async function withRetries<T>(context: Omit<FailureContext, 'attempts' | 'sellerId' | 'endpoint'>, attempt: () => Promise<T>): Promise<T> {
     let attempts = 0;
     try {
@@ -308,13 +319,12 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
           minTimeout: minTimeoutMs / timeScale,
           maxTimeout: maxTimeoutMs / timeScale,
           randomize: true,
-          shouldRetry: ({ error }) => error instanceof AmazonAttemptFailure && error.isRetryable,
+          shouldRetry: ({ error }) => willRetry(error),
           onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-            const failure = error instanceof AmazonAttemptFailure ? error : undefined;
-            if (failure?.isRetryable && retriesLeft > 0) {
+            if (willRetry(error) && retriesLeft > 0) {
               retried += 1;
               logger.warn(
-                { operation: context.operation, attempt: attemptNumber, code: failure.code, status: failure.status, amazonCode: failure.amazonCode },
+                { operation: context.operation, attempt: attemptNumber, code: error.code, status: error.status, amazonCode: error.amazonCode },
                 'amazon call failed; retrying',
               );
             }
@@ -325,7 +335,14 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
       const failure = failureFromError(error, 'call', redact);
       const callError = toAmazonCallError(failure, { ...context, attempts, sellerId: amazon.sellerId, endpoint: amazon.endpoint });
       logger.warn(
-        { operation: context.operation, code: callError.code, status: callError.status, amazonCode: callError.amazonCode, attempts },
+        {
+          operation: context.operation,
+          code: callError.code,
+          status: callError.status,
+          amazonCode: callError.amazonCode,
+          attempts,
+          ...(callError.details['maybeCreated'] ? { maybeCreated: true } : {}),
+        },
         callError.message,
       );
       throw callError;
@@ -344,7 +361,8 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
     if (result.statusCode === 429) limiter.drain(operation);
   }
 
-  async function send(spec: CallSpec): Promise<RawResult> {
+  /** One request; `watch` learns whether it was completely written. */
+  async function send(spec: CallSpec, watch: RequestWatch): Promise<RawResult> {
     count(spec.operation);
     // a fresh parameter object per request: the client encodes path parameters in place
     const params = {
@@ -355,45 +373,59 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
       options: { raw_result: true },
     };
     try {
-      return (await withDeadline(client.callAPI(params), requestTimeoutMs, spec.operation)) as RawResult;
+      return (await withDeadline(watchRequests(watch, () => client.callAPI(params)), requestTimeoutMs, spec.operation, watch)) as RawResult;
     } catch (error) {
       throw failureFromError(error, 'call', redact);
     }
   }
 
+  /** One attempt of a call: limiter, token, request (and the replay after an expired token), answer. */
+  async function attempt<T>(spec: CallSpec, watch: RequestWatch): Promise<T> {
+    if (limiter) await limiter.acquire(spec.operation);
+    const generation = await ensureToken();
+    let result = await send(spec, watch);
+    let body = Buffer.concat(result.chunks).toString('utf8');
+    if (isExpiredTokenAnswer(result.statusCode, body)) {
+      // the client refreshes on this answer only without raw_result: do it once here
+      await refreshToken(generation);
+      result = await send(spec, watch);
+      body = Buffer.concat(result.chunks).toString('utf8');
+    }
+    observe(spec.operation, result);
+    // successful calls are not logged one by one: a line per call would cost more than the call (see the bench)
+    if (result.statusCode === 429) throttled += 1;
+    if (result.statusCode < 200 || result.statusCode >= 300) throw failureFromResponse(result.statusCode, body, redact);
+    if (result.statusCode === 204 || body.trim() === '') return undefined as T;
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch (error) {
+      throw new AmazonAttemptFailure({
+        code: 'AMAZON_UNAVAILABLE',
+        status: result.statusCode,
+        amazonCode: null,
+        amazonMessage: 'the answer was not the JSON the operation promises',
+        isRetryable: true,
+        cause: sanitizeCause(error, redact),
+      });
+    }
+    // v0 operations wrap their result in `payload`; the newer versions do not
+    const payload = (json as { payload?: unknown } | null)?.payload;
+    return (payload !== undefined && payload !== null ? payload : json) as T;
+  }
+
   async function call<T>(spec: CallSpec): Promise<T> {
-    return withRetries({ operation: spec.operation, ...(spec.subject ? { subject: spec.subject } : {}) }, async () => {
-      if (limiter) await limiter.acquire(spec.operation);
-      const generation = await ensureToken();
-      let result = await send(spec);
-      let body = Buffer.concat(result.chunks).toString('utf8');
-      if (isExpiredTokenAnswer(result.statusCode, body)) {
-        // the client refreshes on this answer only without raw_result: do it once here
-        await refreshToken(generation);
-        result = await send(spec);
-        body = Buffer.concat(result.chunks).toString('utf8');
-      }
-      observe(spec.operation, result);
-      // successful calls are not logged one by one: a line per call would cost more than the call (see the bench)
-      if (result.statusCode === 429) throttled += 1;
-      if (result.statusCode < 200 || result.statusCode >= 300) throw failureFromResponse(result.statusCode, body, redact);
-      if (result.statusCode === 204 || body.trim() === '') return undefined as T;
-      let json: unknown;
+    const context = { operation: spec.operation, ...(spec.subject ? { subject: spec.subject } : {}), ...(spec.creates ? { creates: spec.creates } : {}) };
+    return withRetries(context, async () => {
+      const watch: RequestWatch = { written: false };
       try {
-        json = JSON.parse(body);
+        return await attempt<T>(spec, watch);
       } catch (error) {
-        throw new AmazonAttemptFailure({
-          code: 'AMAZON_UNAVAILABLE',
-          status: result.statusCode,
-          amazonCode: null,
-          amazonMessage: 'the answer was not the JSON the operation promises',
-          isRetryable: true,
-          cause: sanitizeCause(error, redact),
-        });
+        // a second createFeed after a lost answer would be a second feed
+        if (spec.creates && error instanceof AmazonAttemptFailure && error.isRetryable && mayHaveTakenEffect(error, watch.written))
+          throw error.asMaybeProcessed();
+        throw error;
       }
-      // v0 operations wrap their result in `payload`; the newer versions do not
-      const payload = (json as { payload?: unknown } | null)?.payload;
-      return (payload !== undefined && payload !== null ? payload : json) as T;
     });
   }
 
@@ -514,6 +546,10 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
           ...(input.feedOptions ? { feedOptions: { ...input.feedOptions } } : {}),
         },
         subject: `a ${input.feedType} feed`,
+        creates: {
+          thing: 'feed',
+          check: `look for it with getFeeds({ feedTypes: ['${input.feedType}'], createdSince: <just before this call> }) and submit again only if it is not there (a second feed of the same document is processed twice)`,
+        },
       }).then((result) => ({ feedId: result.feedId })),
 
     getFeed: (feedId) => call<AmazonFeed>({ operation: 'feeds.getFeed', path: { feedId }, subject: `feed ${feedId}` }),
@@ -582,6 +618,10 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
           ...(input.dataEndTime ? { dataEndTime: input.dataEndTime } : {}),
         },
         subject: `a ${input.reportType} report`,
+        creates: {
+          thing: 'report',
+          check: 'request the report again later if you need it now (a second report costs quota, nothing else)',
+        },
       }).then((result) => ({ reportId: result.reportId })),
 
     getReport: (reportId) => call<AmazonReport>({ operation: 'reports.getReport', path: { reportId }, subject: `report ${reportId}` }),

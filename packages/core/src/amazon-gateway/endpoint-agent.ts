@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
@@ -16,6 +17,46 @@ function armIdleTimeout(socket: Duplex | null | undefined, timeoutMs: number): v
   socket.setTimeout(timeoutMs);
   socket.on('timeout', () => socket.destroy(idleError(timeoutMs)));
 }
+
+/**
+ * What became of the HTTP request one SP-API attempt sent: the gateway needs to know whether a
+ * request that got no answer was completely written (Amazon may have acted on it) or not.
+ */
+export interface RequestWatch {
+  /** The last request sent inside {@link watchRequests}. */
+  request?: http.ClientRequest;
+  /** True once that request was handed to the network in full (its `finish` event). */
+  written: boolean;
+}
+
+const watches = new AsyncLocalStorage<RequestWatch>();
+
+/**
+ * Runs `run` (one call of the client) so that the gateway's agents record the request it sends
+ * in `watch`. The client builds its request several awaits into the call, hence the async context.
+ */
+export function watchRequests<T>(watch: RequestWatch, run: () => Promise<T>): Promise<T> {
+  return watches.run(watch, run);
+}
+
+interface AgentInternals {
+  addRequest(request: http.ClientRequest, options: http.RequestOptions): void;
+}
+
+// Agent#addRequest is where Node hands every request to its agent, synchronously inside
+// http.request, so the async context of the call that sent it is still the current one.
+function noteRequest(request: http.ClientRequest): void {
+  const watch = watches.getStore();
+  if (!watch) return;
+  watch.request = request;
+  watch.written = false;
+  request.once('finish', () => {
+    if (watch.request === request) watch.written = true;
+  });
+}
+
+const httpAddRequest = (http.Agent.prototype as unknown as AgentInternals).addRequest;
+const httpsAddRequest = (https.Agent.prototype as unknown as AgentInternals).addRequest;
 
 /**
  * The agent the `amazon-sp-api` client is given as `https_proxy_agent` when `amazon.endpoint` names
@@ -49,6 +90,11 @@ export class EndpointAgent extends http.Agent {
     armIdleTimeout(socket, this.idleTimeoutMs);
     return socket;
   }
+
+  addRequest(request: http.ClientRequest, options: http.RequestOptions): void {
+    noteRequest(request);
+    httpAddRequest.call(this, request, options);
+  }
 }
 
 /** The agent for Amazon itself: keep-alive TLS connections that fail when they stay silent. */
@@ -61,6 +107,11 @@ export class AmazonHttpsAgent extends https.Agent {
     const socket = super.createConnection(options, callback);
     armIdleTimeout(socket, this.idleTimeoutMs);
     return socket;
+  }
+
+  addRequest(request: http.ClientRequest, options: http.RequestOptions): void {
+    noteRequest(request);
+    httpsAddRequest.call(this, request, options);
   }
 }
 

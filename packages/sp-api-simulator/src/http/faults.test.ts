@@ -48,6 +48,21 @@ describe('fault injection', () => {
     expect(`${error.code} ${error.message}`).toMatch(/ECONNRESET|socket hang up/);
   });
 
+  test('lostAnswerRate processes the call, then destroys the socket: the feed exists though the client got no answer', async () => {
+    const harness = await startHarness({ faults: { operations: { 'feeds.createFeed': { lostAnswerRate: 1 } } }, rateLimits: false });
+    sim = harness.sim;
+    const error = (await rejectionOf(submitFeed(harness.sp, 'JSON_LISTINGS_FEED', listingsFeed([]), JSON_CONTENT_TYPE))) as { code?: string; message?: string };
+    expect(`${error.code} ${error.message}`).toMatch(/ECONNRESET|socket hang up/);
+    expect(harness.sim.state.calls['feeds.createFeed']).toBe(1);
+    expect(harness.sim.state.feeds).toHaveLength(1);
+    expect(harness.sim.state.feeds[0]?.feedType).toBe('JSON_LISTINGS_FEED');
+    // a drop acts before processing: nothing is created
+    harness.sim.setFaults({ operations: { 'feeds.createFeed': { lostAnswerRate: 0, dropConnectionRate: 1 } } });
+    await rejectionOf(submitFeed(harness.sp, 'JSON_LISTINGS_FEED', listingsFeed([]), JSON_CONTENT_TYPE));
+    expect(harness.sim.state.calls['feeds.createFeed']).toBe(2);
+    expect(harness.sim.state.feeds).toHaveLength(1);
+  });
+
   test('slowMs delays answers (in real milliseconds, not scaled)', async () => {
     const harness = await startHarness({ faults: { slowMs: 150 }, rateLimits: false });
     sim = harness.sim;

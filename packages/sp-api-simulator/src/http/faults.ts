@@ -1,7 +1,11 @@
 import type { Random } from '../support/random';
 import type { SimulatorOperation } from './operations';
 
-/** Shares (0..1) of calls that go wrong, drawn from the seeded PRNG (`randomSeed`). */
+/**
+ * Shares (0..1) of calls that go wrong, drawn from the seeded PRNG (`randomSeed`). Every fault
+ * acts before the call is processed, except `lostAnswerRate` (processed, then no answer) and
+ * `slowMs` (the call is processed after the stall, even when the client gave up meanwhile).
+ */
 export interface SimulatorFaultRates {
   /** Calls answered 429 `QuotaExceeded` although the bucket had room (a throttling storm). */
   readonly throttleRate?: number;
@@ -9,8 +13,13 @@ export interface SimulatorFaultRates {
   readonly serverErrorRate?: number;
   /** Of the injected 5xx, the share with an HTML body as Amazon's edge sends it. Default 0.5. */
   readonly htmlErrorShare?: number;
-  /** Calls whose socket is destroyed without an answer (ECONNRESET / socket hang up). */
+  /** Calls whose socket is destroyed without an answer (ECONNRESET / socket hang up), before processing. */
   readonly dropConnectionRate?: number;
+  /**
+   * Calls that are processed (a feed is created, a shipment confirmed, a document stored) and whose
+   * socket is then destroyed instead of answering: the client cannot tell whether they took effect.
+   */
+  readonly lostAnswerRate?: number;
   /** Calls answered only after `slowMs` (not scaled by timeScale). Default 1 when `slowMs` is set. */
   readonly slowRate?: number;
   readonly slowMs?: number;
@@ -31,6 +40,7 @@ export interface SimulatorFaults extends SimulatorFaultRates {
 
 export type InjectedFault =
   | { readonly kind: 'drop' }
+  | { readonly kind: 'lost-answer' }
   | { readonly kind: 'server-error'; readonly status: 500 | 503; readonly html: boolean }
   | { readonly kind: 'throttle' };
 
@@ -67,6 +77,7 @@ export function createFaultInjector(random: Random, initial: SimulatorFaults | u
         return { fault: { kind: 'server-error', status, html: random.chance(rates.htmlErrorShare ?? 0.5) }, delayMs };
       }
       if (random.chance(rates.throttleRate)) return { fault: { kind: 'throttle' }, delayMs };
+      if (random.chance(rates.lostAnswerRate)) return { fault: { kind: 'lost-answer' }, delayMs };
       return { delayMs };
     },
     stuckFeed: () => random.chance(faults.stuckFeedRate),

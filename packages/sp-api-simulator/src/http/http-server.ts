@@ -29,7 +29,7 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function faultResponse(fault: Exclude<InjectedFault, { kind: 'drop' }>): SimResponse {
+function faultResponse(fault: Exclude<InjectedFault, { kind: 'drop' | 'lost-answer' }>): SimResponse {
   if (fault.kind === 'throttle') return errorResponse(new SpApiError(429, 'QuotaExceeded', 'You exceeded your quota for the requested resource.'));
   if (fault.html) return { status: fault.status, headers: { 'content-type': 'text/html' }, body: EDGE_HTML[fault.status] };
   return fault.status === 500
@@ -43,6 +43,8 @@ const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * The simulator's HTTP server. Routing: POST /auth/o2/token → LWA; document URLs (S3 hosts or
  * /NinetyDays/...) → upload/download; everything else → the SP-API routes by method and path.
  * SP-API calls pass: count → access token (403) → rate limit (429) → injected faults → handler.
+ * Injected faults answer instead of the handler, except a lost answer (the handler runs, then the
+ * socket is destroyed) and a stall (the handler runs after it).
  */
 export function createSimulatorServer(context: {
   readonly routes: readonly ApiRoute[];
@@ -66,18 +68,34 @@ export function createSimulatorServer(context: {
     response.end(body);
   };
 
-  /** Stalls and injects faults; returns false when the connection was dropped or answered. */
-  const injectFaults = async (operation: SimulatorOperation, isApi: boolean, request: IncomingMessage, response: ServerResponse, headers: Record<string, string>) => {
+  /**
+   * Stalls and injects faults. `skip`: the connection was dropped or answered, do not process;
+   * `lose`: process, then destroy the connection instead of answering; `answer`: process normally.
+   */
+  const injectFaults = async (
+    operation: SimulatorOperation,
+    isApi: boolean,
+    request: IncomingMessage,
+    response: ServerResponse,
+    headers: Record<string, string>,
+  ): Promise<'skip' | 'lose' | 'answer'> => {
     const { fault, delayMs } = context.faults.draw(operation, isApi);
     if (delayMs > 0) await delay(delayMs);
-    if (!fault) return true;
+    if (!fault) return 'answer';
+    if (fault.kind === 'lost-answer') return 'lose';
     if (fault.kind === 'drop') {
       request.socket.destroy();
-      return false;
+      return 'skip';
     }
     if (fault.kind === 'throttle') stats.throttled += 1;
     send(response, faultResponse(fault), headers);
-    return false;
+    return 'skip';
+  };
+
+  /** Answers, or for a lost answer destroys the connection once the work is done. */
+  const reply = (fate: 'lose' | 'answer', incoming: IncomingMessage, response: ServerResponse, result: SimResponse, headers?: Record<string, string>) => {
+    if (fate === 'lose') incoming.socket.destroy();
+    else send(response, result, headers);
   };
 
   const handleApi = async (request: SimRequest, incoming: IncomingMessage, response: ServerResponse) => {
@@ -119,7 +137,8 @@ export function createSimulatorServer(context: {
       send(response, errorResponse(new SpApiError(429, 'QuotaExceeded', 'You exceeded your quota for the requested resource.')), headers);
       return;
     }
-    if (!(await injectFaults(operation, true, incoming, response, headers))) return;
+    const fate = await injectFaults(operation, true, incoming, response, headers);
+    if (fate === 'skip') return;
     let result: SimResponse;
     try {
       result = matched.route.handle(request, matched.params);
@@ -132,7 +151,7 @@ export function createSimulatorServer(context: {
         result = errorResponse(new SpApiError(500, 'InternalFailure', `The simulator failed: ${error instanceof Error ? error.message : String(error)}`));
       }
     }
-    send(response, result, headers);
+    reply(fate, incoming, response, result, headers);
   };
 
   const handle = async (incoming: IncomingMessage, response: ServerResponse) => {
@@ -148,15 +167,15 @@ export function createSimulatorServer(context: {
     };
     if (request.path === '/auth/o2/token') {
       count('token');
-      if (!(await injectFaults('token', false, incoming, response, {}))) return;
-      send(response, context.tokens.handleTokenRequest(request));
+      const fate = await injectFaults('token', false, incoming, response, {});
+      if (fate !== 'skip') reply(fate, incoming, response, context.tokens.handleTokenRequest(request));
       return;
     }
     if (context.documents.matches(request)) {
       const operation = request.method === 'PUT' ? 'upload' : 'download';
       count(operation);
-      if (!(await injectFaults(operation, false, incoming, response, {}))) return;
-      send(response, context.documents.handle(request));
+      const fate = await injectFaults(operation, false, incoming, response, {});
+      if (fate !== 'skip') reply(fate, incoming, response, context.documents.handle(request));
       return;
     }
     await handleApi(request, incoming, response);
