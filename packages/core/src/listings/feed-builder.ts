@@ -9,6 +9,7 @@ import {
   checkOfferFields,
   checkPrice,
   gtinType,
+  listingLists,
   listingSkuProblem,
   normalizeGtin,
   type ListingProblem,
@@ -120,7 +121,8 @@ export function buildListingOffer(
     return checkPrice(local, field, converted) ? converted : null;
   };
   const price = convert(product.price, 'price');
-  const sale = product.salePrice;
+  // an adapter may leave the key out (`undefined`); the validator took that as "no sale"
+  const sale = product.salePrice ?? null;
   const saleRuns = sale !== null && (sale.endsAt === null || sale.endsAt.getTime() > now.getTime());
   const salePrice = sale !== null && saleRuns ? convert(sale.price, 'salePrice.price') : null;
   if (price && salePrice && salePrice.amount >= price.amount)
@@ -195,11 +197,12 @@ function listingAttributes(
   if (listing.brand) attributes['brand'] = [text(listing.brand)];
   if (listing.manufacturer) attributes['manufacturer'] = [text(listing.manufacturer)];
   if (listing.description) attributes['product_description'] = [text(listing.description)];
-  if (listing.bulletPoints.length > 0) attributes['bullet_point'] = listing.bulletPoints.map(text);
-  if (listing.searchTerms.length > 0) attributes['generic_keyword'] = [text(listing.searchTerms.join(' '))];
+  const { bulletPoints, searchTerms, mainImage, otherImages } = listingLists(listing);
+  if (bulletPoints.length > 0) attributes['bullet_point'] = bulletPoints.map(text);
+  if (searchTerms.length > 0) attributes['generic_keyword'] = [text(searchTerms.join(' '))];
   if (listing.browseNodeId) attributes['recommended_browse_nodes'] = [{ value: String(listing.browseNodeId), marketplace_id: marketplaceId }];
-  if (listing.images.main) attributes['main_product_image_locator'] = image(listing.images.main);
-  listing.images.others.forEach((url, index) => {
+  if (mainImage) attributes['main_product_image_locator'] = image(mainImage);
+  otherImages.forEach((url, index) => {
     attributes[`other_product_image_locator_${index + 1}`] = image(url);
   });
   attributes['condition_type'] = [{ value: listing.condition ?? condition, marketplace_id: marketplaceId }];

@@ -253,13 +253,33 @@ export function checkOfferFields(problems: ProblemList, product: ShopProduct): v
     problems.add('salePrice.endsAt', 'must be after salePrice.startsAt (the sale dates are reversed)', sale.endsAt.toISOString());
 }
 
+/**
+ * The list fields of listing data, whatever the adapter returned: a JavaScript adapter or a database
+ * NULL can give `null` or leave a key out, which the types forbid; the validator and the builder
+ * both read them through here, so such a record is checked (or sent without them), never a crash.
+ */
+export function listingLists(listing: ShopListingData): {
+  readonly bulletPoints: readonly string[];
+  readonly searchTerms: readonly string[];
+  readonly mainImage: string | null;
+  readonly otherImages: readonly string[];
+} {
+  const images: Partial<ShopListingData['images']> | null | undefined = listing.images;
+  return {
+    bulletPoints: Array.isArray(listing.bulletPoints) ? listing.bulletPoints : [],
+    searchTerms: Array.isArray(listing.searchTerms) ? listing.searchTerms : [],
+    mainImage: images?.main ?? null,
+    otherImages: Array.isArray(images?.others) ? images.others : [],
+  };
+}
+
 /** Checks the metadata of a full listing against {@link LISTING_LIMITS}. */
 export function checkListingData(problems: ProblemList, listing: ShopListingData): void {
   checkText(problems, 'listing.title', listing.title, { max: LISTING_LIMITS.titleLength, required: true, noEmoji: true });
   checkText(problems, 'listing.description', listing.description, { max: LISTING_LIMITS.descriptionLength, lineBreaks: true });
   checkText(problems, 'listing.brand', listing.brand, { max: LISTING_LIMITS.brandLength, noEmoji: true });
   checkText(problems, 'listing.manufacturer', listing.manufacturer, { max: LISTING_LIMITS.brandLength, noEmoji: true });
-  const bullets = Array.isArray(listing.bulletPoints) ? listing.bulletPoints : [];
+  const { bulletPoints: bullets, searchTerms: terms, mainImage, otherImages: others } = listingLists(listing);
   if (bullets.length > LISTING_LIMITS.bulletCount)
     problems.add('listing.bulletPoints', `must be at most ${LISTING_LIMITS.bulletCount} bullet points (has ${bullets.length})`);
   bullets.forEach((bullet, index) =>
@@ -267,14 +287,11 @@ export function checkListingData(problems: ProblemList, listing: ShopListingData
   );
   if (listing.browseNodeId !== null && listing.browseNodeId !== undefined && !BROWSE_NODE.test(String(listing.browseNodeId)))
     problems.add('listing.browseNodeId', 'must be an Amazon browse node id (digits)', listing.browseNodeId);
-  const terms = Array.isArray(listing.searchTerms) ? listing.searchTerms : [];
   terms.forEach((term, index) => checkText(problems, `listing.searchTerms[${index}]`, term, { max: LISTING_LIMITS.searchTermsBytes }));
   const keywordBytes = Buffer.byteLength(terms.join(' '), 'utf8');
   if (keywordBytes > LISTING_LIMITS.searchTermsBytes)
     problems.add('listing.searchTerms', `must be at most ${LISTING_LIMITS.searchTermsBytes} bytes joined by spaces (has ${keywordBytes})`);
-  const images = listing.images ?? { main: null, others: [] };
-  if (images.main !== null && images.main !== undefined) checkImageUrl(problems, 'listing.images.main', images.main);
-  const others = Array.isArray(images.others) ? images.others : [];
+  if (mainImage !== null) checkImageUrl(problems, 'listing.images.main', mainImage);
   if (others.length > LISTING_LIMITS.otherImages)
     problems.add('listing.images.others', `must be at most ${LISTING_LIMITS.otherImages} images (has ${others.length})`);
   others.forEach((url, index) => checkImageUrl(problems, `listing.images.others[${index}]`, url));

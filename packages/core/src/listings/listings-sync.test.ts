@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { SIMULATOR_CREDENTIALS } from '@sellersync/sp-api-simulator';
+import type { ShopProduct } from '../shop-adapter';
 import { loadListingsFeedValidator } from '../test-support/listings-feed-schema';
 import { DE, FR, UK, listedProduct, seededRandom, startListingsHarness, type ListingsHarness } from '../test-support/listings-harness';
 
@@ -281,6 +282,59 @@ describe('pushListings', () => {
     const times = submissions.map((s: { quota_at: number | string }) => Number(s.quota_at));
     // no window of Amazon's five minutes (scaled) holds more than five submissions
     for (let i = 5; i < times.length; i += 1) expect(times[i]! - times[i - 5]!).toBeGreaterThanOrEqual(300);
+  });
+});
+
+describe('malformed adapter records', () => {
+  // JavaScript adapters and database NULLs produce shapes the types forbid; none of them may sink a batch
+  test('null lists and a missing salePrice key are tolerated; a record that throws fails its SKU only', async () => {
+    const h = await start({ products: ['GOOD-1', 'NULL-LISTS', 'NO-SALE-KEY', 'NULL-IMAGES', 'THROWS', 'GOOD-2'].map((sku) => listedProduct(sku)) });
+    const readListings = h.shop.getListingData!.bind(h.shop);
+    h.shop.getListingData = async (skus) =>
+      (await readListings(skus)).map((listing) => {
+        if (listing.sku === 'NULL-LISTS') return { ...listing, bulletPoints: null, searchTerms: null, images: { main: null, others: null } } as never;
+        if (listing.sku === 'NULL-IMAGES') return { ...listing, images: null } as never;
+        return listing;
+      });
+    const malformed = (product: ShopProduct): ShopProduct => {
+      if (product.sku === 'NO-SALE-KEY') {
+        const { salePrice: _salePrice, ...rest } = product;
+        return rest as never;
+      }
+      if (product.sku === 'THROWS')
+        return Object.defineProperty({ ...product }, 'price', {
+          get() {
+            throw new TypeError('price column is not a number');
+          },
+        });
+      return product;
+    };
+    const readProducts = h.shop.getProductsBySku.bind(h.shop);
+    h.shop.getProductsBySku = async (skus) => (await readProducts(skus)).map(malformed);
+    const scan = h.shop.scanCatalog.bind(h.shop);
+    h.shop.scanCatalog = async (page) => {
+      const result = await scan(page);
+      return { ...result, items: result.items.map(malformed) };
+    };
+    await h.enqueue(h.shop.listProducts().map((p) => ({ sku: p.sku, kind: 'listing' as const })));
+
+    const preview = await h.sync.previewFeed({ skus: ['NULL-LISTS', 'THROWS', 'GOOD-1'] });
+    expect(preview.rejected).toEqual([expect.objectContaining({ sku: 'THROWS', code: 'INVALID_LISTING', message: expect.stringContaining('price column is not a number') })]);
+    expect(preview.documents[0]!.messageCount).toBe(2);
+
+    const result = await h.sync.pushListings({ untilDrained: true });
+    expect(result).toMatchObject({ drained: true, acknowledged: 5, invalid: 1 });
+    const entries = await h.sync.changeLog.list();
+    expect(entries).toEqual([expect.objectContaining({ sku: 'THROWS', status: 'failed', nextAttemptAt: null, lastError: expect.objectContaining({ code: 'INVALID_LISTING' }) })]);
+    expect(entries[0]!.lastError!.message).toMatch(/^Listing not sent: SKU "THROWS": the shop adapter "memory" returned data that cannot be read \(.*TypeError: price column is not a number/);
+    for (const sku of ['GOOD-1', 'NULL-LISTS', 'NO-SALE-KEY', 'NULL-IMAGES', 'GOOD-2']) expect(h.sim.state.offer(sku, DE)).toMatchObject({ quantity: 10, price: '19.99' });
+    const sent = Object.fromEntries(h.documents().flatMap((d) => d.messages).map((m) => [m['sku'], m['attributes'] as Record<string, unknown>]));
+    expect(Object.keys(sent['NULL-LISTS']!)).not.toContain('bullet_point');
+    expect(Object.keys(sent['NULL-IMAGES']!)).not.toContain('main_product_image_locator');
+
+    // reconcile reads the same records: the throwing one is queued for its error, the scan goes on
+    h.shop.upsertProduct({ sku: 'GOOD-2', quantity: 3 });
+    expect(await h.sync.reconcile()).toMatchObject({ scanned: 6, enqueued: 1, skipped: 1, unchanged: 4 });
   });
 });
 

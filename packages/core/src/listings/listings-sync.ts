@@ -339,84 +339,89 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
 
       for (const sku of part) {
         const changes = groups.get(sku)!;
-        const found = products.get(sku) ?? [];
-        if (found.length > 1) {
-          outcome.rejected.push({
-            sku,
-            code: 'INVALID_LISTING',
-            message: `Listing not sent: the shop holds SKU ${describeValue(sku)} ${found.length} times (products ${found
-              .map((p) => p.productRef + (p.variantRef ? `/${p.variantRef}` : ''))
-              .join(', ')}); make it unique in the shop.`,
-            problems: [{ sku, marketplaceId: null, field: 'sku', rule: 'must name one shop product', value: sku }],
-            changes,
-          });
-          continue;
-        }
-        const product = found[0] ?? null;
-        const listing = listings.get(sku) ?? null;
-        const problems: ListingProblem[] = [];
-        const messages: { marketplace: ResolvedMarketplace; built: Extract<ReturnType<typeof buildListingMessage>, { ok: true }>; mode: ListingMode; changes: QueuedChange[] }[] = [];
-        const handled = new Set<QueuedChange>();
-        let notFound = false;
-        for (const marketplace of enabled) {
-          const applicable = changes.filter((c) => c.marketplaceId === ALL_MARKETPLACES || c.marketplaceId === marketplace.marketplaceId);
-          if (applicable.length === 0) continue;
-          const kinds: { offer?: Date; listing?: Date; delete?: Date } = {};
-          for (const change of applicable) {
-            const previous = kinds[change.kind];
-            if (!previous || previous < change.updatedAt) kinds[change.kind] = change.updatedAt;
+        try {
+          const found = products.get(sku) ?? [];
+          if (found.length > 1) {
+            outcome.rejected.push({
+              sku,
+              code: 'INVALID_LISTING',
+              message: `Listing not sent: the shop holds SKU ${describeValue(sku)} ${found.length} times (products ${found
+                .map((p) => p.productRef + (p.variantRef ? `/${p.variantRef}` : ''))
+                .join(', ')}); make it unique in the shop.`,
+              problems: [{ sku, marketplaceId: null, field: 'sku', rule: 'must name one shop product', value: sku }],
+              changes,
+            });
+            continue;
           }
-          const asin = product?.asin ?? asins.get(stateKey(marketplace.marketplaceId, sku)) ?? null;
-          const mode = decideListingMode(kinds as QueuedKinds, { exists: product !== null, hasListingData: listing !== null, asin });
-          // Entries of one SKU may reach different batches (a deferral, the batch limit): a change
-          // queued before the newest one Amazon accepted is stale when that acceptance was a delete
-          // (do not bring the listing back), or when the stale change is itself a delete.
-          const state = known.get(stateKey(marketplace.marketplaceId, sku));
-          const newest = Math.max(...applicable.map((change) => change.updatedAt.getTime()));
-          const stale = state !== undefined && state.changedAt !== null && state.changedAt > newest;
-          if (stale && (state.deleted || mode === 'delete')) continue;
-          if (mode === 'not-found') {
-            if (state?.deleted || deleteQueued.has(sku)) continue;
-            notFound = true;
-            break;
+          const product = found[0] ?? null;
+          const listing = listings.get(sku) ?? null;
+          const problems: ListingProblem[] = [];
+          const messages: { marketplace: ResolvedMarketplace; built: Extract<ReturnType<typeof buildListingMessage>, { ok: true }>; mode: ListingMode; changes: QueuedChange[] }[] = [];
+          const handled = new Set<QueuedChange>();
+          let notFound = false;
+          for (const marketplace of enabled) {
+            const applicable = changes.filter((c) => c.marketplaceId === ALL_MARKETPLACES || c.marketplaceId === marketplace.marketplaceId);
+            if (applicable.length === 0) continue;
+            const kinds: { offer?: Date; listing?: Date; delete?: Date } = {};
+            for (const change of applicable) {
+              const previous = kinds[change.kind];
+              if (!previous || previous < change.updatedAt) kinds[change.kind] = change.updatedAt;
+            }
+            const asin = product?.asin ?? asins.get(stateKey(marketplace.marketplaceId, sku)) ?? null;
+            const mode = decideListingMode(kinds as QueuedKinds, { exists: product !== null, hasListingData: listing !== null, asin });
+            // Entries of one SKU may reach different batches (a deferral, the batch limit): a change
+            // queued before the newest one Amazon accepted is stale when that acceptance was a delete
+            // (do not bring the listing back), or when the stale change is itself a delete.
+            const state = known.get(stateKey(marketplace.marketplaceId, sku));
+            const newest = Math.max(...applicable.map((change) => change.updatedAt.getTime()));
+            const stale = state !== undefined && state.changedAt !== null && state.changedAt > newest;
+            if (stale && (state.deleted || mode === 'delete')) continue;
+            if (mode === 'not-found') {
+              if (state?.deleted || deleteQueued.has(sku)) continue;
+              notFound = true;
+              break;
+            }
+            if (mode !== 'delete' && product?.marketplaceIds && !product.marketplaceIds.includes(marketplace.marketplaceId)) continue;
+            const built = buildListingMessage(
+              { sku, mode, marketplace, product, listing, asin, knownProductType: known.get(stateKey(marketplace.marketplaceId, sku))?.productType ?? null },
+              options,
+              now,
+            );
+            if (!built.ok) problems.push(...built.problems);
+            else messages.push({ marketplace, built, mode, changes: applicable });
           }
-          if (mode !== 'delete' && product?.marketplaceIds && !product.marketplaceIds.includes(marketplace.marketplaceId)) continue;
-          const built = buildListingMessage(
-            { sku, mode, marketplace, product, listing, asin, knownProductType: known.get(stateKey(marketplace.marketplaceId, sku))?.productType ?? null },
-            options,
-            now,
-          );
-          if (!built.ok) problems.push(...built.problems);
-          else messages.push({ marketplace, built, mode, changes: applicable });
-        }
-        if (notFound) {
-          outcome.rejected.push({
-            sku,
-            code: 'SHOP_PRODUCT_NOT_FOUND',
-            message: `Listing not sent: the shop (adapter "${shop.name}") has no product with SKU ${describeValue(sku)}. Queue a "delete" to remove it from Amazon, or fix the SKU in the shop.`,
-            problems: [{ sku, marketplaceId: null, field: 'sku', rule: 'must name a product of the shop', value: sku }],
-            changes,
-          });
-          continue;
-        }
-        if (problems.length > 0) {
-          outcome.rejected.push({ sku, code: 'INVALID_LISTING', message: describeListingProblems(sku, problems), problems, changes });
-          continue;
-        }
-        let tooLargeOnce = false;
-        for (const message of messages) {
-          const tag: MessageTag = { sku, mode: message.mode, offerHash: message.built.offerHash, productType: message.built.productType, changes: message.changes };
-          const splitter = splitterFor(message.marketplace.marketplaceId);
-          const { completed, tooLarge } = splitter.add(message.built.message, tag);
-          emit(message.marketplace.marketplaceId, completed);
-          if (tooLarge && !tooLargeOnce) {
-            tooLargeOnce = true;
-            const problem: ListingProblem = { sku, marketplaceId: message.marketplace.marketplaceId, field: 'listing', rule: `must fit in one feed document of ${options.maxBytes} bytes` };
-            outcome.rejected.push({ sku, code: 'INVALID_LISTING', message: describeListingProblems(sku, [problem]), problems: [problem], changes });
+          if (notFound) {
+            outcome.rejected.push({
+              sku,
+              code: 'SHOP_PRODUCT_NOT_FOUND',
+              message: `Listing not sent: the shop (adapter "${shop.name}") has no product with SKU ${describeValue(sku)}. Queue a "delete" to remove it from Amazon, or fix the SKU in the shop.`,
+              problems: [{ sku, marketplaceId: null, field: 'sku', rule: 'must name a product of the shop', value: sku }],
+              changes,
+            });
+            continue;
           }
-          for (const change of message.changes) handled.add(change);
+          if (problems.length > 0) {
+            outcome.rejected.push({ sku, code: 'INVALID_LISTING', message: describeListingProblems(sku, problems), problems, changes });
+            continue;
+          }
+          let tooLargeOnce = false;
+          for (const message of messages) {
+            const tag: MessageTag = { sku, mode: message.mode, offerHash: message.built.offerHash, productType: message.built.productType, changes: message.changes };
+            const splitter = splitterFor(message.marketplace.marketplaceId);
+            const { completed, tooLarge } = splitter.add(message.built.message, tag);
+            emit(message.marketplace.marketplaceId, completed);
+            if (tooLarge && !tooLargeOnce) {
+              tooLargeOnce = true;
+              const problem: ListingProblem = { sku, marketplaceId: message.marketplace.marketplaceId, field: 'listing', rule: `must fit in one feed document of ${options.maxBytes} bytes` };
+              outcome.rejected.push({ sku, code: 'INVALID_LISTING', message: describeListingProblems(sku, [problem]), problems: [problem], changes });
+            }
+            for (const change of message.changes) handled.add(change);
+          }
+          for (const change of changes) if (!handled.has(change)) outcome.noop.push(change);
+        } catch (error) {
+          // a record the types forbid (a getter that throws, a value of the wrong kind) costs its SKU only
+          outcome.rejected.push(unreadableRecord(sku, error, changes));
         }
-        for (const change of changes) if (!handled.has(change)) outcome.noop.push(change);
       }
     }
     for (const [marketplaceId, splitter] of splitters) emit(marketplaceId, splitter.finish());
@@ -431,6 +436,17 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       outcome.noop.splice(0, outcome.noop.length, ...outcome.noop.filter((change) => !rejectedChanges.has(change)));
     }
     return { ...outcome, documents: outcome.documents.filter((document) => document.messageCount > 0) };
+  }
+
+  function unreadableRecord(sku: string, error: unknown, changes: readonly QueuedChange[]): BuildOutcome['rejected'][number] {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return {
+      sku,
+      code: 'INVALID_LISTING',
+      message: `Listing not sent: SKU ${describeValue(sku)}: the shop adapter "${shop.name}" returned data that cannot be read (${describeValue(reason, 200)}). Fix the product or the adapter; the next save queues it again.`,
+      problems: [{ sku, marketplaceId: null, field: 'product', rule: 'must be a well-formed shop record', value: reason }],
+      changes,
+    };
   }
 
   /** Rebuilds a document without the messages of some SKUs (rare: a message too large elsewhere). */
@@ -882,8 +898,15 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
           const state = known.get(stateKey(marketplace.marketplaceId, product.sku));
           if (state?.deleted) continue;
           result.compared += 1;
-          const built = buildListingOffer(product, marketplace, options, now);
           const change: ChangeInput = { sku: product.sku, kind: 'offer', marketplaceId: marketplace.marketplaceId, productRef: product.productRef, accountId };
+          let built: ReturnType<typeof buildListingOffer>;
+          try {
+            built = buildListingOffer(product, marketplace, options, now);
+          } catch {
+            // a malformed record: the pass reports it on its entry (INVALID_LISTING naming the SKU)
+            invalid.push(change);
+            continue;
+          }
           if ('problems' in built) {
             invalid.push(change);
             continue;
