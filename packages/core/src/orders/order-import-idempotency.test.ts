@@ -73,6 +73,27 @@ describeEachEngine('order import exactly once', (engine) => {
     }
   });
 
+  test('an update a crashed importer was applying is recorded by the next one and applied after the lease', async () => {
+    const h = await startOrdersHarness({ database: engine, products: [{ sku: 'MUG-1', quantity: 10 }], orders: { overlap: { seconds: 0 } } });
+    try {
+      const { orderId } = h.sim.seed.order({ marketplaceId: DE, status: 'PENDING', items: [{ sellerSku: 'MUG-1', quantity: 2, unitPrice: '19.99' }] });
+      await h.settle();
+      await h.sync.importOrders();
+      h.sim.seed.setOrderStatus(orderId, 'CANCELLED');
+      await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).update({ claimed_by: 'crashed#2', lease_until: Date.now() + 60_000 });
+      await h.settle();
+      expect(await h.newSync().importOrders()).toMatchObject({ updated: 0, unchanged: 1 });
+      expect(h.stock('MUG-1')).toBe(8);
+      await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).update({ lease_until: Date.now() - 1 });
+      expect(await h.newSync().importOrders()).toMatchObject({ updated: 1, failed: 0 });
+      expect(h.stock('MUG-1')).toBe(10);
+      const row = await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).first();
+      expect(row).toMatchObject({ amazon_status: 'CANCELLED', stock_state: 'released', claimed_by: null, seen_updated_at: null });
+    } finally {
+      await h.close();
+    }
+  });
+
   test('a claim abandoned by a crashed importer is taken over once its lease expires', async () => {
     const h = await startOrdersHarness({ database: engine, products: [{ sku: 'MUG-1', quantity: 10 }] });
     try {

@@ -231,6 +231,83 @@ describe('order import: exactly once', () => {
       expect(row).toMatchObject({ state: 'imported', claimed_by: null, stock_state: 'released' });
     }));
 
+  test('an update whose claim a crashed importer left is applied once the lease ends: the cancellation reaches the shop, the stock comes back', () =>
+    withHarness({ orders: { overlap: { seconds: 0 } } }, async (h) => {
+      const { orderId } = h.sim.seed.order(mugAndCup('PENDING'));
+      await importNow(h);
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([8, 4]);
+      h.sim.seed.setOrderStatus(orderId, 'CANCELLED');
+      // importer A claimed the row to apply the cancellation and died; the worker restarts while A's lease still runs
+      await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).update({ claimed_by: 'worker-a#7:dead', lease_until: Date.now() + 60_000 });
+      const restarted = await importNow(h, h.newSync());
+      expect(restarted).toMatchObject({ updated: 0, unchanged: 1, failed: 0 });
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([8, 4]);
+      const marked = await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).first();
+      expect(Number(marked.seen_updated_at)).toBe(Date.parse(h.sim.state.order(orderId)!.lastUpdatedTime));
+      // the lease runs out; the cancellation is older than every later search window
+      await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).update({ lease_until: Date.now() - 1 });
+      const resumed = await importNow(h, h.newSync());
+      expect(resumed).toMatchObject({ updated: 1, failed: 0 });
+      expect(h.sim.state.calls['orders.getOrder']).toBe(1);
+      expect(h.shop.listOrders().map((o) => o.status)).toEqual(['cancelled']);
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([10, 5]);
+      expect(h.shop.listReservations().get(`amazon:acme-eu:${orderId}`)?.state).toBe('released');
+      expect(await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).first()).toMatchObject({ amazon_status: 'CANCELLED', claimed_by: null, seen_updated_at: null });
+      expect(await importNow(h)).toMatchObject({ updated: 0, failed: 0 });
+      expect(h.sim.state.calls['orders.getOrder']).toBe(1);
+    }));
+
+  test('an imported order a crashed importer still holds is fetched and finished even when no search shows it again', () =>
+    withHarness({}, async (h) => {
+      const { orderId } = h.sim.seed.order(mugAndCup('UNSHIPPED'));
+      await importNow(h);
+      h.sim.seed.setOrderStatus(orderId, 'CANCELLED');
+      // the dead importer's claim expired long ago and the cursor is past the cancellation: only the claim tells
+      await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).update({ claimed_by: 'dead#3', lease_until: Date.now() - 1 });
+      await h.knex(h.tables.orderCursors).update({ last_updated_after: new Date(Date.now() + 1000).toISOString() });
+      const resumed = await importNow(h);
+      expect(resumed).toMatchObject({ updated: 1, failed: 0 });
+      expect(h.sim.state.calls['orders.getOrder']).toBe(1);
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([10, 5]);
+      expect(await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).first()).toMatchObject({ amazon_status: 'CANCELLED', claimed_by: null });
+    }));
+
+  test('a newer update seen while another importer applies an older one is applied after it', () =>
+    withHarness({}, async (h) => {
+      const { orderId } = h.sim.seed.order(mugAndCup('PENDING'));
+      await importNow(h);
+      let release = () => {};
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let entered = () => {};
+      const inside = new Promise<void>((resolve) => (entered = resolve));
+      // importer A is slow inside the shop while it applies Unshipped
+      const slow: ShopAdapter = {
+        ...h.shop,
+        async commitStockReservation(id) {
+          entered();
+          await gate;
+          return h.shop.commitStockReservation!(id);
+        },
+      };
+      h.sim.seed.setOrderStatus(orderId, 'UNSHIPPED');
+      await h.settle();
+      const a = h.newSync({ shop: slow, workerId: 'a' }).importOrders();
+      await inside;
+      // meanwhile Amazon cancels and importer B sees it, but A holds the order
+      h.sim.seed.setOrderStatus(orderId, 'CANCELLED');
+      const b = await importNow(h, h.newSync({ workerId: 'b' }));
+      expect(b).toMatchObject({ updated: 0, unchanged: 1 });
+      release();
+      expect(await a).toMatchObject({ updated: 1 });
+      expect(h.shop.listOrders()[0]!.status).toBe('processing');
+      // later windows start after the cancellation: only what B recorded brings it back
+      await h.knex(h.tables.orderCursors).update({ last_updated_after: new Date(Date.now() + 1000).toISOString() });
+      const next = await importNow(h, h.newSync({ workerId: 'b' }));
+      expect(next).toMatchObject({ updated: 1, failed: 0 });
+      expect(h.shop.listOrders()[0]!.status).toBe('cancelled');
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([10, 5]);
+    }));
+
   test('a claim left by a crash before createOrder is imported by the next run (fetched with getOrder)', () =>
     withHarness({}, async (h) => {
       const { orderId } = h.sim.seed.order(mugAndCup('UNSHIPPED', { createdTime: new Date(Date.now() - 3 * 86_400_000) }));

@@ -91,6 +91,9 @@ function stockIntent(status: AmazonFulfillmentStatus): StockIntent {
 
 const isCancelled = (status: string) => status === 'CANCELLED' || status === 'UNFULFILLABLE';
 
+/** A claim whose lease ran out: its importer crashed or stopped. */
+const isAbandoned = (row: ImportedOrder, now: number) => row.claimedBy !== null && row.leaseUntil !== null && row.leaseUntil <= now;
+
 interface RunState {
   readonly claimant: string;
   seen: number;
@@ -349,6 +352,13 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
     const problem = validateAmazonOrder(order);
     const orderId = typeof order?.orderId === 'string' && order.orderId !== '' ? order.orderId : null;
     if (problem) {
+      // a claim a crashed importer left on an order whose data is bad now: end it, or every run would fetch it again
+      if (row && isAbandoned(row, clock()))
+        await store.settleUnheld(row.id, {
+          ...(row.state === 'claimed' || row.state === 'failed' ? { state: 'invalid' as const } : {}),
+          lastErrorCode: problem.code,
+          lastErrorMessage: problem.message,
+        });
       const problemTime = Date.parse(order.lastUpdatedTime);
       if (row && !Number.isNaN(problemTime) && problemTime <= row.amazonUpdatedAt) {
         // the same bad data seen again (overlapping windows) was reported when it arrived
@@ -385,7 +395,8 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
       }
       const claimed = await store.claimNew(fresh, run.claimant, options.leaseMs);
       if (!claimed) {
-        // another importer inserted it first and is working on it
+        // another importer inserted it first and is working on it; if it holds an older state, this one is applied after it
+        await store.markSeen(order.orderId, updatedAt);
         run.unchanged += 1;
         return;
       }
@@ -395,8 +406,16 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
     const needsWork = (candidate: ImportedOrder, claimed: boolean) =>
       updatedAt > candidate.amazonUpdatedAt ||
       (candidate.nextAttemptAt !== null && candidate.nextAttemptAt <= now && candidate.attempts < options.maxAttempts) ||
-      (candidate.state === 'claimed' && (claimed || (candidate.leaseUntil !== null && candidate.leaseUntil <= now)));
-    if (!needsWork(row, false) || !(await store.claim(row.id, run.claimant, options.leaseMs))) {
+      (candidate.state === 'claimed' && claimed) ||
+      // a crashed importer's claim, in any state: finished, or at least ended
+      (!claimed && isAbandoned(candidate, now));
+    if (!needsWork(row, false)) {
+      run.unchanged += 1;
+      return;
+    }
+    if (!(await store.claim(row.id, run.claimant, options.leaseMs))) {
+      // another importer holds the order (maybe applying an older state, maybe dead): this update is applied after its claim
+      if (updatedAt > row.amazonUpdatedAt) await store.markSeen(order.orderId, updatedAt);
       run.unchanged += 1;
       return;
     }
@@ -433,7 +452,7 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
       const row = typeof order?.orderId === 'string' ? rows.get(order.orderId) : undefined;
       if (!row) return true;
       const updatedAt = Date.parse(order.lastUpdatedTime);
-      return updatedAt > row.amazonUpdatedAt || row.state === 'claimed' || (row.nextAttemptAt !== null && row.nextAttemptAt <= now);
+      return updatedAt > row.amazonUpdatedAt || row.state === 'claimed' || (row.nextAttemptAt !== null && row.nextAttemptAt <= now) || isAbandoned(row, now);
     });
     const matches = await matchPage(orders, marketplaceId, needsWork);
     for (const [index, order] of orders.entries()) {

@@ -42,6 +42,11 @@ export interface ImportedOrder {
   readonly leaseUntil: number | null;
   readonly attempts: number;
   readonly nextAttemptAt: number | null;
+  /**
+   * The newest Amazon `lastUpdatedTime` an importer saw while another one held the row, when it is
+   * newer than `amazonUpdatedAt`: an update still to apply (fetched with `getOrder` once the claim ends).
+   */
+  readonly seenUpdatedAt: number | null;
   /** Why it was skipped (`unmatched`, `fba-disabled`, ...). */
   readonly reason: string | null;
   readonly lastErrorCode: string | null;
@@ -116,6 +121,7 @@ interface OrderRow {
   lease_until: number | string | null;
   attempts: number | string;
   next_attempt_at: number | string | null;
+  seen_updated_at: number | string | null;
   reason: string | null;
   last_error_code: string | null;
   last_error_message: string | null;
@@ -160,6 +166,7 @@ function toImportedOrder(row: OrderRow): ImportedOrder {
     leaseUntil: toNullableNumber(row.lease_until),
     attempts: toNumber(row.attempts),
     nextAttemptAt: toNullableNumber(row.next_attempt_at),
+    seenUpdatedAt: toNullableNumber(row.seen_updated_at),
     reason: row.reason,
     lastErrorCode: row.last_error_code,
     lastErrorMessage: row.last_error_message,
@@ -227,11 +234,27 @@ export interface OrderStore {
   recordNew(order: NewImportedOrder, patch: ImportedOrderPatch): Promise<void>;
   /** Claims an existing row unless another importer's lease on it is live. Returns whether it did. */
   claim(id: number, claimant: string, leaseMs: number): Promise<boolean>;
-  /** Writes `patch` and ends the claim, if `claimant` still holds it. Returns whether it did. */
+  /**
+   * Writes `patch` and ends the claim, if `claimant` still holds it. Returns whether it did. A patch
+   * with `amazonUpdatedAt` clears `seenUpdatedAt` when it covers it.
+   */
   settle(id: number, claimant: string, patch: ImportedOrderPatch): Promise<boolean>;
   /**
-   * Rows to work on again: claims whose lease expired (a crashed importer) and failures due for a
-   * retry with fewer than `maxAttempts` attempts; oldest first.
+   * Writes `patch` to a row no live claim holds, ending a claim whose lease expired. Returns whether
+   * it did (`false` when another importer holds the row now).
+   */
+  settleUnheld(id: number, patch: ImportedOrderPatch): Promise<boolean>;
+  /**
+   * Records that Amazon has an update of the order newer than the one applied, seen while another
+   * importer held the row, so it is applied once that claim ends (`listResumable`). Keeps the newest
+   * time; does nothing when the row already holds that update.
+   */
+  markSeen(amazonOrderId: string, updatedAt: number): Promise<void>;
+  /**
+   * Rows to work on again, oldest first: claims whose lease expired in any state (an importer
+   * crashed while creating or updating the order), failures due for a retry with fewer than
+   * `maxAttempts` attempts, and rows with an update seen but not applied, once no live claim holds
+   * them and their backoff is over.
    */
   listResumable(maxAttempts: number, limit: number): Promise<ImportedOrder[]>;
   /** Writes fields of rows no importer holds (acknowledgement and shipment bookkeeping). */
@@ -254,6 +277,11 @@ export function createOrderStore(knex: Knex, options: OrderStoreOptions): OrderS
   const accountId = options.accountId;
   const clock = options.clock ?? Date.now;
   const rows = () => knex(table).where('account_id', accountId);
+  // an update written with its time clears the marker of an update seen but not applied, once it covers it
+  const seenCovered = (patch: ImportedOrderPatch): Record<string, unknown> =>
+    patch.amazonUpdatedAt === undefined
+      ? {}
+      : { seen_updated_at: knex.raw('case when ?? <= ? then null else ?? end', ['seen_updated_at', patch.amazonUpdatedAt, 'seen_updated_at']) };
 
   const newRow = (order: NewImportedOrder, now: number): Record<string, unknown> => ({
     account_id: accountId,
@@ -316,17 +344,43 @@ export function createOrderStore(knex: Knex, options: OrderStoreOptions): OrderS
     async settle(id, claimant, patch) {
       const changed = await knex(table)
         .where({ id, account_id: accountId, claimed_by: claimant })
-        .update({ ...patchColumns(patch), claimed_by: null, lease_until: null, updated_at: clock() });
+        .update({ ...patchColumns(patch), ...seenCovered(patch), claimed_by: null, lease_until: null, updated_at: clock() });
       return Number(changed) === 1;
+    },
+
+    async settleUnheld(id, patch) {
+      const now = clock();
+      const changed = await knex(table)
+        .where({ id, account_id: accountId })
+        .andWhere((q) => q.whereNull('claimed_by').orWhere('lease_until', '<=', now))
+        .update({ ...patchColumns(patch), ...seenCovered(patch), claimed_by: null, lease_until: null, updated_at: now });
+      return Number(changed) === 1;
+    },
+
+    async markSeen(amazonOrderId, updatedAt) {
+      await rows()
+        .where('amazon_order_id', amazonOrderId)
+        .andWhere('amazon_updated_at', '<', updatedAt)
+        .andWhere((q) => q.whereNull('seen_updated_at').orWhere('seen_updated_at', '<', updatedAt))
+        .update({ seen_updated_at: updatedAt, updated_at: clock() });
     },
 
     async listResumable(maxAttempts, limit) {
       const now = clock();
+      const unheld = (q: Knex.QueryBuilder) => q.whereNull('claimed_by').orWhere('lease_until', '<=', now);
       const list = (await rows()
         .andWhere((q) =>
           q
-            .where((c) => c.where('state', 'claimed').andWhere('lease_until', '<=', now))
-            .orWhere((f) => f.whereNotNull('next_attempt_at').andWhere('next_attempt_at', '<=', now).andWhere('attempts', '<', maxAttempts)),
+            .where((c) => c.whereNotNull('claimed_by').andWhere('lease_until', '<=', now))
+            .orWhere((f) => f.whereNotNull('next_attempt_at').andWhere('next_attempt_at', '<=', now).andWhere('attempts', '<', maxAttempts).andWhere(unheld))
+            .orWhere((s) =>
+              s
+                .whereNotNull('seen_updated_at')
+                .andWhereRaw('?? > ??', ['seen_updated_at', 'amazon_updated_at'])
+                .andWhere('attempts', '<', maxAttempts)
+                .andWhere((d) => d.whereNull('next_attempt_at').orWhere('next_attempt_at', '<=', now))
+                .andWhere(unheld),
+            ),
         )
         .orderBy('id')
         .limit(limit)) as OrderRow[];

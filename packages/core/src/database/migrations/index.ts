@@ -3,12 +3,13 @@ import { listingsMigration } from './002-listings';
 import { matchingMigration } from './003-matching';
 import { ordersMigration } from './004-orders';
 import { changeLogSkuCollationMigration } from './005-change-log-sku-collation';
+import { orderRecoveryMigration } from './008-order-recovery';
 import type { SellerSyncMigration } from './migration';
 
 /**
  * Every migration; they run in the order of their names (`001-…`, `002-…`). Add new steps with
  * the next number; never edit a released one.
  */
-export const MIGRATIONS: readonly SellerSyncMigration[] = [changeLogMigration, listingsMigration, matchingMigration, ordersMigration, changeLogSkuCollationMigration].sort((a, b) => a.name.localeCompare(b.name));
+export const MIGRATIONS: readonly SellerSyncMigration[] = [changeLogMigration, listingsMigration, matchingMigration, ordersMigration, changeLogSkuCollationMigration, orderRecoveryMigration].sort((a, b) => a.name.localeCompare(b.name));
 
 export type { SellerSyncMigration } from './migration';
