@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AMAZON_SPECS_DIR, testWithSpecs } from '../test-support/amazon-specs';
 import { AMAZON_DEFAULT_RATE_LIMITS, createRateLimiter } from './rate-limiter';
 
 async function timeOf(run: () => Promise<unknown>): Promise<number> {
@@ -97,7 +98,6 @@ describe('createRateLimiter', () => {
   });
 });
 
-const SPECS = process.env['SELLERSYNC_AMAZON_SPECS'] ?? join(__dirname, '..', '..', '..', '..', '..', 'shared', 'amazon-specs');
 const MODEL_OF: Record<string, string> = {
   feeds: 'feeds_2021-06-30.json',
   reports: 'reports_2021-06-30.json',
@@ -107,12 +107,8 @@ const MODEL_OF: Record<string, string> = {
 };
 
 describe("Amazon's published usage plans", () => {
-  test('AMAZON_DEFAULT_RATE_LIMITS match the official models', () => {
-    const models = join(SPECS, 'sp-api-models');
-    if (!existsSync(models)) {
-      console.log(`notice: ${models} is missing; the check against Amazon's models was skipped`);
-      return;
-    }
+  testWithSpecs('AMAZON_DEFAULT_RATE_LIMITS match the official models', () => {
+    const models = join(AMAZON_SPECS_DIR, 'sp-api-models');
     for (const [key, limit] of Object.entries(AMAZON_DEFAULT_RATE_LIMITS)) {
       const [endpoint = '', operation = ''] = key.split('.');
       const file = operation === 'confirmShipment' ? 'ordersV0.json' : MODEL_OF[endpoint];
@@ -125,5 +121,5 @@ describe("Amazon's published usage plans", () => {
       const plan = /\|\s*([\d.]+)\s*\|\s*(\d+)\s*\|/.exec(found?.description ?? '');
       expect({ key, rate: Number(plan?.[1]), burst: Number(plan?.[2]) }).toEqual({ key, rate: limit.rate, burst: limit.burst });
     }
-  });
+  }, { needs: 'sp-api-models' });
 });

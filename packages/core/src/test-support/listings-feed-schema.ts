@@ -3,7 +3,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
-import { AMAZON_SPECS_DIR } from './amazon-specs';
+import { AMAZON_SPECS_DIR, hasAmazonSpec } from './amazon-specs';
+
+/** The schema's path inside the specs folder (for `testWithSpecs(name, run, { needs })`). */
+export const LISTINGS_FEED_SCHEMA = 'listings-feed-v2/listings-feed-schema-v2.json';
+
+/** True when listings-feed-schema-v2.json is on this machine. */
+export const listingsFeedSchemaAvailable = hasAmazonSpec(LISTINGS_FEED_SCHEMA);
 
 let noticed = false;
 
@@ -13,7 +19,7 @@ let noticed = false;
  * the schema's complaints, `[]` for a valid document.
  */
 export function loadListingsFeedValidator(): ((document: unknown) => string[]) | null {
-  const file = join(AMAZON_SPECS_DIR, 'listings-feed-v2', 'listings-feed-schema-v2.json');
+  const file = join(AMAZON_SPECS_DIR, LISTINGS_FEED_SCHEMA);
   if (!existsSync(file)) {
     if (!noticed) console.log(`notice: ${file} is missing; documents were not checked against Amazon's schema`);
     noticed = true;

@@ -1,11 +1,17 @@
 // Test support (not part of the package): validates order feed XML against Amazon's XSDs when
 // ../shared/amazon-specs is present, as CI has it. Never copies the schemas.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateXML } from 'xmllint-wasm';
-import { AMAZON_SPECS_DIR as SPECS_DIR } from './amazon-specs';
+import { AMAZON_SPECS_DIR as SPECS_DIR, hasAmazonSpec } from './amazon-specs';
 
 export const ORDER_FEEDS_XSD_DIR = join(SPECS_DIR, 'order-feeds-xsd');
+
+/** The envelope schema's path inside the specs folder (for `testWithSpecs(name, run, { needs })`). */
+export const ORDER_ENVELOPE_XSD = 'order-feeds-xsd/order-envelope.xsd';
+
+/** True when the order feed XSDs are on this machine. */
+export const orderFeedXsdAvailable = hasAmazonSpec(ORDER_ENVELOPE_XSD);
 
 let noticed = false;
 
@@ -15,7 +21,7 @@ let noticed = false;
  * errors (empty when valid).
  */
 export async function validateOrderFeedXml(xml: string): Promise<string[] | null> {
-  if (!existsSync(join(ORDER_FEEDS_XSD_DIR, 'order-envelope.xsd'))) {
+  if (!orderFeedXsdAvailable) {
     if (!noticed) {
       noticed = true;
       process.stderr.write(`notice: ${ORDER_FEEDS_XSD_DIR} is missing; the XSD check of order feeds is skipped on this machine.\n`);
