@@ -112,6 +112,7 @@ export {
   neutralizeCsvCell,
   parseAsin,
   parseProductIdentifier,
+  reportCharsetFor,
   syncActiveListings,
   toGtin14,
   type ActiveListingsMarketplaceSummary,

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/g
 import { SIMULATOR_CREDENTIALS, SIMULATOR_SELLER_ID, startSimulator, type Simulator } from '@sellersync/sp-api-simulator';
 import knexFactory, { type Knex } from 'knex';
 import { createAmazonGateway, type AmazonGateway } from '../amazon-gateway';
+import { decodeDocument, transferDocument } from '../amazon-gateway/document-transfer';
+import { createGatewayAgent } from '../amazon-gateway/endpoint-agent';
 import { migrate } from '../database/migrate';
 import { resolveTableNames } from '../database/table-names';
 import { SellerSyncError } from '../errors';
@@ -243,5 +245,102 @@ describe('createMissingProducts with a shop whose createProduct is a plain inser
     const logged = await mismatches().list({ reason: 'missing-price' });
     expect(logged.map((m) => m.sellerSku).sort()).toEqual(['BAD-PRICE', 'NO-PRICE']);
     expect(logged.find((m) => m.sellerSku === 'NO-PRICE')!.message).toContain('price "" is missing');
+  });
+});
+
+describe('listings reports in the encoding of their marketplace', () => {
+  const JP = 'A1VC38T7YXB528';
+  const TR = 'A33AVAJ2PDY3EV';
+  let ownSim: Simulator;
+  let eu: AmazonGateway;
+  let fe: AmazonGateway;
+
+  beforeAll(async () => {
+    ownSim = await startSimulator({
+      timeScale: TIME_SCALE,
+      seed: {
+        listings: [
+          { sku: 'CAFÉ-1', marketplaceId: DE, asin: 'B0SIM00006', price: '4.50', quantity: 1, title: 'Café crème – 250 g' },
+          { sku: 'JP-MUG', marketplaceId: JP, asin: 'B0SIM00001', price: '1200', quantity: 3, title: '琺瑯マグカップ' },
+          { sku: 'JP-カップ', marketplaceId: JP, asin: 'B0SIM00002', price: '800', quantity: 1, title: '湯呑み「限定」' },
+          { sku: 'ÇAY-1', marketplaceId: TR, asin: 'B0SIM00004', price: '99.90', quantity: 2, title: 'Çay bardağı – 6 adet' },
+        ],
+      },
+    });
+    const gatewayFor = (region: 'eu' | 'fe', marketplaceIds: string[]) =>
+      createAmazonGateway({
+        amazon: { region, sellerId: SIMULATOR_SELLER_ID, marketplaceIds, ...SIMULATOR_CREDENTIALS, endpoint: ownSim.url },
+        timeScale: TIME_SCALE,
+        retry: { retries: 1 },
+      });
+    eu = gatewayFor('eu', [DE, TR]);
+    fe = gatewayFor('fe', [JP]);
+  });
+
+  afterAll(async () => {
+    await ownSim.close();
+  });
+
+  beforeEach(() => {
+    shop = createMemoryAdapter({
+      products: [
+        { productRef: 'cafe', sku: 'CAFÉ-1', title: 'Café' },
+        { productRef: 'jp-mug', sku: 'JP-MUG', title: 'Mug' },
+        { productRef: 'cay', sku: 'ÇAY-1', title: 'Tea glasses' },
+      ],
+    });
+  });
+
+  const contentTypeOf = (marketplaceId: string) => ownSim.state.reports.filter((r) => r.marketplaceIds[0] === marketplaceId).at(-1)?.document?.contentType;
+
+  test('Amazon.co.jp: a Windows-31J report with Japanese column names', async () => {
+    const summary = await syncActiveListings({ db: knex, gateway: fe, adapter: shop, accountId: 'acme', marketplaceIds: [JP] });
+    expect(contentTypeOf(JP)).toBe('text/plain;charset=Windows-31J');
+    expect(summary.marketplaces[0]).toMatchObject({ rows: 2, matched: 1, byRule: { 'seller-sku': 1 }, mismatched: 1, byReason: { 'not-found': 1 }, error: null });
+    expect((await mappings().findBySellerSkus(['JP-MUG'], JP))[0]).toMatchObject({ productRef: 'jp-mug', asin: 'B0SIM00001', title: '琺瑯マグカップ' });
+    expect((await mismatches().list())[0]).toMatchObject({ sellerSku: 'JP-カップ', asin: 'B0SIM00002', title: '湯呑み「限定」', reason: 'not-found' });
+  });
+
+  test('a UTF-8 marketplace', async () => {
+    const summary = await syncActiveListings({ db: knex, gateway: eu, adapter: shop, accountId: 'acme', marketplaceIds: [TR] });
+    expect(contentTypeOf(TR)).toBe('text/plain;charset=UTF-8');
+    expect(summary.marketplaces[0]).toMatchObject({ rows: 1, matched: 1, mismatched: 0 });
+    expect((await mappings().findBySellerSkus(['ÇAY-1'], TR))[0]).toMatchObject({ productRef: 'cay', title: 'Çay bardağı – 6 adet' });
+  });
+
+  test("a document whose Content-Type names no charset is decoded in the marketplace's usual encoding", async () => {
+    const agent = createGatewayAgent(ownSim.url, 10_000);
+    const asked: unknown[] = [];
+    // the simulator's bytes, served as Amazon would without a charset in the Content-Type
+    const unlabelled = (gateway: AmazonGateway): AmazonGateway => ({
+      ...gateway,
+      async downloadDocument(document, options) {
+        asked.push(options);
+        const answer = await transferDocument(agent, { method: 'GET', url: document.url, timeoutMs: 10_000 });
+        return decodeDocument({ ...answer, headers: { ...answer.headers, 'content-type': 'text/plain' } }, { compressed: false, ...options });
+      },
+    });
+    try {
+      const de = await syncActiveListings({ db: knex, gateway: unlabelled(eu), adapter: shop, accountId: 'acme', marketplaceIds: [DE] });
+      const jp = await syncActiveListings({ db: knex, gateway: unlabelled(fe), adapter: shop, accountId: 'acme', marketplaceIds: [JP] });
+      expect(asked).toEqual([{ defaultCharset: 'windows-1252' }, { defaultCharset: 'shift_jis' }]);
+      expect(de.marketplaces[0]).toMatchObject({ rows: 1, matched: 1, byRule: { 'seller-sku': 1 }, mismatched: 0 });
+      expect((await mappings().findBySellerSkus(['CAFÉ-1'], DE))[0]).toMatchObject({ productRef: 'cafe', title: 'Café crème – 250 g' });
+      expect(jp.marketplaces[0]).toMatchObject({ rows: 2, matched: 1 });
+      expect((await mismatches().list())[0]).toMatchObject({ sellerSku: 'JP-カップ', title: '湯呑み「限定」' });
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  test('a seller SKU the charset cannot decode is reported naming the encoding, never stored', async () => {
+    // windows-1252 bytes read as UTF-8: É is not valid UTF-8
+    const summary = await syncActiveListings({ db: knex, gateway: eu, adapter: shop, accountId: 'acme', marketplaceIds: [DE], charset: 'utf-8' });
+    expect(summary.marketplaces[0]).toMatchObject({ rows: 1, matched: 0, mismatched: 1, byReason: { 'invalid-sku': 1 } });
+    expect(await mappings().count()).toBe(0);
+    const [logged] = await mismatches().list();
+    expect(logged!.sellerSku).toBe('CAF\uFFFD-1');
+    expect(logged!.message).toContain('the charset utf-8 (options.charset) cannot decode');
+    expect(logged!.message).toContain('matching.reportCharset');
   });
 });

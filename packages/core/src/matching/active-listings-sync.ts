@@ -7,7 +7,7 @@ import { marketplaceInfo } from '../marketplaces';
 import { parseMoney } from '../money';
 import { hasCapability, requireCapability, type ShopAdapter, type ShopProduct } from '../shop-adapter';
 import { buildCatalogIndex, indexProducts, type GrowingCatalogIndex } from './catalog-index';
-import { MERCHANT_LISTINGS_REPORT_TYPE, listingCandidate, readMerchantListingsReport, type MerchantListingRow } from './listings-report';
+import { MERCHANT_LISTINGS_REPORT_TYPE, listingCandidate, readMerchantListingsReport, reportCharsetFor, type MerchantListingRow } from './listings-report';
 import { summarizeError } from './error-summary';
 import { createMismatchLog, type MismatchInput, type MismatchReason } from './mismatch-log';
 import { parseAsin, parseProductIdentifier } from './product-identifier';
@@ -34,7 +34,10 @@ export interface ActiveListingsSyncOptions {
   readonly createMissingProducts?: boolean;
   /** The shop category of created products. Default `null` (the adapter's default). */
   readonly defaultCategoryRef?: string | null;
-  /** Decode the report with this charset instead of the one its download names. */
+  /**
+   * Decode the report with this charset instead of the one its download names. Default: the
+   * download's charset, else the marketplace's usual one (`reportCharsetFor`).
+   */
   readonly charset?: string;
   /** How long and how often to poll the report. */
   readonly wait?: WaitOptions;
@@ -132,7 +135,11 @@ export async function syncActiveListings(options: ActiveListingsSyncOptions): Pr
           details: { item: reportId, field: 'reportDocumentId' },
         });
       const document = await options.gateway.getReportDocument(report.reportDocumentId);
-      const text = await options.gateway.downloadDocument(document, options.charset ? { charset: options.charset } : undefined);
+      const defaultCharset = reportCharsetFor(marketplaceId);
+      const text = await options.gateway.downloadDocument(document, options.charset ? { charset: options.charset } : { defaultCharset });
+      const decodedWith = options.charset
+        ? `the charset ${options.charset} (options.charset)`
+        : `the charset the download named, else ${defaultCharset} (${marketplaceId}'s usual encoding)`;
 
       if (catalogIndex === undefined && countLines(text) >= (options.bulkThreshold ?? 2000))
         catalogIndex = await buildCatalogIndex(options.adapter);
@@ -164,9 +171,20 @@ export async function syncActiveListings(options: ActiveListingsSyncOptions): Pr
         };
         const valid: MerchantListingRow[] = [];
         for (const row of rows) {
-          const problem = skuProblem(row.sellerSku);
-          if (problem) miss(row, 'invalid-sku', `Report line ${row.line}: seller SKU ${describeValue(row.sellerSku)} ${problem}.`);
-          else valid.push(row);
+          // a byte the charset could not read: the SKU is not the seller's, and storing it would
+          // merge SKUs that differ only in that character
+          if (row.sellerSku.includes('\uFFFD'))
+            miss(
+              row,
+              'invalid-sku',
+              `Report line ${row.line}: seller SKU ${describeValue(row.sellerSku)} holds bytes that ${decodedWith} cannot decode (shown as U+FFFD); ` +
+                `it was not stored. Set matching.reportCharset to the report's real encoding (windows-1252, shift_jis, utf-8).`,
+            );
+          else {
+            const problem = skuProblem(row.sellerSku);
+            if (problem) miss(row, 'invalid-sku', `Report line ${row.line}: seller SKU ${describeValue(row.sellerSku)} ${problem}.`);
+            else valid.push(row);
+          }
         }
         const results = await matcher.match(valid.map((row) => listingCandidate(row, marketplaceId)));
         const existing = new Map<string, ProductMapping>();

@@ -23,7 +23,7 @@ export {
   type MappingCsvRejection,
   type MappingCsvRowResult,
 } from './mapping-csv-import';
-export { MERCHANT_LISTINGS_REPORT_TYPE, listingCandidate, readMerchantListingsReport, type MerchantListingRow } from './listings-report';
+export { MERCHANT_LISTINGS_REPORT_TYPE, listingCandidate, readMerchantListingsReport, reportCharsetFor, type MerchantListingRow } from './listings-report';
 export type { MatchingOptions } from './matching-options';
 export {
   createMismatchLog,

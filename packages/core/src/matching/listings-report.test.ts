@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { SellerSyncError } from '../errors';
-import { listingCandidate, readMerchantListingsReport, type MerchantListingRow } from './listings-report';
+import { listingCandidate, readMerchantListingsReport, reportCharsetFor, type MerchantListingRow } from './listings-report';
 
 const HEADER = [
   'item-name', 'item-description', 'listing-id', 'seller-sku', 'price', 'quantity', 'open-date', 'image-url', 'item-is-marketplace',
@@ -84,5 +84,21 @@ describe('readMerchantListingsReport', () => {
       caught = error;
     }
     expect(SellerSyncError.isInstance(caught) && caught.code).toBe('REPORT_FAILED');
+  });
+
+  test("Amazon.co.jp's Japanese column names, in recent (ASIN 1) and older (asin1) reports", async () => {
+    const recent = '出品者SKU\tASIN 1\t商品名\t商品の説明\t出品ID\t価格\t数量\t出品日\t商品IDタイプ\t商品ID\tフルフィルメント・チャンネル\tステータス\n' +
+      'JP-1\tB0SIM00001\t琺瑯マグカップ\t\tX1\t1200\t3\t2026/01/31 09:00:00 JST\t4\t4006381333931\tAMAZON_JP\tActive\n';
+    const [[row]] = (await readAll(recent)) as [[MerchantListingRow]];
+    expect(row).toEqual({ line: 2, sellerSku: 'JP-1', title: '琺瑯マグカップ', asin: 'B0SIM00001', gtin: '4006381333931', price: '1200', quantity: '3', fulfillmentChannel: 'AFN', status: 'Active' });
+    const older = '商品名\t出品ID\t出品者SKU\t価格\t数量\tasin1\t商品IDタイプ\t商品ID\tフルフィルメント・チャンネル\nマグ\tX2\tJP-2\t980\t1\tB0SIM00002\t1\tB0SIM00002\tDEFAULT\n';
+    const [[old]] = (await readAll(older)) as [[MerchantListingRow]];
+    expect(old).toMatchObject({ sellerSku: 'JP-2', title: 'マグ', asin: 'B0SIM00002', gtin: null, price: '980', fulfillmentChannel: 'MFN' });
+  });
+
+  test('the charset of a report whose download names none: windows-1252 in NA/EU, Shift_JIS in Japan, else UTF-8', () => {
+    expect(['ATVPDKIKX0DER', 'A1PA6795UKMFR9', 'A1F83G8C2ARO7P', 'A1C3SOZRARQ6R3'].map(reportCharsetFor)).toEqual(['windows-1252', 'windows-1252', 'windows-1252', 'windows-1252']);
+    expect(reportCharsetFor('A1VC38T7YXB528')).toBe('shift_jis');
+    expect(['A33AVAJ2PDY3EV', 'A39IBJ37TRP1C6', 'A21TJRUUN4KGV', 'A9NOSUCHMARKET'].map(reportCharsetFor)).toEqual(['utf-8', 'utf-8', 'utf-8', 'utf-8']);
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { modelErrors } from '../test-support/amazon-models';
 import { startHarness, waitFor, type Harness } from '../test-support/harness';
 import { DE, rejectionOf } from '../test-support/sp-client';
-import { MERCHANT_LISTINGS_COLUMNS } from './merchant-listings-report';
+import { MERCHANT_LISTINGS_COLUMNS, MERCHANT_LISTINGS_COLUMNS_JA } from './merchant-listings-report';
 
 const MODEL = 'sp-api-models/reports_2021-06-30.json';
 const JP = 'A1VC38T7YXB528';
@@ -72,13 +72,23 @@ describe('Reports 2021-06-30: merchant listings', () => {
     expect(stored?.document?.contentType).toBe('text/plain;charset=Cp1252');
   });
 
-  test('GET_MERCHANT_LISTINGS_DATA lists active listings only; UTF-8 for Amazon.co.jp', async () => {
+  test('GET_MERCHANT_LISTINGS_DATA lists active listings only', async () => {
     const active = await runReport('GET_MERCHANT_LISTINGS_DATA');
     expect(active.text.trimEnd().split('\n').slice(1).map((line) => line.split('\t')[3])).toEqual(['CREME-1', 'FBA-1']);
+  });
+
+  test('Amazon.co.jp: Windows-31J bytes and Japanese column names', async () => {
     const japan = await runReport('GET_MERCHANT_LISTINGS_ALL_DATA', JP);
-    expect(japan.contentType).toBe('text/plain;charset=UTF-8');
-    expect(japan.text).toContain('琺瑯マグカップ\t');
-    expect(japan.text).toContain('\t1200\t');
+    expect(japan.contentType).toBe('text/plain;charset=Windows-31J');
+    // the client decoded the bytes with the charset the Content-Type names
+    const [header, row] = japan.text.trimEnd().split('\n').map((line) => line.split('\t'));
+    expect(header).toEqual(MERCHANT_LISTINGS_COLUMNS_JA.map(([name]) => name));
+    expect(header!.slice(0, 3)).toEqual(['出品者SKU', 'ASIN 1', '商品名']);
+    const cells = Object.fromEntries(header!.map((name, index) => [name, row![index]]));
+    expect(cells).toMatchObject({ 出品者SKU: 'JP-1', 'ASIN 1': 'B0SIM00001', 商品名: '琺瑯マグカップ', 価格: '1200', 'フルフィルメント・チャンネル': 'DEFAULT', ステータス: 'Inactive' });
+    expect(cells['出品日']).toMatch(/^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} JST$/);
+    const stored = harness.sim.state.reports.find((report) => report.marketplaceIds[0] === JP);
+    expect(stored?.document?.content).toBe(japan.text);
   });
 
   test('listings created through feeds or the API appear too', async () => {

@@ -11,6 +11,7 @@ import { findMarketplace } from '../support/marketplaces';
 import type { Scheduler } from '../support/scheduler';
 import type { ProcessingStatus } from '../feeds/feeds-service';
 import { buildMerchantListingsReport } from './merchant-listings-report';
+import { decodeShiftJis, encodeShiftJis } from './shift-jis';
 
 /** Report types the simulator builds; other GET_* types are accepted and end FATAL. */
 export const SIMULATED_REPORT_TYPES = ['GET_MERCHANT_LISTINGS_ALL_DATA', 'GET_MERCHANT_LISTINGS_DATA'] as const;
@@ -81,9 +82,10 @@ export function createReportsService(context: {
     // Merchant listings reports cover one marketplace: the first requested.
     const marketplaceId = report.marketplaceIds[0]!;
     const listings = context.listings.all().filter((record) => record.marketplaceId === marketplaceId);
-    const text = buildMerchantListingsReport(listings, context.catalog, report.reportType === 'GET_MERCHANT_LISTINGS_DATA');
     const charset = findMarketplace(marketplaceId)?.reportCharset ?? 'UTF-8';
-    const content = charset === 'Cp1252' ? encodeCp1252(text) : Buffer.from(text, 'utf8');
+    // Amazon.co.jp writes its flat files in Windows-31J with Japanese column names
+    const text = buildMerchantListingsReport(listings, context.catalog, report.reportType === 'GET_MERCHANT_LISTINGS_DATA', charset === 'Windows-31J' ? 'ja' : 'en');
+    const content = charset === 'Cp1252' ? encodeCp1252(text) : charset === 'Windows-31J' ? encodeShiftJis(text) : Buffer.from(text, 'utf8');
     report.reportDocumentId = documents.createResultDocument('report', report.region, `text/plain;charset=${charset}`, content, false).id;
     report.processingStatus = 'DONE';
   };
@@ -150,7 +152,14 @@ export function createReportsService(context: {
       [...reports.values()].map((report) => {
         const document = report.reportDocumentId !== undefined ? documents.get(report.reportDocumentId) : undefined;
         const charset = /charset=([^;]+)/.exec(document?.contentType ?? '')?.[1];
-        const content = document?.content === undefined ? undefined : charset === 'Cp1252' ? decodeCp1252(document.content) : document.content.toString('utf8');
+        const content =
+          document?.content === undefined
+            ? undefined
+            : charset === 'Cp1252'
+              ? decodeCp1252(document.content)
+              : charset === 'Windows-31J'
+                ? decodeShiftJis(document.content)
+                : document.content.toString('utf8');
         return { ...render(report), ...(document && content !== undefined ? { document: { contentType: document.contentType, content } } : {}) };
       }),
   };
