@@ -25,7 +25,12 @@ export type ListingMode =
   /** an offer on an existing ASIN (matching mode): `UPDATE`, requirements `LISTING_OFFER_ONLY` */
   | 'offer-only'
   /** removes the listing: `DELETE` */
-  | 'delete';
+  | 'delete'
+  /**
+   * takes the offer off a marketplace the product is no longer sold on (restricted by its
+   * `marketplaceIds`, or the marketplace switched off): `PATCH` of the quantity to 0
+   */
+  | 'withdraw';
 
 /** One JSON Patch operation of a `PATCH` message. */
 export interface ListingsFeedPatch {
@@ -290,6 +295,33 @@ export function buildListingMessage(input: ListingBuildInput, options: ListingBu
   };
 }
 
+/**
+ * What `listing_states` records for an offer withdrawn from a marketplace: not the hash of any
+ * offer, so `reconcile` sees the difference once the product is offered there again.
+ */
+export function withdrawnOfferHash(marketplaceId: string): string {
+  return createHash('sha256').update(JSON.stringify([1, 'withdrawn', marketplaceId])).digest('hex');
+}
+
+/**
+ * The message that withdraws a merchant-fulfilled offer: quantity 0, the price left as it is, so
+ * offering the product there again is one ordinary offer change. Amazon-fulfilled offers are never
+ * withdrawn this way (Amazon owns FBA stock): the caller does not ask for them.
+ */
+export function buildWithdrawalMessage(sku: string, marketplaceId: string, productType: string): Extract<ListingBuildResult, { ok: true }> {
+  return {
+    ok: true,
+    message: {
+      sku,
+      operationType: 'PATCH',
+      productType,
+      patches: [{ op: 'replace', path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity: 0 }] }],
+    },
+    offerHash: withdrawnOfferHash(marketplaceId),
+    productType,
+  };
+}
+
 /** When each kind of change of a SKU was last queued (absent: not queued). */
 export interface QueuedKinds {
   readonly offer?: Date;
@@ -301,18 +333,22 @@ export interface QueuedKinds {
  * Decides what to send for a SKU from the kinds queued and what the shop has:
  * - `delete` when a delete is queued and the product is gone or the delete is strictly the newest change;
  * - `not-found` when the shop has no such product (and no delete is queued);
- * - `listing` / `offer-only` when product data changed (or the product came back after a delete):
- *   the full listing when the shop has listing data, an offer on the ASIN when only that is known,
- *   else the offer alone;
+ * - `listing` / `offer-only` when product data changed, or the product comes back after a delete
+ *   (queued with it, or one Amazon accepted: a `PATCH` of a deleted listing is refused): the full
+ *   listing when the shop has listing data, an offer on the ASIN when only that is known, else the
+ *   offer alone;
  * - `offer` otherwise.
  */
-export function decideListingMode(kinds: QueuedKinds, shop: { readonly exists: boolean; readonly hasListingData: boolean; readonly asin: string | null }): ListingMode | 'not-found' {
+export function decideListingMode(
+  kinds: QueuedKinds,
+  shop: { readonly exists: boolean; readonly hasListingData: boolean; readonly asin: string | null; readonly deletedOnAmazon?: boolean },
+): ListingMode | 'not-found' {
   if (kinds.delete) {
     const newestOther = Math.max(kinds.offer?.getTime() ?? -Infinity, kinds.listing?.getTime() ?? -Infinity);
     // a tie (both queued in the same millisecond) goes to what the shop holds now
     if (!shop.exists || kinds.delete.getTime() > newestOther) return 'delete';
   }
   if (!shop.exists) return 'not-found';
-  if (kinds.listing || kinds.delete) return shop.hasListingData ? 'listing' : shop.asin ? 'offer-only' : 'offer';
+  if (kinds.listing || kinds.delete || shop.deletedOnAmazon) return shop.hasListingData ? 'listing' : shop.asin ? 'offer-only' : 'offer';
   return 'offer';
 }

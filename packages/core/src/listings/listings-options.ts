@@ -14,7 +14,11 @@ export const PRICE_ROUNDINGS: readonly PriceRounding[] = ['half-up', 'half-even'
 
 /** Settings of one marketplace of the account. */
 export interface ListingsMarketplaceOptions {
-  /** `false`: nothing is sent to this marketplace and `reconcile` skips it. Default `true`. */
+  /**
+   * `false`: no offer or listing is sent to this marketplace any more; an offer Amazon still holds
+   * from this account is withdrawn there (quantity 0) by the SKU's next change or by `reconcile`, as
+   * when the marketplace leaves `amazon.marketplaceIds`. Default `true`.
+   */
   readonly enabled?: boolean;
   /**
    * The currency offers are priced in on this marketplace. Default: the marketplace's own currency

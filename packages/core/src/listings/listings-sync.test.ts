@@ -285,6 +285,58 @@ describe('pushListings', () => {
   });
 });
 
+describe('marketplaces a product is no longer sold on', () => {
+  const rates = { exchangeRates: { 'EUR/GBP': '0.86' } };
+  const account = (marketplaceIds: readonly string[], h: ListingsHarness) => {
+    const { clientId, clientSecret, refreshToken } = SIMULATOR_CREDENTIALS;
+    return { region: 'eu' as const, sellerId: 'A2SIMSELLER01', marketplaceIds, refreshToken, clientId, clientSecret, endpoint: h.sim.url };
+  };
+
+  test('an offer Amazon holds is withdrawn (quantity 0) when the product is restricted away, the marketplace switched off or removed', async () => {
+    const h = await start({ marketplaceIds: [DE, FR, UK], listings: rates, products: ['M-1', 'M-2', 'M-3'].map((sku) => listedProduct(sku)) });
+    await h.enqueue(h.shop.listProducts().map((p) => ({ sku: p.sku, kind: 'listing' as const })));
+    await h.sync.pushListings({ untilDrained: true });
+    for (const marketplaceId of [DE, FR, UK]) expect(h.sim.state.offer('M-1', marketplaceId)).toMatchObject({ quantity: 10 });
+
+    // the shop restricts M-1 to DE and sells out there: FR and UK must not keep selling 10
+    await h.save({ sku: 'M-1', quantity: 0, marketplaceIds: [DE] });
+    expect(await h.sync.pushListings({ untilDrained: true })).toMatchObject({ drained: true, messagesSent: 3, acknowledged: 1 });
+    expect(h.sim.state.offer('M-1', DE)).toMatchObject({ quantity: 0 });
+    expect(h.sim.state.offer('M-1', FR)).toMatchObject({ quantity: 0, price: '19.99' });
+    expect(h.sim.state.offer('M-1', UK)).toMatchObject({ quantity: 0, price: '17.19' });
+    const withdrawal = h.documents().at(-1)!.messages[0]!;
+    expect(withdrawal).toMatchObject({ sku: 'M-1', operationType: 'PATCH', patches: [{ path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity: 0 }] }] });
+
+    // restricted outside the hooks: reconcile finds the offer still live on FR, once
+    h.shop.upsertProduct({ sku: 'M-2', marketplaceIds: [DE, UK] });
+    expect(await h.sync.reconcile()).toMatchObject({ enqueued: 1 });
+    await h.sync.pushListings({ untilDrained: true });
+    expect([DE, FR, UK].map((m) => h.sim.state.offer('M-2', m)?.quantity)).toEqual([10, 0, 10]);
+    expect(await h.sync.reconcile()).toMatchObject({ enqueued: 0 });
+    // sold there again: the next change offers it again, and reconcile agrees
+    await h.save({ sku: 'M-2', marketplaceIds: null });
+    await h.sync.pushListings({ untilDrained: true });
+    expect(h.sim.state.offer('M-2', FR)).toMatchObject({ quantity: 10 });
+    expect(await h.sync.reconcile()).toMatchObject({ enqueued: 0 });
+
+    // UK switched off in the options: the next change of M-3 withdraws it there and leaves DE and FR alone
+    const ukOff = h.newSync({ listings: { ...rates, marketplaces: { [UK]: { enabled: false } } } });
+    await h.save({ sku: 'M-3', quantity: 8 });
+    await ukOff.pushListings({ untilDrained: true });
+    expect([DE, FR, UK].map((m) => h.sim.state.offer('M-3', m)?.quantity)).toEqual([8, 8, 0]);
+
+    // FR no longer one of the account's marketplaces (and UK on again): reconcile reaches the offers
+    // left on FR, and offers M-3 on UK again
+    const withoutFr = h.newSync({ amazon: account([DE, UK], h), listings: rates });
+    expect(await withoutFr.reconcile()).toMatchObject({ enqueued: 3 });
+    await withoutFr.pushListings({ untilDrained: true });
+    expect([DE, FR, UK].map((m) => h.sim.state.offer('M-2', m)?.quantity)).toEqual([10, 0, 10]);
+    expect([DE, FR, UK].map((m) => h.sim.state.offer('M-3', m)?.quantity)).toEqual([8, 0, 8]);
+    expect(await withoutFr.reconcile()).toMatchObject({ enqueued: 0 });
+    expect(await h.sync.changeLog.list()).toEqual([]);
+  });
+});
+
 describe('malformed adapter records', () => {
   // JavaScript adapters and database NULLs produce shapes the types forbid; none of them may sink a batch
   test('null lists and a missing salePrice key are tolerated; a record that throws fails its SKU only', async () => {

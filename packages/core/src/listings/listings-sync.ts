@@ -14,7 +14,16 @@ import {
 import { SellerSyncError, describeValue } from '../errors';
 import type { SafeLogger } from '../logger';
 import { hasCapability, type ShopAdapter, type ShopListingData, type ShopProduct } from '../shop-adapter';
-import { buildListingMessage, buildListingOffer, decideListingMode, offerHash, type ListingMode, type QueuedKinds } from './feed-builder';
+import {
+  buildListingMessage,
+  buildListingOffer,
+  buildWithdrawalMessage,
+  decideListingMode,
+  offerHash,
+  withdrawnOfferHash,
+  type ListingMode,
+  type QueuedKinds,
+} from './feed-builder';
 import { LISTINGS_FEED_CONTENT_TYPE, LISTINGS_FEED_TYPE, createFeedDocumentSplitter, type FeedDocumentSplitter } from './feed-document';
 import { renderFeedPreviewXml } from './feed-preview';
 import {
@@ -24,6 +33,7 @@ import {
   type FeedMessageRecord,
   type FeedSubmission,
   type FeedSummary,
+  type ListingState,
   type NewFeedMessage,
   type NewFeedSubmission,
 } from './feed-submission-store';
@@ -264,6 +274,21 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
   const store = createFeedSubmissionStore(db, { tablePrefix: deps.tablePrefix, accountId });
   const states = createListingStateStore(db, { tablePrefix: deps.tablePrefix, accountId });
   const enabled = options.marketplaces.filter((m) => m.enabled);
+  const enabledIds = new Set(enabled.map((m) => m.marketplaceId));
+  // Amazon owns the stock of FBA offers: nothing sellersync may set to 0
+  const merchantFulfilled = options.fulfillmentChannelCode === 'DEFAULT';
+  /** A marketplace switched off, or no longer one of the account's (only a withdrawal goes there). */
+  const marketplaceOutside = (marketplaceId: string): ResolvedMarketplace =>
+    options.marketplaces.find((m) => m.marketplaceId === marketplaceId) ?? {
+      marketplaceId,
+      enabled: false,
+      currency: '',
+      rounding: 'half-up',
+      productType: options.productType,
+      languageTag: '',
+    };
+  /** Whether Amazon holds an offer accepted from this account that is neither deleted nor withdrawn. */
+  const isLive = (state: ListingState) => !state.deleted && state.offerHash !== null && state.offerHash !== withdrawnOfferHash(state.marketplaceId);
   const accountMarketplaceIds = options.marketplaces.map((m) => m.marketplaceId);
   const withListingData = hasCapability(shop, 'listingData');
   // passes of one worker never overlap, even across sync objects of one process
@@ -321,7 +346,15 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
         list.push(product);
         products.set(product.sku, list);
       }
-      const wantsListing = part.filter((sku) => groups.get(sku)!.some((change) => change.kind !== 'offer'));
+      const known = await states.get(part);
+      const deletedOnAmazon = new Set<string>();
+      const liveElsewhere = new Map<string, string[]>();
+      for (const state of known.values()) {
+        if (state.deleted) deletedOnAmazon.add(state.sku);
+        if (!enabledIds.has(state.marketplaceId) && isLive(state)) liveElsewhere.set(state.sku, [...(liveElsewhere.get(state.sku) ?? []), state.marketplaceId]);
+      }
+      // a listing Amazon deleted comes back as a full listing (or an offer on its ASIN), never a PATCH
+      const wantsListing = part.filter((sku) => deletedOnAmazon.has(sku) || groups.get(sku)!.some((change) => change.kind !== 'offer'));
       const listings = new Map<string, ShopListingData>();
       if (withListingData && wantsListing.length > 0)
         for (const listing of await shop.getListingData!(wantsListing)) if (!listings.has(listing.sku)) listings.set(listing.sku, listing);
@@ -330,7 +363,6 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       if (deps.asinSource && needAsin.length > 0)
         for (const mapping of await deps.asinSource.findBySellerSkus(needAsin))
           if (mapping.asin) asins.set(stateKey(mapping.marketplaceId, mapping.sellerSku), mapping.asin);
-      const known = await states.get(part);
       // a product the shop no longer has needs no message when a delete of it is queued anyway
       const gone = part.filter((sku) => !products.has(sku) && !groups.get(sku)!.some((change) => change.kind === 'delete'));
       const deleteQueued = new Set<string>();
@@ -359,20 +391,31 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
           const messages: { marketplace: ResolvedMarketplace; built: Extract<ReturnType<typeof buildListingMessage>, { ok: true }>; mode: ListingMode; changes: QueuedChange[] }[] = [];
           const handled = new Set<QueuedChange>();
           let notFound = false;
-          for (const marketplace of enabled) {
-            const applicable = changes.filter((c) => c.marketplaceId === ALL_MARKETPLACES || c.marketplaceId === marketplace.marketplaceId);
+          const targets = [...enabled, ...(liveElsewhere.get(sku) ?? []).map(marketplaceOutside)];
+          for (const marketplace of targets) {
+            const marketplaceId = marketplace.marketplaceId;
+            const applicable = changes.filter((c) => c.marketplaceId === ALL_MARKETPLACES || c.marketplaceId === marketplaceId);
             if (applicable.length === 0) continue;
+            const state = known.get(stateKey(marketplaceId, sku));
+            // not sold here any more, but Amazon still offers it: its stock there must go to 0
+            const withdraw = () => {
+              if (state && isLive(state) && merchantFulfilled)
+                messages.push({ marketplace, built: buildWithdrawalMessage(sku, marketplaceId, state.productType ?? marketplace.productType), mode: 'withdraw', changes: applicable });
+            };
+            if (!marketplace.enabled) {
+              withdraw();
+              continue;
+            }
             const kinds: { offer?: Date; listing?: Date; delete?: Date } = {};
             for (const change of applicable) {
               const previous = kinds[change.kind];
               if (!previous || previous < change.updatedAt) kinds[change.kind] = change.updatedAt;
             }
-            const asin = product?.asin ?? asins.get(stateKey(marketplace.marketplaceId, sku)) ?? null;
-            const mode = decideListingMode(kinds as QueuedKinds, { exists: product !== null, hasListingData: listing !== null, asin });
+            const asin = product?.asin ?? asins.get(stateKey(marketplaceId, sku)) ?? null;
+            const mode = decideListingMode(kinds as QueuedKinds, { exists: product !== null, hasListingData: listing !== null, asin, deletedOnAmazon: state?.deleted === true });
             // Entries of one SKU may reach different batches (a deferral, the batch limit): a change
             // queued before the newest one Amazon accepted is stale when that acceptance was a delete
             // (do not bring the listing back), or when the stale change is itself a delete.
-            const state = known.get(stateKey(marketplace.marketplaceId, sku));
             const newest = Math.max(...applicable.map((change) => change.updatedAt.getTime()));
             const stale = state !== undefined && state.changedAt !== null && state.changedAt > newest;
             if (stale && (state.deleted || mode === 'delete')) continue;
@@ -381,12 +424,11 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
               notFound = true;
               break;
             }
-            if (mode !== 'delete' && product?.marketplaceIds && !product.marketplaceIds.includes(marketplace.marketplaceId)) continue;
-            const built = buildListingMessage(
-              { sku, mode, marketplace, product, listing, asin, knownProductType: known.get(stateKey(marketplace.marketplaceId, sku))?.productType ?? null },
-              options,
-              now,
-            );
+            if (mode !== 'delete' && product?.marketplaceIds && !product.marketplaceIds.includes(marketplaceId)) {
+              withdraw();
+              continue;
+            }
+            const built = buildListingMessage({ sku, mode, marketplace, product, listing, asin, knownProductType: state?.productType ?? null }, options, now);
             if (!built.ok) problems.push(...built.problems);
             else messages.push({ marketplace, built, mode, changes: applicable });
           }
@@ -890,6 +932,8 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
         products.push(product);
       }
       const known = await states.get(products.map((p) => p.sku));
+      const statesBySku = new Map<string, ListingState[]>();
+      for (const state of known.values()) statesBySku.set(state.sku, [...(statesBySku.get(state.sku) ?? []), state]);
       const changes: ChangeInput[] = [];
       const invalid: ChangeInput[] = [];
       for (const product of products) {
@@ -915,6 +959,18 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
           if (state?.offerHash === hash) result.unchanged += 1;
           else if (state?.rejectedHash === hash) result.skipped += 1;
           else changes.push(change);
+        }
+        // offers Amazon still holds where the product is no longer sold: the pass withdraws them
+        for (const state of merchantFulfilled ? (statesBySku.get(product.sku) ?? []) : []) {
+          const soldThere = enabledIds.has(state.marketplaceId) && (!product.marketplaceIds || product.marketplaceIds.includes(state.marketplaceId));
+          if (soldThere || !isLive(state)) continue;
+          result.compared += 1;
+          if (state.rejectedHash === withdrawnOfferHash(state.marketplaceId)) result.skipped += 1;
+          else {
+            // an entry for a marketplace the account no longer has could never be claimed: "*" reaches it
+            const marketplaceId = accountMarketplaceIds.includes(state.marketplaceId) ? state.marketplaceId : ALL_MARKETPLACES;
+            changes.push({ sku: product.sku, kind: 'offer', marketplaceId, productRef: product.productRef, accountId });
+          }
         }
       }
       if (invalid.length > 0) {
