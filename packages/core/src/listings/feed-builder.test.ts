@@ -276,6 +276,10 @@ describe('decideListingMode', () => {
     [{ delete: at(1), offer: at(2) }, { ...shop, exists: false }, 'delete'],
     [{ delete: at(1), offer: at(1) }, shop, 'listing'],
     [{ delete: at(1), offer: at(1) }, { ...shop, exists: false }, 'delete'],
+    // Amazon deleted the listing: an offer alone would be a PATCH it refuses
+    [{ offer: at(1) }, { ...shop, deletedOnAmazon: true }, 'listing'],
+    [{ offer: at(1) }, { ...shop, hasListingData: false, asin: 'B07XJ8C8F5', deletedOnAmazon: true }, 'offer-only'],
+    [{ offer: at(1) }, { ...shop, exists: false, deletedOnAmazon: true }, 'not-found'],
   ] as const)('%j with %j → %s', (kinds, state, expected) => {
     expect(decideListingMode(kinds, state)).toBe(expected);
   });

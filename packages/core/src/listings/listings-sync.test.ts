@@ -223,6 +223,30 @@ describe('pushListings', () => {
     expect(await h.sync.reconcile()).toMatchObject({ scanned: 1, enqueued: 0 });
   });
 
+  test('an offer change after an accepted delete brings the listing back with a full UPDATE, not a PATCH Amazon refuses', async () => {
+    const h = await start({ products: [listedProduct('RA-1'), listedProduct('RA-2')] });
+    await h.enqueue([{ sku: 'RA-1', kind: 'listing' }, { sku: 'RA-2', kind: 'listing' }]);
+    await h.sync.pushListings({ untilDrained: true });
+    await h.enqueue({ sku: 'RA-1', kind: 'delete' });
+    await h.sync.pushListings({ untilDrained: true });
+    expect(h.sim.state.listing('RA-1', DE)).toBeUndefined();
+    // the product is stocked again and the shop's hook queues only an offer change
+    await h.save({ sku: 'RA-1', quantity: 7 });
+    await h.save({ sku: 'RA-2', quantity: 6 });
+    expect(await h.sync.pushListings({ untilDrained: true })).toMatchObject({ drained: true, acknowledged: 2, rejected: 0 });
+    expect(h.documents().at(-1)!.messages.map((m) => [m['sku'], m['operationType'], m['requirements']])).toEqual([
+      ['RA-1', 'UPDATE', 'LISTING'],
+      ['RA-2', 'PATCH', undefined],
+    ]);
+    expect(h.sim.state.offer('RA-1', DE)).toMatchObject({ quantity: 7, price: '19.99' });
+    expect(await h.sync.changeLog.list()).toEqual([]);
+    // listed again: the next offer change is an ordinary PATCH
+    await h.save({ sku: 'RA-1', quantity: 5 });
+    await h.sync.pushListings({ untilDrained: true });
+    expect(h.documents().at(-1)!.messages).toEqual([expect.objectContaining({ sku: 'RA-1', operationType: 'PATCH' })]);
+    h.expectConverged();
+  });
+
   test('matching mode: a listing change without shop metadata becomes an offer on the known ASIN', async () => {
     const h = await start({
       products: [{ sku: 'ASIN-1', asin: 'B0SIM00001', quantity: 4, price: { amount: 1590, currency: 'EUR' } }, { sku: 'MAPPED-1', quantity: 2, price: { amount: 990, currency: 'EUR' } }],
