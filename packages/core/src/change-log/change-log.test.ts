@@ -113,6 +113,24 @@ describeEachEngine('change log', (engine) => {
       expect(await rows()).toHaveLength(5000);
     });
 
+    test.each([1, 50, 10_000])(
+      'a database error on %i changes names the driver\'s problem without the SQL or its values',
+      async (count) => {
+        const missing = uniquePrefix('gone');
+        const changes = Array.from({ length: count }, (_, i) => ({ sku: `LEAK-${i}`, productRef: `secret-ref-${i}` }));
+        const error = await expectCode(enqueueChange(knex, changes, { tablePrefix: missing }), 'DATABASE_ERROR');
+        expect(error.message.length).toBeLessThan(600);
+        expect(error.message).toContain(`Could not queue ${count} change(s)`);
+        expect(error.message).toContain(missing);
+        expect(error.message).not.toContain('LEAK-1');
+        expect(error.message).not.toContain('secret-ref');
+        expect(error.message).not.toMatch(/insert into/i);
+        expect(error.isRetryable).toBe(true);
+        // the raw error stays available to the host's own logs
+        expect((error.cause as Error).message.length).toBeGreaterThan(0);
+      },
+    );
+
     test.each([
       ['bound values', 0],
       ['one JSON parameter', 60],

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { SellerSyncError } from '../errors';
+import { SellerSyncError, driverMessage } from '../errors';
 import { databaseEngine, type DatabaseEngine } from '../database/dialect';
 import { resolveTableNames } from '../database/table-names';
 import type { ChangeInput } from './change';
@@ -84,7 +84,7 @@ export async function enqueueChange(
     throw new SellerSyncError({
       code: 'DATABASE_ERROR',
       message:
-        `Could not queue ${rows.length} change(s): ${(error as Error).message}. ` +
+        `Could not queue ${rows.length} change(s): ${driverMessage(error)}. ` +
         `Has migrate() run for table prefix "${options.tablePrefix ?? 'sellersync_'}"?`,
       details: { item: rows[0]?.sku },
       cause: error,

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { SellerSyncError } from '../errors';
+import { SellerSyncError, driverMessage } from '../errors';
 import { databaseEngine, isTransientLockError } from './dialect';
 import { MIGRATIONS } from './migrations';
 import { resolveTableNames, type TableNames } from './table-names';
@@ -148,7 +148,8 @@ function lockHeld(error: unknown, tables: TableNames, waitedMs: number): SellerS
 function migrationFailed(error: unknown, tables: TableNames): SellerSyncError {
   return new SellerSyncError({
     code: 'MIGRATION_FAILED',
-    message: `Creating sellersync's tables (prefix "${tables.prefix}") failed: ${(error as Error).message}. Check that the database user may create tables.`,
+    message: `Creating sellersync's tables (prefix "${tables.prefix}") failed: ${driverMessage(error)}. ` +
+      `Check that the database user may create tables, and that no table of a migration killed halfway is left over.`,
     details: { item: tables.prefix },
     cause: error,
   });

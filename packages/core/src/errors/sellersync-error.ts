@@ -71,6 +71,25 @@ export function describeValue(value: unknown, max = 60): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+const QUERY_PREFIX = /^\s*(insert|select|update|delete|with|create|alter|drop|replace)\b/i;
+
+/**
+ * The database driver's own words about a failed query, at most `max` characters, for an error
+ * message. knex prefixes a driver's message with the whole statement and its bound values
+ * (`insert into … - no such table: x`), which for a bulk call is hundreds of kilobytes of shop
+ * data; that part is dropped. Keep the raw error as the `cause`.
+ */
+export function driverMessage(error: unknown, max = 300): string {
+  const e = error as { message?: unknown; sqlMessage?: unknown } | null;
+  // mysql2 keeps the server's message apart
+  let text = typeof e?.sqlMessage === 'string' ? e.sqlMessage : String(e?.message ?? error);
+  if (typeof e?.sqlMessage !== 'string' && QUERY_PREFIX.test(text)) {
+    const cut = text.lastIndexOf(' - ');
+    text = cut < 0 ? 'the query failed' : text.slice(cut + 3);
+  }
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 /** Throws a `NOT_IMPLEMENTED` error for a capability a later release fills in. */
 export function notImplemented(what: string): never {
   throw new SellerSyncError({
