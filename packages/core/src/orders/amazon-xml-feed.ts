@@ -145,3 +145,46 @@ export function parseProcessingReport(xml: string): ProcessingReport {
     results,
   };
 }
+
+/** What a processing report means for the messages of the feed it answers. */
+export interface ProcessingOutcome {
+  /** Messages an `Error` result names: Amazon refused them. */
+  readonly refused: ReadonlyMap<number, ProcessingReportResult>;
+  /**
+   * `null` when Amazon processed the feed as a whole, so every message it does not refuse was
+   * applied. Otherwise why not: a document-level error (`MessageID` 0, such as 5001 "XML parsing
+   * error"), fewer messages processed than sent, or a status other than `Complete`. Then only the
+   * messages the report names with a warning were applied; the others were not.
+   */
+  readonly incomplete: { readonly code: string; readonly message: string } | null;
+  /** Whether the message was applied at Amazon. */
+  applied(messageId: number): boolean;
+}
+
+/**
+ * Reads a processing report against the feed it answers (`messagesSent` messages numbered from
+ * 1): a message counts as applied only when the report says so, never because it is not named
+ * in a report of a document Amazon did not process.
+ */
+export function readProcessingOutcome(report: ProcessingReport, messagesSent: number, feedId: string): ProcessingOutcome {
+  const named = (result: ProcessingReportResult) => Number.isInteger(result.messageId) && result.messageId >= 1 && result.messageId <= messagesSent;
+  const refused = new Map(report.results.filter((r) => r.resultCode === 'Error' && named(r)).map((r) => [r.messageId, r]));
+  const warned = new Set(report.results.filter((r) => r.resultCode === 'Warning' && named(r)).map((r) => r.messageId));
+  const documentErrors = report.results.filter((r) => r.resultCode === 'Error' && !named(r));
+  const processed = report.summary?.processed ?? 0;
+  const whole = documentErrors.length === 0 && report.statusCode === 'Complete' && report.summary !== null && processed >= messagesSent;
+  const detail = documentErrors.map((r) => `[${r.messageCode}] ${r.description}`).join('; ');
+  const incomplete = whole
+    ? null
+    : {
+        code: documentErrors[0] ? `AMAZON_${documentErrors[0].messageCode}`.slice(0, 64) : 'REPORT_FAILED',
+        message:
+          `Amazon did not process feed ${feedId} as a whole (${processed} of ${messagesSent} messages, status ${report.statusCode})` +
+          `${detail ? `: ${detail}` : ''}; sent again after a backoff.`,
+      };
+  return {
+    refused,
+    incomplete,
+    applied: (messageId) => !refused.has(messageId) && (whole || warned.has(messageId)),
+  };
+}

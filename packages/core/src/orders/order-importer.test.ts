@@ -511,6 +511,25 @@ describe('order import: options, acknowledgement, summary', () => {
       expect(h.sim.state.acknowledgements.map((ack) => ack.orderId)).toEqual([orderId]);
     }));
 
+  test('an acknowledgement feed Amazon could not parse (5001) acknowledges nothing; the orders are acknowledged again', () =>
+    withHarness({ orders: { acknowledge: true, waitForFeeds: true } }, async (h) => {
+      const a = h.sim.seed.order(mugAndCup('UNSHIPPED')).orderId;
+      const b = h.sim.seed.order(mugAndCup('UNSHIPPED')).orderId;
+      const real = gatewayFor(h);
+      const damaging: AmazonGateway = { ...real, submitFeed: (input) => real.submitFeed({ ...input, content: `garbage${String(input.content)}` }) };
+      const importer = createOrderImporter({ db: h.knex, shop: h.shop, gateway: damaging, accountId: 'acme-eu', tablePrefix: h.tablePrefix, orders: { acknowledge: true, waitForFeeds: true } });
+      await h.settle();
+      const first = await importer.importOrders();
+      expect(first).toMatchObject({ imported: 2, acknowledgements: { submitted: 1, acknowledged: 0, failed: 0 } });
+      expect(first.errors).toEqual([expect.objectContaining({ code: 'AMAZON_5001', willRetry: true, message: expect.stringMatching(/2 order\(s\): Amazon did not process feed \d+ as a whole \(0 of 2 messages/) })]);
+      expect(h.sim.state.acknowledgements).toEqual([]);
+      const rows = await h.knex(h.tables.orders).select('ack_state', 'ack_feed_id');
+      expect(rows).toEqual([{ ack_state: 'pending', ack_feed_id: null }, { ack_state: 'pending', ack_feed_id: null }]);
+      const second = await importNow(h);
+      expect(second.acknowledgements).toEqual({ submitted: 1, acknowledged: 2, failed: 0 });
+      expect(h.sim.state.acknowledgements.map((ack) => ack.orderId).sort()).toEqual([a, b].sort());
+    }));
+
   test('two marketplaces: a cursor each, and status() shows the last run with every count', () =>
     withHarness({ marketplaceIds: [DE, FR] }, async (h) => {
       h.sim.seed.order(mugAndCup('UNSHIPPED'));

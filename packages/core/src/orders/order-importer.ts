@@ -7,7 +7,7 @@ import { SellerSyncError } from '../errors';
 import { createSafeLogger, type Logger, type SafeLogger } from '../logger';
 import { createProductMappings, createProductMatcher, type MatchResult, type ProductMatcher } from '../matching';
 import { hasCapability, requireCapability, type ShopAdapter } from '../shop-adapter';
-import { XML_FEED_CONTENT_TYPE, parseProcessingReport } from './amazon-xml-feed';
+import { XML_FEED_CONTENT_TYPE, parseProcessingReport, readProcessingOutcome } from './amazon-xml-feed';
 import { buildOrderAcknowledgementFeed, ORDER_ACKNOWLEDGEMENT_FEED_TYPE } from './order-acknowledgement-feed';
 import {
   amazonOrderStatus,
@@ -550,12 +550,19 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
         continue;
       }
       const report = parseProcessingReport(await gateway.getFeedResult(feed));
-      const refused = new Map(report.results.filter((r) => r.resultCode === 'Error').map((r) => [r.messageId, r]));
-      const ok = rows.filter((r) => !refused.has(r.ackMessageId ?? -1));
-      const bad = rows.filter((r) => refused.has(r.ackMessageId ?? -1));
+      const outcome = readProcessingOutcome(report, Math.max(0, ...rows.map((r) => r.ackMessageId ?? 0)), feedId);
+      const ok = rows.filter((r) => outcome.applied(r.ackMessageId ?? -1));
+      const bad = rows.filter((r) => outcome.refused.has(r.ackMessageId ?? -1));
+      const unapplied = rows.filter((r) => !outcome.applied(r.ackMessageId ?? -1) && !outcome.refused.has(r.ackMessageId ?? -1));
       if (ok.length > 0) await store.update(ok.map((r) => r.id), { ackState: 'acknowledged' });
+      if (unapplied.length > 0) {
+        // not processed by Amazon: these orders are acknowledged again
+        const { code, message } = outcome.incomplete!;
+        await store.update(unapplied.map((r) => r.id), { ackState: 'pending', ackFeedId: null, ackMessageId: null, lastErrorCode: code, lastErrorMessage: message });
+        pushCapped(run.errors, { amazonOrderId: null, marketplaceId: unapplied[0]!.marketplaceId, code, message: `Order acknowledgement of ${unapplied.length} order(s): ${message}`, willRetry: true });
+      }
       for (const row of bad) {
-        const result = refused.get(row.ackMessageId ?? -1)!;
+        const result = outcome.refused.get(row.ackMessageId ?? -1)!;
         await store.update([row.id], { ackState: 'failed', lastErrorCode: `AMAZON_${result.messageCode}`.slice(0, 64), lastErrorMessage: `Acknowledgement refused: ${result.description}` });
         pushCapped(run.warnings, { amazonOrderId: row.amazonOrderId, message: `Amazon refused the acknowledgement (${result.messageCode}): ${result.description}` });
       }

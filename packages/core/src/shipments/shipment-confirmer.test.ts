@@ -1,7 +1,10 @@
 import { describe, expect, test } from '@jest/globals';
-import type { SeedOrderInput } from '@sellersync/sp-api-simulator';
+import { SIMULATOR_CREDENTIALS, SIMULATOR_SELLER_ID, type SeedOrderInput } from '@sellersync/sp-api-simulator';
+import { createAmazonGateway, type AmazonGateway } from '../amazon-gateway';
+import { createShipmentConfirmer } from './shipment-confirmer';
+import type { ShipmentsOptions } from './shipments-options';
 import { validateOrderFeedXml } from '../test-support/order-feed-xsd';
-import { DE, startOrdersHarness, type OrdersHarness, type OrdersHarnessOptions } from '../test-support/orders-harness';
+import { DE, TIME_SCALE, sleep, startOrdersHarness, type OrdersHarness, type OrdersHarnessOptions } from '../test-support/orders-harness';
 import type { ShopPackage } from '../shop-adapter';
 import { describeEachEngine } from '../test-support/database-engines';
 
@@ -48,6 +51,19 @@ const dhl = (packageId: string, tracking: string, lines: ShopPackage['lines'] = 
   shippingMethod: 'Paket',
   lines,
 });
+
+/** The gateway a sync object of the harness uses, for wrapping single calls. */
+function gatewayFor(h: OrdersHarness): AmazonGateway {
+  return createAmazonGateway({
+    amazon: { region: 'eu', sellerId: SIMULATOR_SELLER_ID, marketplaceIds: [DE], ...SIMULATOR_CREDENTIALS, endpoint: h.sim.url },
+    timeScale: TIME_SCALE,
+  });
+}
+
+/** A confirmer on the harness's database and shop with its own gateway. */
+function confirmerWith(h: OrdersHarness, gateway: AmazonGateway, shipments: ShipmentsOptions = {}) {
+  return createShipmentConfirmer({ db: h.knex, shop: h.shop, gateway, accountId: 'acme-eu', tablePrefix: h.tablePrefix, shipments: { retryBaseMs: 1, ...shipments } });
+}
 
 async function confirm(h: OrdersHarness, sync = h.sync) {
   const summary = await sync.confirmShipments();
@@ -206,6 +222,29 @@ describe('shipment confirmation in bulk: one POST_ORDER_FULFILLMENT_DATA feed', 
       ]);
       expect(await confirm(h)).toMatchObject({ feedsSubmitted: 0, confirmed: 0 });
       expect(h.sim.state.feeds.filter((feed) => feed.feedType === 'POST_ORDER_FULFILLMENT_DATA')).toHaveLength(1);
+    }));
+
+  test('a report that processed nothing (5001, MessageID 0) confirms nothing: every package is sent again with Amazon’s message', () =>
+    withHarness({ shipments: { mode: 'bulk-feed', waitForFeeds: true } }, async (h) => {
+      const orders = [h.sim.seed.order(twoLines()), h.sim.seed.order(twoLines()), h.sim.seed.order(twoLines())].map((o) => o.orderId);
+      const refs = await importAll(h);
+      orders.forEach((orderId, index) => h.shop.shipOrder(refs.get(orderId)!, { status: 'shipped', packages: [dhl('pk-1', `TRACK-${index}`)] }));
+      // the document arrives damaged: Amazon (the simulator) cannot parse it and answers with one 5001 result, MessageID 0
+      const real = gatewayFor(h);
+      const damaging: AmazonGateway = { ...real, submitFeed: (input) => real.submitFeed({ ...input, content: `garbage${String(input.content)}` }) };
+      const broken = await confirmerWith(h, damaging, { mode: 'bulk-feed', waitForFeeds: true }).confirmShipments();
+      expect(broken).toMatchObject({ feedsSubmitted: 1, confirmed: 0, rejected: 0, failed: 3 });
+      expect(broken.problems).toHaveLength(3);
+      expect(broken.problems[0]).toMatchObject({ state: 'failed', code: 'AMAZON_5001', willRetry: true });
+      expect(broken.problems[0]!.message).toMatch(/did not process feed \d+ as a whole \(0 of 3 messages, status Complete\): \[5001\] XML Parsing Fatal Error.*prolog/);
+      expect(h.sim.state.shipments).toEqual([]);
+      const rows = await h.knex(h.tables.shipmentPackages).select('state', 'feed_id', 'last_error_code');
+      expect(rows).toEqual(Array.from({ length: 3 }, () => ({ state: 'failed', feed_id: null, last_error_code: 'AMAZON_5001' })));
+      expect((await h.knex(h.tables.orders).select('shipment_state')).map((r) => r.shipment_state)).toEqual(['open', 'open', 'open']);
+      // sent again, undamaged: confirmed
+      await sleep(5);
+      expect(await confirm(h)).toMatchObject({ feedsSubmitted: 1, confirmed: 3, failed: 0 });
+      expect(h.sim.state.shipments.map((s) => s.orderId).sort()).toEqual([...orders].sort());
     }));
 
   test('without waiting, the feed is read by the next run', () =>

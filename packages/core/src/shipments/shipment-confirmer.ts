@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { AmazonCallError, type AmazonGateway } from '../amazon-gateway';
 import { SellerSyncError } from '../errors';
 import { createSafeLogger, type Logger, type SafeLogger } from '../logger';
-import { XML_FEED_CONTENT_TYPE, parseProcessingReport } from '../orders/amazon-xml-feed';
+import { XML_FEED_CONTENT_TYPE, parseProcessingReport, readProcessingOutcome } from '../orders/amazon-xml-feed';
 import { createOrderStore, type ImportedOrder, type OrderStore } from '../orders/order-store';
 import { requireCapability, type ShopAdapter, type ShopShipment } from '../shop-adapter';
 import { resolveAmazonCarrier } from './amazon-carrier-codes';
@@ -309,17 +309,26 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
         continue;
       }
       const report = parseProcessingReport(await gateway.getFeedResult(feed));
-      const errors = new Map(report.results.filter((r) => r.resultCode === 'Error').map((r) => [r.messageId, r]));
+      const outcome = readProcessingOutcome(report, Math.max(0, ...packages.map((p) => p.feedMessageId ?? 0)), feedId);
       const ok: number[] = [];
       for (const pkg of packages) {
-        const result = errors.get(pkg.feedMessageId ?? -1);
-        if (!result) {
+        const messageId = pkg.feedMessageId ?? -1;
+        if (outcome.applied(messageId)) {
           ok.push(pkg.id);
           continue;
         }
-        const message = `Amazon order ${pkg.amazonOrderId}, package ${pkg.packageId}: Amazon refused it (${result.messageCode}): ${result.description}`;
-        await store.update([pkg.id], { state: 'rejected', nextAttemptAt: null, lastErrorCode: `AMAZON_${result.messageCode}`.slice(0, 64), lastErrorMessage: message });
-        problem(run, pkg, 'rejected', `AMAZON_${result.messageCode}`, message, false);
+        const result = outcome.refused.get(messageId);
+        if (result) {
+          const message = `Amazon order ${pkg.amazonOrderId}, package ${pkg.packageId}: Amazon refused it (${result.messageCode}): ${result.description}`;
+          await store.update([pkg.id], { state: 'rejected', nextAttemptAt: null, lastErrorCode: `AMAZON_${result.messageCode}`.slice(0, 64), lastErrorMessage: message });
+          problem(run, pkg, 'rejected', `AMAZON_${result.messageCode}`, message, false);
+          continue;
+        }
+        // Amazon did not process the document as a whole and does not name this message: it was not applied
+        const { code, message } = outcome.incomplete!;
+        const willRetry = pkg.attempts < options.maxAttempts;
+        await store.update([pkg.id], { state: 'failed', feedId: null, feedMessageId: null, nextAttemptAt: willRetry ? clock() + retryDelay(pkg.attempts) : null, lastErrorCode: code, lastErrorMessage: message });
+        problem(run, pkg, 'failed', code, `Amazon order ${pkg.amazonOrderId}, package ${pkg.packageId}: ${message}`, willRetry);
       }
       if (ok.length > 0) await store.update(ok, { state: 'confirmed', confirmedAt: clock(), lastErrorCode: null, lastErrorMessage: null });
       run.confirmed += ok.length;
