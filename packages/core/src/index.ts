@@ -126,6 +126,7 @@ export {
   type GtinForms,
   type InvalidProductIdentifier,
   type ListProductMappingsOptions,
+  type MappingCsvEncoding,
   type MappingCsvImportOptions,
   type MappingCsvImportResult,
   type MappingCsvRejection,

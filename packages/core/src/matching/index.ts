@@ -18,6 +18,7 @@ export {
   detectCsvDelimiter,
   importMappingCsv,
   resolveMarketplace,
+  type MappingCsvEncoding,
   type MappingCsvImportOptions,
   type MappingCsvImportResult,
   type MappingCsvRejection,

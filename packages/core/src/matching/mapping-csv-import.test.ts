@@ -220,6 +220,44 @@ describe('mapping CSV import (SQLite)', () => {
     expect((await run(`${HEADER}\nt,MUG-RED,S-2,,MFN\n`)).rows[0]).toMatchObject({ reason: 'unknown-marketplace' });
   });
 
+  // Excel's "CSV (semicolon)" in a German or French locale: windows-1252, no BOM
+  const cp1252 = (text: string) => Buffer.from([...text].map((char) => (char === '€' ? 0x80 : char === '–' ? 0x96 : char.charCodeAt(0))));
+  const excelExport = cp1252('Title;Internal Reference;Seller SKU;Marketplace;Fulfilment\r\nTasse à café – 5 €;MUG-RED;CAFÉ-1;DE;MFN\r\nHemd;SHIRT-M;GRÖSSE-M;FR;AFN\r\n');
+
+  test('windows-1252 bytes (Excel semicolon export) are INVALID_CSV naming the encoding and the option; with encoding they import', async () => {
+    const refused = await csvError(run(excelExport));
+    expect(refused.code).toBe('INVALID_CSV');
+    expect(refused.message).toContain('not UTF-8: line 2');
+    expect(refused.message).toContain('options.encoding');
+    expect(refused.message).toContain("'windows-1252'");
+    expect(refused.details).toMatchObject({ line: 2, field: 'encoding' });
+    expect(await mappings().count()).toBe(0);
+
+    const result = await run(excelExport, { encoding: 'windows-1252' });
+    expect(result).toMatchObject({ committed: true, delimiter: ';', created: 2, rejected: 0 });
+    expect((await mappings().findBySellerSkus(['CAFÉ-1']))[0]).toMatchObject({ productRef: 'mug', title: 'Tasse à café – 5 €' });
+    expect((await mappings().findBySellerSkus(['GRÖSSE-M']))[0]).toMatchObject({ productRef: 'shirt', marketplaceId: FR });
+  });
+
+  test('UTF-16 with a BOM (LE and BE) is read; UTF-16 without one is INVALID_CSV, not rows of garbage', async () => {
+    const text = `${HEADER}\r\nTasse à café,MUG-RED,CAFÉ-1,DE,MFN\r\n`;
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    expect(await run(le)).toMatchObject({ committed: true, created: 1 });
+    expect((await mappings().findBySellerSkus(['CAFÉ-1']))[0]!.title).toBe('Tasse à café');
+    const be = Buffer.from([0xfe, 0xff, ...Buffer.from(text.replace('CAFÉ-1', 'CAFÉ-2'), 'utf16le').swap16()]);
+    expect(await run(be)).toMatchObject({ committed: true, created: 1 });
+    expect(await mappings().count()).toBe(2);
+    const bare = await csvError(run(Buffer.from(text, 'utf16le')));
+    expect(bare.message).toContain('looks like UTF-16 without a byte order mark');
+    expect(bare.message).toContain('options.encoding');
+    expect((await csvError(run(Buffer.from('x'), { encoding: 'latin9' as never }))).code).toBe('INVALID_OPTIONS');
+  });
+
+  test('UTF-8 bytes without a BOM keep their accents', async () => {
+    expect(await run(new TextEncoder().encode(`${HEADER}\nTasse à café,MUG-RED,CAFÉ-1,DE,MFN\n`))).toMatchObject({ created: 1 });
+    expect((await mappings().findBySellerSkus(['CAFÉ-1']))[0]!.title).toBe('Tasse à café');
+  });
+
   test('a 10 MB file generated here imports completely', async () => {
     shop = shopWith(20_000);
     const lines = [HEADER];

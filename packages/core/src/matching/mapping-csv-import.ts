@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import type { Knex } from 'knex';
 import { DEFAULT_ACCOUNT_ID, skuProblem } from '../change-log';
+import { decodeWindows1252 } from '../amazon-gateway/document-transfer';
 import { chunk } from '../database/dialect';
 import { SellerSyncError, describeValue } from '../errors';
 import { MARKETPLACES, MARKETPLACE_ID_PATTERN } from '../marketplaces';
@@ -67,9 +68,22 @@ export interface MappingCsvImportOptions {
   readonly marketplaceIds?: readonly string[];
   /** The marketplace of rows whose Marketplace cell is empty. Default: such rows are rejected. */
   readonly defaultMarketplaceId?: string;
+  /**
+   * The encoding of `input` bytes that start without a byte order mark. Default `utf-8`, read
+   * strictly: bytes that are not UTF-8 are an `INVALID_CSV` error naming the line and this option,
+   * never text with U+FFFD in it. `windows-1252` reads Excel's "CSV (semicolon)" and "CSV (comma)"
+   * files saved in Western European locales. A BOM (UTF-8, UTF-16LE, UTF-16BE) always decides;
+   * string input is already text and ignores this.
+   */
+  readonly encoding?: MappingCsvEncoding;
   /** The time source (ms since the epoch). Default `Date.now`. */
   readonly clock?: () => number;
 }
+
+/** The encodings {@link importMappingCsv} reads. */
+export type MappingCsvEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+
+const CSV_ENCODINGS: readonly MappingCsvEncoding[] = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252'];
 
 type Column = 'title' | 'internalReference' | 'sellerSku' | 'marketplace' | 'fulfilment' | 'asin';
 
@@ -104,9 +118,67 @@ function csvError(message: string, details: Record<string, unknown> = {}, cause?
   return new SellerSyncError({ code: 'INVALID_CSV', message, details: { item: 'mapping CSV', ...details }, cause });
 }
 
-function decode(input: string | Uint8Array): string {
+const ENCODING_HINT =
+  'Save the file as "CSV UTF-8" (Excel) or UTF-8 (LibreOffice), or pass options.encoding ' +
+  `(${CSV_ENCODINGS.map((e) => `'${e}'`).join(', ')}; Excel's "CSV (semicolon)" in Western European locales is 'windows-1252')`;
+
+/** The text of the file: by its BOM, else `encoding` (strict UTF-8 by default). */
+function decode(input: string | Uint8Array, encoding: MappingCsvEncoding | undefined): string {
   if (typeof input === 'string') return input;
-  return new TextDecoder('utf-8').decode(input);
+  if (encoding !== undefined && !CSV_ENCODINGS.includes(encoding))
+    throw new SellerSyncError({
+      code: 'INVALID_OPTIONS',
+      message: `importMappingCsv: encoding must be one of ${CSV_ENCODINGS.join(', ')}; got ${describeValue(encoding)}.`,
+      details: { field: 'encoding', rule: CSV_ENCODINGS.join(', '), value: encoding },
+    });
+  const [a, b, c] = input;
+  if (a === 0xef && b === 0xbb && c === 0xbf) return strictUtf8(input.subarray(3));
+  if (a === 0xff && b === 0xfe) return new TextDecoder('utf-16le').decode(input.subarray(2));
+  if (a === 0xfe && b === 0xff) return new TextDecoder('utf-16be').decode(input.subarray(2));
+  switch (encoding ?? 'utf-8') {
+    case 'windows-1252':
+      return decodeWindows1252(input);
+    case 'utf-16le':
+      return new TextDecoder('utf-16le').decode(input);
+    case 'utf-16be':
+      return new TextDecoder('utf-16be').decode(input);
+    default: {
+      // UTF-16 without its BOM: every other byte of Latin text is NUL
+      const head = input.subarray(0, 200);
+      if (head.length > 0 && head.filter((byte) => byte === 0).length * 4 >= head.length)
+        throw csvError(`The mapping CSV starts with NUL bytes: it looks like UTF-16 without a byte order mark, not UTF-8. ${ENCODING_HINT}.`, {
+          line: 1,
+          field: 'encoding',
+          rule: 'UTF-8, or the encoding option',
+        });
+      return strictUtf8(input);
+    }
+  }
+}
+
+function strictUtf8(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch (error) {
+    // line breaks are single bytes in UTF-8, so the first line that fails is where the bad byte is
+    const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    let line = 1;
+    for (let start = 0; start < bytes.length; line += 1) {
+      let end = bytes.indexOf(0x0a, start);
+      end = end === -1 ? bytes.length : end + 1;
+      try {
+        decoder.decode(bytes.subarray(start, end));
+      } catch {
+        break;
+      }
+      start = end;
+    }
+    throw csvError(`The mapping CSV is not UTF-8: line ${line} holds bytes that are not valid UTF-8 (an accented letter saved in another encoding?). ${ENCODING_HINT}.`, {
+      line,
+      field: 'encoding',
+      rule: 'UTF-8, or the encoding option',
+    }, error);
+  }
 }
 
 /** Comma or semicolon, whichever the header line uses more (outside quotes). */
@@ -204,19 +276,21 @@ interface PendingRow {
 
 /**
  * Imports a seller's mapping CSV (columns Title, Internal Reference, Seller SKU, Marketplace,
- * Fulfilment; optional ASIN): UTF-8 with or without BOM, comma or semicolon (detected from the
+ * Fulfilment; optional ASIN): UTF-8 with or without BOM, UTF-16 with BOM, or the `encoding` given
+ * (`windows-1252` for Excel's semicolon files), comma or semicolon (detected from the
  * header), quoted fields, blank lines and any mix of CRLF, LF and CR. Internal Reference is the
  * shop's product reference (its SKU), looked up through the adapter. Marketplace is an id
  * (`A1PA6795UKMFR9`), a country code (`DE`, `UK`) or a domain (`amazon.de`); Fulfilment is AFN or
  * MFN (FBA/FBM accepted; empty = MFN). Cells are stored as the text they are: a title starting with
  * `=` is never evaluated, and every export neutralises it.
  *
- * @throws SellerSyncError `INVALID_CSV` when the file cannot be read as a mapping CSV (wrong or
- *   missing headers, an unclosed quote); rows with bad values are rejected one by one instead.
+ * @throws SellerSyncError `INVALID_CSV` when the file cannot be read as a mapping CSV (bytes not in
+ *   its encoding, wrong or missing headers, an unclosed quote); rows with bad values are rejected
+ *   one by one instead.
  */
 export async function importMappingCsv(input: string | Uint8Array, options: MappingCsvImportOptions): Promise<MappingCsvImportResult> {
   const mode = options.mode ?? 'all-or-nothing';
-  const text = decode(input);
+  const text = decode(input, options.encoding);
   if (text.replace(/^\uFEFF/, '').trim() === '') throw csvError('The mapping CSV is empty: expected a header line and rows.', { rule: 'not empty' });
   const delimiter = detectCsvDelimiter(text);
   // parsed from bytes so that csv-parse's byte offsets give line numbers (its own line count
