@@ -20,6 +20,7 @@ export {
   type ClaimedChange,
   type EnqueueChangeOptions,
   type EnqueueChangeResult,
+  type RejectedChange,
   type ListChangesOptions,
 } from './change-log';
 export {

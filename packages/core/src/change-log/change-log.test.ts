@@ -187,6 +187,52 @@ describeEachEngine('change log', (engine) => {
       expect(await knex(table).where('sku', 'X').count({ n: '*' }).first().then((row) => Number(row?.n))).toBe(1);
     });
 
+    test.each([
+      ['bound values', 0],
+      ['one JSON parameter', 60],
+    ])("onInvalid: 'skip' queues the valid changes in one round trip and returns the invalid ones (%s)", async (_path, padding) => {
+      await reset();
+      const pad = Array.from({ length: padding }, (_, i) => ({ sku: `PAD-${i}` }));
+      const changes = [{ sku: 'GOOD-1' }, { sku: 'x'.repeat(41) }, ...pad, { sku: 'GOOD-2', kind: 'listing' as const }, { sku: 'OK', kind: 'price' }];
+      const queries: string[] = [];
+      const listener = (query: { sql: string }) => queries.push(query.sql);
+      knex.on('query', listener);
+      let result: Awaited<ReturnType<typeof enqueueChange>>;
+      try {
+        result = await enqueueChange(knex, changes as never, { tablePrefix: prefix, onInvalid: 'skip' });
+      } finally {
+        knex.removeListener('query', listener);
+      }
+      expect(queries).toHaveLength(1);
+      expect(result.entries).toBe(2 + padding);
+      expect(result.rejected.map((r) => [r.index, r.error.code, r.error.details.field, r.error.details.value])).toEqual([
+        [1, 'INVALID_CHANGE', 'sku', 'x'.repeat(41)],
+        [3 + padding, 'INVALID_CHANGE', 'kind', 'price'],
+      ]);
+      expect(result.rejected[0]!.change).toBe(changes[1]);
+      expect(result.rejected[1]!.error.details.rule).toBe('must be one of offer, listing, delete');
+      expect(result.rejected[1]!.error.details.item).toBe('OK');
+      expect((await rows()).map((row) => row.sku).filter((sku) => !sku.startsWith('PAD-')).sort()).toEqual(['GOOD-1', 'GOOD-2']);
+    });
+
+    test("onInvalid: 'skip' with nothing valid sends no query; the default still refuses the whole call", async () => {
+      await reset();
+      const queries: string[] = [];
+      const listener = (query: { sql: string }) => queries.push(query.sql);
+      knex.on('query', listener);
+      try {
+        const result = await enqueueChange(knex, [{ sku: '' }, { sku: 'A', accountId: 'no space' }], { tablePrefix: prefix, onInvalid: 'skip' });
+        expect(result).toMatchObject({ entries: 0 });
+        expect(result.rejected.map((r) => r.error.details.field)).toEqual(['sku', 'accountId']);
+      } finally {
+        knex.removeListener('query', listener);
+      }
+      expect(queries).toEqual([]);
+      await expectCode(enqueueChange(knex, [{ sku: 'GOOD' }, { sku: '' }], { tablePrefix: prefix }), 'INVALID_CHANGE');
+      await expectCode(enqueueChange(knex, { sku: 'GOOD' }, { tablePrefix: prefix, onInvalid: 'ignore' as never }), 'INVALID_OPTIONS');
+      expect(await rows()).toHaveLength(0);
+    });
+
     test('every validation rule rejects its bad value with INVALID_CHANGE and writes nothing', async () => {
       await reset();
       const bad: Array<[unknown, string]> = [

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { SellerSyncError, driverMessage } from '../errors';
+import { SellerSyncError, describeValue, driverMessage } from '../errors';
 import { databaseEngine, type DatabaseEngine } from '../database/dialect';
 import { resolveTableNames } from '../database/table-names';
 import type { ChangeInput } from './change';
@@ -9,12 +9,32 @@ import { normalizeChange, type NormalizedChange } from './validate-change';
 export interface EnqueueChangeOptions {
   /** Prefix of sellersync's tables, as given to `migrate`. Default `sellersync_`. */
   readonly tablePrefix?: string;
+  /**
+   * What an invalid change does. `'throw'` (default): the call throws `INVALID_CHANGE` and queues
+   * nothing, so the host sees the problem at save time. `'skip'`: the invalid changes are left out
+   * and returned in {@link EnqueueChangeResult.rejected}; the valid ones are queued, in the same
+   * single round trip. Bulk hosts (a catalog import) that must not lose 9,999 changes to one
+   * legacy SKU use `'skip'`.
+   */
+  readonly onInvalid?: 'throw' | 'skip';
+}
+
+/** A change {@link enqueueChange} left out (option `onInvalid: 'skip'`). */
+export interface RejectedChange {
+  /** Its position in the array given. */
+  readonly index: number;
+  /** The change as given. */
+  readonly change: unknown;
+  /** `INVALID_CHANGE`, whose `details` name the `item`, `field`, `rule` and offending `value`. */
+  readonly error: SellerSyncError;
 }
 
 /** What {@link enqueueChange} stored. */
 export interface EnqueueChangeResult {
   /** Distinct change-log entries created or bumped (changes of one key in one call count once). */
   readonly entries: number;
+  /** The invalid changes left out, in input order; always empty unless `onInvalid` is `'skip'`. */
+  readonly rejected: readonly RejectedChange[];
 }
 
 /** Up to this many changes go as bound values; more go as one JSON parameter. */
@@ -38,11 +58,13 @@ function tableName(prefix: string | undefined): string {
  * eventually. Changes of one (account, marketplace, SKU, kind) coalesce into one entry whose version
  * goes up with every change, so a change that arrives while an older state is in flight is not lost.
  *
- * One database round trip per call, whatever the number of changes. Every change is validated
- * before anything is written.
+ * One database round trip per call, whatever the number of changes (none when no change is
+ * valid). Every change is validated before anything is written.
  *
  * @param db the host's transaction (recommended) or knex instance.
- * @throws SellerSyncError `INVALID_CHANGE` naming the SKU, field and rule; nothing is written then.
+ * @throws SellerSyncError `INVALID_CHANGE` naming the SKU, field and rule (unless `onInvalid` is
+ *   `'skip'`); nothing is written then. `DATABASE_ERROR` (retryable) when the statement fails: the
+ *   host's transaction is then aborted too.
  */
 export async function enqueueChange(
   db: Knex | Knex.Transaction,
@@ -50,8 +72,25 @@ export async function enqueueChange(
   options: EnqueueChangeOptions = {},
 ): Promise<EnqueueChangeResult> {
   const list: readonly ChangeInput[] = Array.isArray(changes) ? changes : [changes as ChangeInput];
-  if (list.length === 0) return { entries: 0 };
-  const rows = coalesce(list.map((change, index) => normalizeChange(change, index)));
+  const onInvalid = options.onInvalid ?? 'throw';
+  if (onInvalid !== 'throw' && onInvalid !== 'skip')
+    throw new SellerSyncError({
+      code: 'INVALID_OPTIONS',
+      message: `enqueueChange option onInvalid must be "throw" or "skip"; got ${describeValue(onInvalid)}.`,
+      details: { field: 'onInvalid', rule: '"throw" or "skip"', value: onInvalid },
+    });
+  const valid: NormalizedChange[] = [];
+  const rejected: RejectedChange[] = [];
+  list.forEach((change, index) => {
+    try {
+      valid.push(normalizeChange(change, index));
+    } catch (error) {
+      if (onInvalid === 'throw' || !SellerSyncError.isInstance(error)) throw error;
+      rejected.push({ index, change, error });
+    }
+  });
+  if (valid.length === 0) return { entries: 0, rejected };
+  const rows = coalesce(valid);
   const engine = databaseEngine(db);
   const table = tableName(options.tablePrefix);
   const now = Date.now();
@@ -91,7 +130,7 @@ export async function enqueueChange(
       isRetryable: true,
     });
   }
-  return { entries: rows.length };
+  return { entries: rows.length, rejected };
 }
 
 /**

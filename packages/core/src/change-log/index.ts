@@ -19,5 +19,5 @@ export {
   type ClaimOptions,
   type ListChangesOptions,
 } from './change-log';
-export { enqueueChange, type EnqueueChangeOptions, type EnqueueChangeResult } from './enqueue-change';
+export { enqueueChange, type EnqueueChangeOptions, type EnqueueChangeResult, type RejectedChange } from './enqueue-change';
 export { MAX_SKU_LENGTH, normalizeChange, skuProblem, type NormalizedChange } from './validate-change';
