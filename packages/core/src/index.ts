@@ -213,6 +213,7 @@ export {
   type ShipmentPackageCounts,
   type ShipmentPackageState,
   type ShipmentProblem,
+  type ShipmentRunError,
   type ShipmentsOptions,
 } from './shipments';
 export {

@@ -6,6 +6,7 @@ export {
   type ShipmentConfirmer,
   type ShipmentConfirmerOptions,
   type ShipmentProblem,
+  type ShipmentRunError,
 } from './shipment-confirmer';
 export { createShipmentStore, type ShipmentPackage, type ShipmentPackageCounts, type ShipmentPackageState, type ShipmentStore } from './shipment-store';
 export { resolveShipmentsOptions, type ResolvedShipmentsOptions, type ShipmentsOptions } from './shipments-options';

@@ -247,6 +247,64 @@ describe('shipment confirmation in bulk: one POST_ORDER_FULFILLMENT_DATA feed', 
       expect(h.sim.state.shipments.map((s) => s.orderId).sort()).toEqual([...orders].sort());
     }));
 
+  test('an unreadable feed result is recorded and checked again; the run goes on and other shipments are confirmed', () =>
+    withHarness({ shipments: { mode: 'bulk-feed' } }, async (h) => {
+      const first = h.sim.seed.order(twoLines()).orderId;
+      let refs = await importAll(h);
+      h.shop.shipOrder(refs.get(first)!, { status: 'shipped', packages: [dhl('pk-1', 'TRACK-1')] });
+      const real = gatewayFor(h);
+      let unreadable = true;
+      const gateway: AmazonGateway = { ...real, getFeedResult: async (feed) => (unreadable ? '<html>503 Service Unavailable</html>' : real.getFeedResult(feed)) };
+      const bulk = confirmerWith(h, gateway, { mode: 'bulk-feed' });
+      expect(await bulk.confirmShipments()).toMatchObject({ feedsSubmitted: 1, errors: [] });
+      await sleep(300);
+      const late = h.sim.seed.order(twoLines()).orderId;
+      refs = await importAll(h);
+      h.shop.shipOrder(refs.get(late)!, { status: 'shipped', packages: [dhl('pk-1', 'TRACK-2')] });
+      const blocked = await bulk.confirmShipments();
+      // the first feed's result is recorded as a problem of the run; the new shipment still goes out
+      expect(blocked).toMatchObject({ confirmed: 0, feedsSubmitted: 1, packagesRecorded: 1 });
+      expect(blocked.errors).toEqual([
+        { stage: 'feeds', feedId: expect.any(String), code: 'AMAZON_CALL_FAILED', message: expect.stringMatching(/holds no ProcessingReport.*checked again by the next run/) },
+      ]);
+      // a per-package confirmer of the same account is not held up either
+      const third = h.sim.seed.order(twoLines()).orderId;
+      refs = await importAll(h);
+      h.shop.shipOrder(refs.get(third)!, { status: 'shipped', packages: [dhl('pk-1', 'TRACK-3')] });
+      const perPackage = await confirmerWith(h, gateway).confirmShipments();
+      expect(perPackage).toMatchObject({ confirmed: 1 });
+      expect(perPackage.errors).toHaveLength(2);
+      unreadable = false;
+      await sleep(300);
+      expect(await bulk.confirmShipments()).toMatchObject({ confirmed: 2, errors: [] });
+      expect(h.sim.state.shipments.map((s) => s.orderId).sort()).toEqual([first, late, third].sort());
+    }));
+
+  test('a feed stuck past feedTimeoutMs gives its packages back; they are sent again under the same references', () =>
+    withHarness({ shipments: { mode: 'bulk-feed', feedTimeoutMs: 150 } }, async (h) => {
+      const { orderId } = h.sim.seed.order(twoLines());
+      const refs = await importAll(h);
+      h.shop.shipOrder(refs.get(orderId)!, { status: 'shipped', packages: [dhl('pk-1', 'TRACK-1')] });
+      h.sim.setFaults({ stuckFeedRate: 1 });
+      expect(await confirm(h)).toMatchObject({ feedsSubmitted: 1 });
+      await sleep(20);
+      // not overdue yet: left alone
+      expect(await confirm(h)).toMatchObject({ feedsSubmitted: 0, failed: 0, packages: { submitted: 1 } });
+      await sleep(160);
+      h.sim.setFaults({ stuckFeedRate: 0 });
+      const given = await confirm(h);
+      expect(given.problems).toEqual([expect.objectContaining({ amazonOrderId: orderId, state: 'failed', code: 'FEED_STUCK', willRetry: true, message: expect.stringMatching(/still IN_(QUEUE|PROGRESS) .* sent again/) })]);
+      // due at once: the same run sends them in a new feed
+      expect(given).toMatchObject({ feedsSubmitted: 1, packages: { submitted: 1 } });
+      await sleep(300);
+      expect(await confirm(h)).toMatchObject({ confirmed: 1 });
+      const feeds = h.sim.state.feeds.filter((feed) => feed.feedType === 'POST_ORDER_FULFILLMENT_DATA');
+      expect(feeds).toHaveLength(2);
+      const row = await h.knex(h.tables.shipmentPackages).first();
+      expect(feeds.every((feed) => String(feed.input!.content).includes(`<MerchantFulfillmentID>${row.id}</MerchantFulfillmentID>`))).toBe(true);
+      expect(h.sim.state.order(orderId)!.packages).toHaveLength(1);
+    }));
+
   test('without waiting, the feed is read by the next run', () =>
     withHarness({ shipments: { mode: 'bulk-feed' } }, async (h) => {
       const { orderId } = h.sim.seed.order(twoLines());

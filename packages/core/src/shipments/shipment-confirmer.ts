@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Knex } from 'knex';
-import { AmazonCallError, type AmazonGateway } from '../amazon-gateway';
+import { AmazonCallError, type AmazonFeed, type AmazonGateway } from '../amazon-gateway';
 import { SellerSyncError } from '../errors';
 import { createSafeLogger, type Logger, type SafeLogger } from '../logger';
 import { XML_FEED_CONTENT_TYPE, parseProcessingReport, readProcessingOutcome } from '../orders/amazon-xml-feed';
@@ -39,6 +39,17 @@ export interface ShipmentProblem {
   readonly willRetry: boolean;
 }
 
+/** A failure of a run that is not one package's. */
+export interface ShipmentRunError {
+  /** `feeds` (reading bulk feed results), `discover` (asking the shop), `send`, `settle` (order and package bookkeeping). */
+  readonly stage: 'feeds' | 'discover' | 'send' | 'settle';
+  /** The bulk feed concerned, if any. */
+  readonly feedId: string | null;
+  /** sellersync's code (`AMAZON_CALL_FAILED`, `FEED_STUCK`, `DATABASE_ERROR`, ...), `SHOP_ADAPTER_FAILED` for the shop's own errors. */
+  readonly code: string;
+  readonly message: string;
+}
+
 /** What one `confirmShipments()` run did. */
 export interface ShipmentConfirmationSummary {
   readonly accountId: string;
@@ -58,6 +69,11 @@ export interface ShipmentConfirmationSummary {
   /** Orders closed without a confirmation: already shipped at Amazon by other means. */
   readonly alreadyShipped: number;
   readonly problems: readonly ShipmentProblem[];
+  /**
+   * Trouble not tied to one package; the run went on past each: a feed whose status or report could
+   * not be read (checked again next run), or a stage that stopped (the shop or the database failed).
+   */
+  readonly errors: readonly ShipmentRunError[];
   /** Every package of the account by state, after the run. */
   readonly packages: ShipmentPackageCounts;
 }
@@ -72,6 +88,8 @@ export interface ShipmentConfirmer {
 }
 
 const PROBLEM_LIMIT = 1000;
+
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * Confirms the shipments of imported merchant-fulfilled orders. Each run asks the shop
@@ -105,7 +123,14 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
     feedsSubmitted: number;
     alreadyShipped: number;
     readonly problems: ShipmentProblem[];
+    readonly errors: ShipmentRunError[];
   }
+
+  const runError = (run: RunState, name: ShipmentRunError['stage'], feedId: string | null, error: unknown, message: string) => {
+    const code = SellerSyncError.isInstance(error) ? error.code : 'SHOP_ADAPTER_FAILED';
+    if (run.errors.length < PROBLEM_LIMIT) run.errors.push({ stage: name, feedId, code, message });
+    logger.error({ stage: name, feedId, code }, message);
+  };
 
   const problem = (run: RunState, pkg: ShipmentPackage, state: 'rejected' | 'failed', code: string, message: string, willRetry: boolean) => {
     if (state === 'rejected') run.rejected += 1;
@@ -292,21 +317,38 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
     }
   }
 
-  /** Reads the processing reports of bulk feeds Amazon finished. */
-  async function settleFeeds(run: RunState, wait: boolean, touched: Set<string>) {
-    for (const feedId of await store.listSubmittedFeeds()) {
-      const feed = wait ? await gateway.waitForFeed(feedId) : await gateway.getFeed(feedId);
-      if (feed.processingStatus === 'IN_QUEUE' || feed.processingStatus === 'IN_PROGRESS') continue;
-      const packages = await store.listByFeed(feedId);
-      for (const pkg of packages) touched.add(pkg.amazonOrderId);
+  /** Sends the packages of a feed sellersync gives up on back to due (same references: an edit at Amazon if it applied them after all). */
+  async function sendAgain(run: RunState, feedId: string, packages: readonly ShipmentPackage[], code: string, reason: string) {
+    for (const pkg of packages) {
+      const willRetry = pkg.attempts < options.maxAttempts;
+      const message = `Amazon order ${pkg.amazonOrderId}, package ${pkg.packageId}: ${reason}`;
+      await store.updateSubmitted(feedId, [pkg.id], { state: 'failed', feedId: null, feedMessageId: null, nextAttemptAt: willRetry ? clock() : null, lastErrorCode: code, lastErrorMessage: message });
+      problem(run, pkg, 'failed', code, message, willRetry);
+    }
+  }
+
+  /** Reads the processing report of one bulk feed Amazon finished, or gives up on one stuck too long. */
+  async function settleFeed(run: RunState, feedId: string, wait: boolean, touched: Set<string>) {
+    const packages = await store.listByFeed(feedId);
+    if (packages.length === 0) return;
+    for (const pkg of packages) touched.add(pkg.amazonOrderId);
+    const submittedAt = Math.min(...packages.map((p) => p.updatedAt));
+    const overdue = clock() - submittedAt > options.feedTimeoutMs;
+    let feed: AmazonFeed;
+    try {
+      feed = wait ? await gateway.waitForFeed(feedId) : await gateway.getFeed(feedId);
+      if (feed.processingStatus === 'IN_QUEUE' || feed.processingStatus === 'IN_PROGRESS') {
+        if (!overdue) return;
+        // Amazon only cancels feeds still in the queue; one in progress is left to finish or not
+        if (feed.processingStatus === 'IN_QUEUE') await gateway.cancelFeed(feedId).catch(() => undefined);
+        const hours = Math.round(options.feedTimeoutMs / 360_000) / 10;
+        await sendAgain(run, feedId, packages, 'FEED_STUCK', `feed ${feedId} was still ${feed.processingStatus} ${hours} h after it was submitted; the package is sent again.`);
+        return;
+      }
       if (feed.processingStatus !== 'DONE') {
         // nothing of a FATAL or cancelled feed was applied: send the packages again (same references)
-        for (const pkg of packages) {
-          const willRetry = pkg.attempts < options.maxAttempts;
-          await store.update([pkg.id], { state: 'failed', feedId: null, feedMessageId: null, nextAttemptAt: willRetry ? clock() : null, lastErrorCode: `FEED_${feed.processingStatus}`, lastErrorMessage: `Feed ${feedId} ended ${feed.processingStatus}.` });
-          problem(run, pkg, 'failed', `FEED_${feed.processingStatus}`, `Amazon order ${pkg.amazonOrderId}, package ${pkg.packageId}: feed ${feedId} ended ${feed.processingStatus}.`, willRetry);
-        }
-        continue;
+        await sendAgain(run, feedId, packages, `FEED_${feed.processingStatus}`, `feed ${feedId} ended ${feed.processingStatus}.`);
+        return;
       }
       const report = parseProcessingReport(await gateway.getFeedResult(feed));
       const outcome = readProcessingOutcome(report, Math.max(0, ...packages.map((p) => p.feedMessageId ?? 0)), feedId);
@@ -320,18 +362,39 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
         const result = outcome.refused.get(messageId);
         if (result) {
           const message = `Amazon order ${pkg.amazonOrderId}, package ${pkg.packageId}: Amazon refused it (${result.messageCode}): ${result.description}`;
-          await store.update([pkg.id], { state: 'rejected', nextAttemptAt: null, lastErrorCode: `AMAZON_${result.messageCode}`.slice(0, 64), lastErrorMessage: message });
+          await store.updateSubmitted(feedId, [pkg.id], { state: 'rejected', nextAttemptAt: null, lastErrorCode: `AMAZON_${result.messageCode}`.slice(0, 64), lastErrorMessage: message });
           problem(run, pkg, 'rejected', `AMAZON_${result.messageCode}`, message, false);
           continue;
         }
         // Amazon did not process the document as a whole and does not name this message: it was not applied
         const { code, message } = outcome.incomplete!;
         const willRetry = pkg.attempts < options.maxAttempts;
-        await store.update([pkg.id], { state: 'failed', feedId: null, feedMessageId: null, nextAttemptAt: willRetry ? clock() + retryDelay(pkg.attempts) : null, lastErrorCode: code, lastErrorMessage: message });
+        await store.updateSubmitted(feedId, [pkg.id], { state: 'failed', feedId: null, feedMessageId: null, nextAttemptAt: willRetry ? clock() + retryDelay(pkg.attempts) : null, lastErrorCode: code, lastErrorMessage: message });
         problem(run, pkg, 'failed', code, `Amazon order ${pkg.amazonOrderId}, package ${pkg.packageId}: ${message}`, willRetry);
       }
-      if (ok.length > 0) await store.update(ok, { state: 'confirmed', confirmedAt: clock(), lastErrorCode: null, lastErrorMessage: null });
-      run.confirmed += ok.length;
+      run.confirmed += await store.updateSubmitted(feedId, ok, { state: 'confirmed', confirmedAt: clock(), lastErrorCode: null, lastErrorMessage: null });
+    } catch (error) {
+      // a feed whose status or report cannot be read is checked again by the next run, until it is overdue
+      const message = logger.redact(errorMessage(error));
+      if (overdue) {
+        await sendAgain(run, feedId, packages, 'FEED_STUCK', `the status or report of feed ${feedId} could not be read for ${Math.round(options.feedTimeoutMs / 360_000) / 10} h (${message}); the package is sent again.`);
+        return;
+      }
+      runError(run, 'feeds', feedId, error, `Feed ${feedId} could not be settled: ${message} It is checked again by the next run.`);
+    }
+  }
+
+  /** Reads the processing reports of bulk feeds Amazon finished; one feed's trouble never stops the others. */
+  async function settleFeeds(run: RunState, wait: boolean, touched: Set<string>) {
+    for (const feedId of await store.listSubmittedFeeds()) await settleFeed(run, feedId, wait, touched);
+  }
+
+  /** Runs one stage of a run; a failure is recorded in the summary and the run goes on. */
+  async function stage(run: RunState, name: ShipmentRunError['stage'], work: () => Promise<void>) {
+    try {
+      await work();
+    } catch (error) {
+      runError(run, name, null, error, `Shipment confirmation (${name}) stopped: ${logger.redact(errorMessage(error))}`);
     }
   }
 
@@ -353,14 +416,18 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
         feedsSubmitted: 0,
         alreadyShipped: 0,
         problems: [],
+        errors: [],
       };
       const touched = new Set<string>();
-      await settleFeeds(run, false, touched);
-      await discover(run, touched);
-      if (options.mode === 'per-package') await sendPerPackage(run, touched);
-      else await sendBulk(run, touched);
-      if (options.waitForFeeds) await settleFeeds(run, true, touched);
-      await settleOrders([...touched]);
+      await stage(run, 'feeds', () => settleFeeds(run, false, touched));
+      await stage(run, 'discover', () => discover(run, touched));
+      await stage(run, 'send', () => (options.mode === 'per-package' ? sendPerPackage(run, touched) : sendBulk(run, touched)));
+      if (options.waitForFeeds) await stage(run, 'feeds', () => settleFeeds(run, true, touched));
+      await stage(run, 'settle', () => settleOrders([...touched]));
+      let packages: ShipmentPackageCounts = { pending: 0, sending: 0, submitted: 0, confirmed: 0, rejected: 0, failed: 0 };
+      await stage(run, 'settle', async () => {
+        packages = await store.counts();
+      });
       const summary: ShipmentConfirmationSummary = {
         accountId,
         mode: options.mode,
@@ -374,7 +441,8 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
         feedsSubmitted: run.feedsSubmitted,
         alreadyShipped: run.alreadyShipped,
         problems: run.problems,
-        packages: await store.counts(),
+        errors: run.errors,
+        packages,
       };
       last = summary;
       logger.info(

@@ -34,6 +34,8 @@ export interface ShipmentPackage {
   readonly lastErrorCode: string | null;
   readonly lastErrorMessage: string | null;
   readonly confirmedAt: number | null;
+  /** When the row last changed (for a `submitted` package: when its feed was submitted). */
+  readonly updatedAt: number;
 }
 
 /** A package to record. */
@@ -64,6 +66,7 @@ interface PackageRow {
   last_error_code: string | null;
   last_error_message: string | null;
   confirmed_at: number | string | null;
+  updated_at: number | string;
 }
 
 function toPackage(row: PackageRow): ShipmentPackage {
@@ -95,6 +98,7 @@ function toPackage(row: PackageRow): ShipmentPackage {
     lastErrorCode: row.last_error_code,
     lastErrorMessage: row.last_error_message,
     confirmedAt: toNullableNumber(row.confirmed_at),
+    updatedAt: toNumber(row.updated_at),
   };
 }
 
@@ -147,8 +151,13 @@ export interface ShipmentStore {
   claimDue(claimant: string, leaseMs: number, maxAttempts: number, limit: number): Promise<ShipmentPackage[]>;
   /** Writes `patch` to packages `claimant` holds and ends its claim. */
   settle(ids: readonly number[], claimant: string, patch: ShipmentPackagePatch): Promise<number>;
-  /** Writes `patch` to packages no run holds (feed results). */
+  /** Writes `patch` to packages no run holds. */
   update(ids: readonly number[], patch: ShipmentPackagePatch): Promise<number>;
+  /**
+   * Writes a feed's result to its packages that are still `submitted` in that feed (a package
+   * another run settled and sent again meanwhile is left alone). Returns how many it changed.
+   */
+  updateSubmitted(feedId: string, ids: readonly number[], patch: ShipmentPackagePatch): Promise<number>;
   /** Feed ids of bulk feeds submitted and not yet settled. */
   listSubmittedFeeds(): Promise<string[]>;
   listByFeed(feedId: string): Promise<ShipmentPackage[]>;
@@ -241,6 +250,13 @@ export function createShipmentStore(knex: Knex, options: { readonly tablePrefix?
     async update(ids, patch) {
       let changed = 0;
       for (const part of chunk(ids, 500)) changed += Number(await rows().whereIn('id', part).update({ ...columns(patch), updated_at: clock() }));
+      return changed;
+    },
+
+    async updateSubmitted(feedId, ids, patch) {
+      let changed = 0;
+      for (const part of chunk(ids, 500))
+        if (part.length > 0) changed += Number(await rows().whereIn('id', part).andWhere({ state: 'submitted', feed_id: feedId }).update({ ...columns(patch), updated_at: clock() }));
       return changed;
     },
 

@@ -32,6 +32,12 @@ export interface ShipmentsOptions {
   readonly leaseMs?: number;
   /** Bulk mode: wait for the feed at the end of the run instead of reading it in the next run. Default `false`. */
   readonly waitForFeeds?: boolean;
+  /**
+   * Bulk mode: a feed Amazon has not finished this long after it was submitted (or whose status or
+   * report cannot be read for as long) is given up and its packages are sent again, under the same
+   * references. Default 86400000 ms (24 h).
+   */
+  readonly feedTimeoutMs?: number;
 }
 
 /** {@link ShipmentsOptions} with the defaults filled in. */
@@ -45,6 +51,7 @@ export interface ResolvedShipmentsOptions {
   readonly batchSize: number;
   readonly leaseMs: number;
   readonly waitForFeeds: boolean;
+  readonly feedTimeoutMs: number;
 }
 
 function invalid(field: string, rule: string, value?: unknown): SellerSyncError {
@@ -90,5 +97,6 @@ export function resolveShipmentsOptions(options: ShipmentsOptions | undefined): 
     batchSize: positiveInteger('batchSize', o.batchSize, 200, 5000),
     leaseMs: positiveInteger('leaseMs', o.leaseMs, 120_000),
     waitForFeeds: o.waitForFeeds ?? false,
+    feedTimeoutMs: positiveInteger('feedTimeoutMs', o.feedTimeoutMs, 86_400_000),
   };
 }
