@@ -25,6 +25,8 @@ export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() 
 
 const SECRET_KEY = /(token|secret|password|authorization|credential|refresh|x-amz-access)/i;
 const REDACTED = '[redacted]';
+const MAX_DEPTH = 8;
+const ERROR_FIELDS = ['code', 'details', 'isRetryable', 'status', 'statusCode', 'errno'] as const;
 
 /**
  * Wraps a host logger so that no secret reaches it: values under keys that name a secret
@@ -56,31 +58,43 @@ function buildSafeLogger(target: Logger, known: Set<string>, add: (value: string
     for (const secret of known) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     return out;
   };
-  const clean = (value: unknown, depth: number, seen: WeakSet<object>): unknown => {
+  // `path`: the objects above this one. A value met twice on different branches is logged twice;
+  // only a reference back to an ancestor is a cycle.
+  const clean = (value: unknown, depth: number, path: Set<object>): unknown => {
     if (typeof value === 'string') return redact(value);
+    if (typeof value === 'bigint') return value.toString();
     if (typeof value !== 'object' || value === null) return value;
-    if (seen.has(value) || depth > 8) return '[circular]';
-    seen.add(value);
-    if (value instanceof Error) {
-      const out: Record<string, unknown> = { type: value.name, message: redact(value.message) };
-      if (value.stack) out['stack'] = redact(value.stack);
-      const code = (value as { code?: unknown }).code;
-      if (code !== undefined) out['code'] = clean(code, depth + 1, seen);
-      if (value.cause !== undefined) out['cause'] = clean(value.cause, depth + 1, seen);
+    if (path.has(value)) return '[circular]';
+    if (depth > MAX_DEPTH) return '[too deep]';
+    if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+    path.add(value);
+    try {
+      if (value instanceof Error) {
+        const out: Record<string, unknown> = { type: value.name, message: redact(value.message) };
+        if (value.stack) out['stack'] = redact(value.stack);
+        // SellerSyncError's code, details and isRetryable; a driver's or HTTP client's code and status
+        for (const key of ERROR_FIELDS) {
+          const field = (value as unknown as Record<string, unknown>)[key];
+          if (field !== undefined) out[key] = clean(field, depth + 1, path);
+        }
+        if (value.cause !== undefined) out['cause'] = clean(value.cause, depth + 1, path);
+        return out;
+      }
+      if (Array.isArray(value)) return value.map((item) => clean(item, depth + 1, path));
+      const out: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value)) {
+        out[key] = SECRET_KEY.test(key) && item !== undefined && item !== null ? REDACTED : clean(item, depth + 1, path);
+      }
       return out;
+    } finally {
+      path.delete(value);
     }
-    if (Array.isArray(value)) return value.map((item) => clean(item, depth + 1, seen));
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      out[key] = SECRET_KEY.test(key) && item !== undefined && item !== null ? REDACTED : clean(item, depth + 1, seen);
-    }
-    return out;
   };
   const write = (level: Level) =>
     ((first: object | string, message?: string) => {
       if (typeof first === 'string') target[level](redact(first));
       else {
-        const fields = clean(first, 0, new WeakSet()) as object;
+        const fields = clean(first, 0, new Set()) as object;
         if (message === undefined) target[level](fields);
         else target[level](fields, redact(message));
       }
@@ -91,7 +105,7 @@ function buildSafeLogger(target: Logger, known: Set<string>, add: (value: string
     addSecret: add,
     redact,
     child(bindings: object): SafeLogger {
-      const safeBindings = clean(bindings, 0, new WeakSet()) as object;
+      const safeBindings = clean(bindings, 0, new Set()) as object;
       const inner = target.child ? target.child(safeBindings) : withBindings(target, safeBindings);
       return buildSafeLogger(inner, known, add);
     },
