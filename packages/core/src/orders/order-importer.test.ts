@@ -474,6 +474,18 @@ describe('order import: options, acknowledgement, summary', () => {
       },
     ));
 
+  test('payment: Amazon’s payment method (includedData PAYMENT) goes through payment.methodMap; others get payment.method', () =>
+    withHarness({ orders: { payment: { method: 'Amazon Pay', methodMap: { CashOnDelivery: 'COD' } } } }, async (h) => {
+      const cod = h.sim.seed.order(mugAndCup('UNSHIPPED', { paymentMethod: 'CashOnDelivery' })).orderId;
+      const card = h.sim.seed.order(mugAndCup('UNSHIPPED')).orderId;
+      const none = h.sim.seed.order(mugAndCup('UNSHIPPED', { paymentMethod: null })).orderId;
+      await importNow(h);
+      const byOrder = new Map(h.shop.listOrders().map((o) => [o.externalId, o.draft.payment]));
+      expect(byOrder.get(cod)).toEqual({ method: 'COD', status: 'paid' });
+      expect(byOrder.get(card)).toEqual({ method: 'Amazon Pay', status: 'paid' });
+      expect(byOrder.get(none)).toEqual({ method: 'Amazon Pay', status: 'paid' });
+    }));
+
   test('acknowledgement: one XSD-valid POST_ORDER_ACKNOWLEDGEMENT_DATA feed carries the shop order ids', () =>
     withHarness({ orders: { acknowledge: true, waitForFeeds: true } }, async (h) => {
       const a = h.sim.seed.order(mugAndCup('UNSHIPPED')).orderId;

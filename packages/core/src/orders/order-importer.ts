@@ -31,8 +31,11 @@ import { createOrderStore, type ImportedOrder, type ImportedOrderPatch, type Ord
 import { resolveOrdersOptions, type OrdersOptions, type ResolvedOrdersOptions } from './orders-options';
 import { validateAmazonOrder } from './validate-amazon-order';
 
-/** What `searchOrders` and `getOrder` ask Amazon to include, so no per-order call is needed. */
-export const ORDER_INCLUDED_DATA: readonly AmazonOrderIncludedData[] = ['BUYER', 'RECIPIENT', 'PROCEEDS', 'FULFILLMENT', 'PACKAGES'];
+/**
+ * What `searchOrders` and `getOrder` ask Amazon to include, so no per-order call is needed; PAYMENT
+ * carries the payment method that `payment.methodMap` maps.
+ */
+export const ORDER_INCLUDED_DATA: readonly AmazonOrderIncludedData[] = ['BUYER', 'RECIPIENT', 'PROCEEDS', 'FULFILLMENT', 'PACKAGES', 'PAYMENT'];
 
 /** Options of {@link createOrderImporter}. */
 export interface OrderImporterOptions {

@@ -17,6 +17,7 @@ interface Order {
   fulfillment?: { fulfillmentStatus: string; fulfilledBy: string };
   orderItems: { orderItemId: string; proceeds?: { proceedsTotal: { amount: string }; breakdowns: { type: string; subtotal: { amount: string } }[] }; fulfillment?: Record<string, number> }[];
   packages?: unknown[];
+  payment?: { paymentExecutions: { paymentMethod: string; paymentAmount: { amount: string; currencyCode: string } }[] };
 }
 interface SearchResult {
   orders: Order[];
@@ -121,6 +122,22 @@ describe('Orders 2026-01-01', () => {
     expect(afn.packages).toBeUndefined();
     expect(byId.get(pending.orderId)!.recipient).toBeUndefined();
     expect(afn.orderItems[0]!.fulfillment).toEqual({ quantityFulfilled: 1, quantityUnfulfilled: 0 });
+    // PAYMENT: one payment execution of the whole amount
+    expect(mfn.payment).toEqual({ paymentExecutions: [{ paymentMethod: 'CreditCard', paymentAmount: mfn.proceeds!.grandTotal }] });
+    expect((await search({ createdAfter: new Date(base - 3 * HOUR).toISOString(), includedData: ['PROCEEDS'] })).orders.every((order) => order.payment === undefined)).toBe(true);
+  });
+
+  test('seeds set the payment method, or leave the payment block out', async () => {
+    const cod = harness.sim.seed.order({ paymentMethod: 'CashOnDelivery', items: [{ sellerSku: 'COD-1', quantity: 1, unitPrice: '9.90' }] });
+    const none = harness.sim.seed.order({ paymentMethod: null, items: [{ sellerSku: 'COD-2', quantity: 1, unitPrice: '9.90' }] });
+    const fetch = async (orderId: string) => {
+      const answer = (await harness.sp.callAPI({ operation: 'orders.getOrder', path: { orderId }, query: { includedData: ['PAYMENT'] } })) as { order: Order };
+      expect(modelErrors(answer, MODEL, 'GetOrderResponse')).toBe('');
+      return answer.order;
+    };
+    expect((await fetch(cod.orderId)).payment).toEqual({ paymentExecutions: [{ paymentMethod: 'CashOnDelivery', paymentAmount: { amount: '9.90', currencyCode: 'EUR' } }] });
+    expect((await fetch(none.orderId)).payment).toBeUndefined();
+    expect(() => harness.sim.seed.order({ paymentMethod: '', items: [{ sellerSku: 'COD-3', quantity: 1, unitPrice: '1.00' }] })).toThrow(/paymentMethod must be a non-empty string or null/);
   });
 
   test('proceeds add up: item breakdowns to proceedsTotal, items to grandTotal', async () => {

@@ -71,6 +71,12 @@ export interface SeedOrderInput {
   readonly fulfillmentServiceLevel?: string;
   /** e.g. PRIME, AMAZON_BUSINESS. */
   readonly programs?: readonly string[];
+  /**
+   * The payment method of the order's payment execution (`PaymentExecution.paymentMethod`:
+   * `CreditCard`, `CashOnDelivery`, `ConvenienceStore`, `Invoice`, `Pix`, ...), returned with
+   * includedData PAYMENT. Default `CreditCard`; `null` leaves the payment block out.
+   */
+  readonly paymentMethod?: string | null;
 }
 
 export interface OrderItemRecord {
@@ -115,6 +121,7 @@ export interface OrderRecord {
   readonly deliveryAddress: SeedAddress;
   readonly items: OrderItemRecord[];
   readonly packages: PackageRecord[];
+  readonly paymentMethod: string | null;
   merchantOrderId?: string;
   cancelReason?: string;
 }
@@ -175,6 +182,7 @@ export interface SimulatedOrder {
   readonly buyer?: { readonly buyerName?: string; readonly buyerEmail?: string; readonly buyerCompanyName?: string; readonly buyerPurchaseOrderNumber?: string };
   readonly recipient?: { readonly deliveryAddress: SeedAddress };
   readonly proceeds?: { readonly grandTotal: SimulatedMoney; readonly breakdowns: readonly { readonly type: string; readonly subtotal: SimulatedMoney }[] };
+  readonly payment?: { readonly paymentExecutions: readonly { readonly paymentMethod: string; readonly paymentAmount: SimulatedMoney }[] };
   readonly fulfillment?: {
     readonly fulfillmentStatus: OrderFulfillmentStatus;
     readonly fulfilledBy: 'MERCHANT' | 'AMAZON';
@@ -303,7 +311,10 @@ export function createOrdersStore(context: { readonly clock: Clock; readonly ids
         },
         items,
         packages: [],
+        paymentMethod: input.paymentMethod === undefined ? 'CreditCard' : input.paymentMethod,
       };
+      if (input.paymentMethod !== undefined && input.paymentMethod !== null && (typeof input.paymentMethod !== 'string' || input.paymentMethod === ''))
+        throw new TypeError(`seed.order ${orderId}: paymentMethod must be a non-empty string or null; got ${JSON.stringify(input.paymentMethod)}.`);
       if (status === 'SHIPPED') for (const item of items) item.quantityShipped = item.quantity;
       orders.set(orderId, order);
       return order;
@@ -374,20 +385,21 @@ export function renderOrder(order: OrderRecord, included: ReadonlySet<string>): 
   }
   // Addresses stay hidden until the order is ready to ship, as Amazon does for Pending orders.
   if (included.has('RECIPIENT') && order.status !== 'PENDING' && order.status !== 'PENDING_AVAILABILITY') rendered.recipient = { deliveryAddress: { ...order.deliveryAddress } };
+  const grandTotal = order.items.reduce((sum, item) => sum + itemProceeds(item).total, 0);
   if (included.has('PROCEEDS')) {
     const totals = new Map<string, number>();
-    let grand = 0;
     for (const item of order.items) {
-      const proceeds = itemProceeds(item);
-      grand += proceeds.total;
-      for (const breakdown of proceeds.breakdowns) {
+      for (const breakdown of itemProceeds(item).breakdowns) {
         const type = breakdown.type as string;
         const amount = parseDecimalMinor((breakdown.subtotal as { amount: string }).amount, currency) ?? 0;
         totals.set(type, (totals.get(type) ?? 0) + amount);
       }
     }
-    rendered.proceeds = { grandTotal: money(grand, currency), breakdowns: [...totals].map(([type, amount]) => ({ type, subtotal: money(amount, currency) })) };
+    rendered.proceeds = { grandTotal: money(grandTotal, currency), breakdowns: [...totals].map(([type, amount]) => ({ type, subtotal: money(amount, currency) })) };
   }
+  // OrderPayment: one payment execution of the whole amount
+  if (included.has('PAYMENT') && order.paymentMethod !== null)
+    rendered.payment = { paymentExecutions: [{ paymentMethod: order.paymentMethod, paymentAmount: money(grandTotal, currency) }] };
   if (included.has('FULFILLMENT')) {
     const day = 24 * 3600 * 1000;
     rendered.fulfillment = {
