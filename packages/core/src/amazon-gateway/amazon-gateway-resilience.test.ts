@@ -4,7 +4,7 @@ import { SellerSyncError } from '../errors';
 import type { Logger } from '../logger';
 import { AmazonCallError } from './amazon-call-error';
 import type { AmazonGateway, AmazonGatewayOptions } from './amazon-gateway';
-import type { AmazonOrder } from './amazon-types';
+import type { AmazonOrder, ListingsFeedProcessingReport } from './amazon-types';
 import { createAmazonGateway } from './create-amazon-gateway';
 
 // What the gateway does when Amazon misbehaves: rate limits, faults, stuck feeds, expired tokens,
@@ -125,9 +125,12 @@ describe('bounded retries', () => {
     const feedId = await someFeed(gateway, sim.sellerId);
     sim.setFaults({ operations: { 'feeds.getFeed': { dropConnectionRate: 1 } } });
     await expect(gateway.getFeed(feedId)).rejects.toMatchObject({ code: 'AMAZON_NETWORK_ERROR', status: null, isRetryable: true, attempts: 3 });
+    // exactly the gateway's attempts reached Amazon: the client's own resend loop (retry_remote_timeout) is off
+    expect(sim.state.calls['feeds.getFeed']).toBe(3);
     sim.setFaults({ operations: { 'feeds.getFeed': { dropConnectionRate: 0, slowMs: 2_000 } } });
     const elapsed = await timeOf(() => expect(gateway.getFeed(feedId)).rejects.toMatchObject({ code: 'AMAZON_NETWORK_ERROR', attempts: 3 }));
     expect(elapsed).toBeLessThan(1_500);
+    expect(sim.state.calls['feeds.getFeed']).toBe(6);
   });
 
   test('400 from confirmShipment is not retried', async () => {
@@ -179,6 +182,77 @@ describe('bounded retries', () => {
     expect(outcomes.filter((outcome) => outcome.status === 'fulfilled').length).toBeGreaterThan(outcomes.length / 2);
     expect(elapsed).toBeLessThan(20_000);
     expect(gateway.stats().retries).toBeGreaterThan(0);
+  });
+
+  test('the whole feed cycle under faults, stuck and FATAL feeds included, ends in a result or a typed error, never a hang', async () => {
+    const cycles = 16;
+    const sim = await simulator({
+      timeScale: 1000,
+      randomSeed: 11,
+      faults: {
+        throttleRate: 0.1,
+        serverErrorRate: 0.1,
+        dropConnectionRate: 0.05,
+        slowRate: 0.05,
+        slowMs: 400,
+        stuckFeedRate: 0.2,
+        fatalFeedRate: 0.2,
+        operations: {
+          token: { serverErrorRate: 0.3 },
+          upload: { serverErrorRate: 0.2, dropConnectionRate: 0.1 },
+          'feeds.createFeed': { serverErrorRate: 0.1, lostAnswerRate: 0.1 },
+          download: { dropConnectionRate: 0.3, slowMs: 400, slowRate: 0.2 },
+        },
+      },
+    });
+    const gateway = gatewayFor(sim, { retry: { retries: 4 }, requestTimeoutMs: 200 });
+    const started = performance.now();
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: cycles }, async (_, index) => {
+        // a third JSON listings feeds (their own quota is 5 per 5 minutes), the rest XML order feeds
+        const json = index % 3 === 0;
+        const { feedId } = await gateway.submitFeed({
+          feedType: json ? 'JSON_LISTINGS_FEED' : 'POST_ORDER_ACKNOWLEDGEMENT_DATA',
+          marketplaceIds: [DE],
+          content: json
+            ? JSON.stringify({ header: { sellerId: sim.sellerId, version: '2.0' }, messages: [{ messageId: 1, sku: `MIX-${index}`, operationType: 'DELETE' }] })
+            : '<?xml version="1.0" encoding="UTF-8"?><AmazonEnvelope/>',
+          contentType: json ? FEED_CONTENT_TYPE : 'text/xml; charset=UTF-8',
+        });
+        // 5 minutes of Amazon time: 300 ms here
+        const feed = await gateway.waitForFeed(feedId, { timeoutMs: 5 * 60_000 });
+        return { feedId, json, result: await gateway.getFeedResult(feed) };
+      }),
+    );
+    const elapsed = performance.now() - started;
+
+    const kinds: Record<string, number> = {};
+    for (const outcome of outcomes) {
+      if (outcome.status === 'fulfilled') {
+        const { feedId, json, result } = outcome.value;
+        if (json) expect((JSON.parse(result) as ListingsFeedProcessingReport).header.feedId).toBe(feedId);
+        else expect(result).toMatch(new RegExp(`<DocumentTransactionID>${feedId}</DocumentTransactionID>`));
+        kinds['result'] = (kinds['result'] ?? 0) + 1;
+      } else {
+        const error: unknown = outcome.reason;
+        expect(SellerSyncError.isInstance(error)).toBe(true);
+        const code = (error as SellerSyncError).code;
+        if (error instanceof AmazonCallError) kinds['AmazonCallError'] = (kinds['AmazonCallError'] ?? 0) + 1;
+        else {
+          expect(['FEED_STUCK', 'FEED_FATAL']).toContain(code);
+          kinds[code] = (kinds[code] ?? 0) + 1;
+        }
+      }
+    }
+    expect(elapsed).toBeLessThan(20_000);
+    expect(kinds['result']).toBeGreaterThanOrEqual(1);
+    expect((kinds['FEED_STUCK'] ?? 0) + (kinds['FEED_FATAL'] ?? 0)).toBeGreaterThanOrEqual(1);
+    // the result documents were fetched through the download faults
+    expect(sim.state.calls.download).toBeGreaterThanOrEqual(kinds['result']!);
+    // no cycle made Amazon hold two feeds, lost and stalled createFeed answers included
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    expect(sim.state.feeds.length).toBeLessThanOrEqual(cycles);
+    expect(sim.state.errors).toEqual([]);
   });
 });
 
