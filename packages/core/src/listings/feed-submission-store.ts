@@ -563,15 +563,22 @@ export function createFeedSubmissionStore(knex: Knex, options: FeedSubmissionSto
       return rows.map(toSubmission);
     },
 
-    /** Rows of these submissions that carry an error or a warning (for reports), at most `limit`. */
-    async issuesOf(submissionIds: readonly number[], limit: number): Promise<FeedMessageRecord[]> {
-      if (submissionIds.length === 0) return [];
-      const rows = (await knex(messages)
-        .whereIn('submission_id', [...submissionIds])
-        .andWhere((q) => q.whereNotNull('error_code').orWhereNotNull('warnings'))
-        .orderBy(['submission_id', 'message_id', 'id'])
-        .limit(limit)) as MessageRow[];
-      return rows.map(toMessage);
+    /**
+     * Rows Amazon rejected or warned about, for reports: of each submission, in the order given, at
+     * most `perSubmission` by message id, so a large report never hides the next one's issues. Rows
+     * marked for retry are left out: the error of a feed that failed as a whole is its submission's.
+     */
+    async issuesOf(submissionIds: readonly number[], perSubmission: number): Promise<FeedMessageRecord[]> {
+      const out: FeedMessageRecord[] = [];
+      for (const submissionId of submissionIds) {
+        const rows = (await knex(messages)
+          .where('submission_id', submissionId)
+          .andWhere((q) => q.where('status', 'rejected').orWhereNotNull('warnings'))
+          .orderBy(['message_id', 'id'])
+          .limit(perSubmission)) as MessageRow[];
+        out.push(...rows.map(toMessage));
+      }
+      return out;
     },
   };
 }

@@ -309,6 +309,35 @@ describe('pushListings', () => {
   });
 });
 
+describe('status', () => {
+  test('shows warnings with their acceptance, and the newest report keeps its errors after a large failed feed', async () => {
+    const many = Array.from({ length: 501 }, (_, i) => listedProduct(`B-${String(i).padStart(3, '0')}`));
+    const h = await start({
+      products: [
+        ...many,
+        listedProduct('NO-IMAGE', { listing: { brand: 'B', title: 'No image' } }),
+        listedProduct('NO-BRAND', { listing: { brand: null, title: 'No brand', images: { main: 'https://shop.example/nb.jpg', others: [] } } }),
+      ],
+      simulator: { faults: { fatalFeedRate: 1 } },
+      listings: { retry: { baseMs: 1000, maxMs: 2000 } },
+    });
+    await h.enqueue(h.shop.listProducts().map((p) => ({ sku: p.sku, kind: 'listing' as const })));
+    // first a FATAL feed whose 503 messages all carry FEED_FATAL
+    await waitFor(async () => ((await h.sync.pushListings()).retried > 0 ? true : null));
+    h.sim.setFaults({ fatalFeedRate: 0 });
+    expect(await h.sync.pushListings({ untilDrained: true })).toMatchObject({ drained: true, rejected: 1 });
+    const [done, fatal] = (await h.sync.status()).listings.lastReports;
+    expect(done).toMatchObject({ status: 'done', summary: { errors: 1, warnings: 1 } });
+    expect(done!.errors).toEqual([{ sku: 'NO-BRAND', marketplaceId: DE, code: '90220', message: "[90220] 'brand' is required but not supplied." }]);
+    expect(done!.warnings).toEqual([{ sku: 'NO-IMAGE', marketplaceId: DE, code: '4000015', message: expect.stringContaining("no 'main_product_image_locator'") }]);
+    // the failed feed shows its own error, not 503 copies of it
+    expect(fatal).toMatchObject({ status: 'fatal', error: { code: 'FEED_FATAL' }, errors: [], warnings: [] });
+    // a warning does not keep an entry: only the rejected one stays
+    expect((await h.sync.changeLog.list()).map((e) => e.sku)).toEqual(['NO-BRAND']);
+    expect(h.sim.state.listing('NO-IMAGE', DE)).toBeDefined();
+  });
+});
+
 describe('marketplaces a product is no longer sold on', () => {
   const rates = { exchangeRates: { 'EUR/GBP': '0.86' } };
   const account = (marketplaceIds: readonly string[], h: ListingsHarness) => {

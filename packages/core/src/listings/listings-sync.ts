@@ -261,7 +261,8 @@ const passLocks = new Map<string, Promise<void>>();
 /** Submissions this process is sending right now (never abandoned as interrupted). */
 const submittingNow = new Set<string>();
 const REPORTS_SHOWN = 5;
-const ISSUES_SHOWN = 500;
+/** Rows with an error or a warning shown per report. */
+const ISSUES_PER_REPORT = 200;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -1057,7 +1058,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
   async function status(): Promise<ListingsStatus> {
     const open = await store.listOpen();
     const finished = await store.listFinished(REPORTS_SHOWN);
-    const issues = await store.issuesOf(finished.map((s) => s.id), ISSUES_SHOWN);
+    const issues = await store.issuesOf(finished.map((s) => s.id), ISSUES_PER_REPORT);
     const lastReports = finished.map((s): ListingsFeedReport => {
       const errors: ListingsReportIssue[] = [];
       const warnings: ListingsReportIssue[] = [];

@@ -74,18 +74,24 @@ describe('JSON_LISTINGS_FEED', () => {
   test('checks every message on its own: a bad-input corpus gets one issue per broken rule, with Amazon-like codes', async () => {
     const report = await runFeed(harness, CORPUS.map(([message]) => message));
     const expectedInvalid = CORPUS.filter(([, codes]) => codes.length > 0).length;
-    expect(report.summary).toMatchObject({ messagesProcessed: CORPUS.length, messagesAccepted: CORPUS.length - expectedInvalid, messagesInvalid: expectedInvalid, warnings: 0 });
-    expect(report.summary.errors).toBe(report.issues.length);
+    // full listings without a main image are accepted (or refused for their errors) with a warning
+    expect(report.summary).toMatchObject({ messagesProcessed: CORPUS.length, messagesAccepted: CORPUS.length - expectedInvalid, messagesInvalid: expectedInvalid, warnings: 3 });
+    expect(report.summary.errors).toBe(report.issues.filter((issue) => issue.severity === 'ERROR').length);
+    expect(report.issues.filter((issue) => issue.severity === 'WARNING').map((issue) => [issue.sku, issue.code, issue.attributeName])).toEqual([
+      ['MISSING-ATTRS', CODES.MAIN_IMAGE_MISSING, 'main_product_image_locator'],
+      ['FULL-EAN', CODES.MAIN_IMAGE_MISSING, 'main_product_image_locator'],
+      ['FULL-NEW', CODES.MAIN_IMAGE_MISSING, 'main_product_image_locator'],
+    ]);
     for (const [message, codes] of CORPUS) {
       const { messageId, sku } = message as { messageId: number; sku: string };
       if (messageId === 0) continue;
-      const issues = report.issues.filter((issue) => issue.sku === sku && (codes[0] === CODES.DUPLICATE_MESSAGE_ID || issue.messageId === messageId));
+      const issues = report.issues.filter((issue) => issue.severity === 'ERROR' && issue.sku === sku && (codes[0] === CODES.DUPLICATE_MESSAGE_ID || issue.messageId === messageId));
       expect({ sku, codes: issues.map((issue) => issue.code).sort() }).toEqual({ sku, codes: [...codes].sort() });
     }
     const zeroId = report.issues.find((issue) => issue.sku === 'ZERO-ID')!;
     expect(zeroId.messageId).toBeUndefined();
     expect(zeroId.message).toMatch(/messageId/);
-    const missing = report.issues.filter((issue) => issue.sku === 'MISSING-ATTRS');
+    const missing = report.issues.filter((issue) => issue.sku === 'MISSING-ATTRS' && issue.severity === 'ERROR');
     expect(missing.map((issue) => [issue.attributeName, issue.message])).toEqual([
       ['brand', "'brand' is required but not supplied."],
       ['condition_type', "'condition_type' is required but not supplied."],

@@ -1,5 +1,5 @@
 import { renderListingsItem, LISTING_INCLUDED_DATA } from '../listings/listing-item-view';
-import { applySubmission, checkSubmission, PATCH_OPS, REQUIREMENTS, type ListingRulesContext, type ListingSubmission } from '../listings/listing-rules';
+import { applySubmission, checkSubmission, PATCH_OPS, refuses, REQUIREMENTS, type ListingRulesContext, type ListingSubmission } from '../listings/listing-rules';
 import { LISTINGS_ISSUE_CODES as CODES } from '../listings/listings-issue-codes';
 import type { ListingIssue, ListingRequirements, PatchOperation } from '../listings/listings-store';
 
@@ -194,9 +194,9 @@ export function processListingsFeed(
     const found = new Map<string, ListingIssue>();
     for (const marketplaceId of feed.marketplaceIds)
       for (const issue of checkSubmission(context, submission, marketplaceId)) found.set(`${issue.code}|${issue.message}`, issue);
-    if (found.size > 0) {
+    for (const issue of found.values()) issues.push(toReportIssue(messageId, submission.sku, issue));
+    if (refuses(found.values())) {
       invalid += 1;
-      for (const issue of found.values()) issues.push(toReportIssue(messageId, submission.sku, issue));
       continue;
     }
     for (const marketplaceId of feed.marketplaceIds) applySubmission(context, submission, marketplaceId);

@@ -37,11 +37,11 @@ const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 const CONTROL_CHARACTERS_STRICT = /[\u0000-\u001F\u007F]/;
 const IMAGE_ATTRIBUTE = /(^|_)image_locator(_\d+)?$/;
 
-function issue(code: string, message: string, attributeName?: string, category = 'INVALID_ATTRIBUTE'): ListingIssue {
+function issue(code: string, message: string, attributeName?: string, category = 'INVALID_ATTRIBUTE', severity: ListingIssue['severity'] = 'ERROR'): ListingIssue {
   return {
     code,
     message,
-    severity: 'ERROR',
+    severity,
     ...(attributeName !== undefined ? { attributeNames: [attributeName] } : {}),
     categories: category === '' ? [] : [category],
   };
@@ -134,7 +134,7 @@ export function checkAttributeValues(context: ListingRulesContext, attributes: R
   return issues;
 }
 
-/** Every rule a submission must pass before it is applied; an empty list means accepted. */
+/** Every rule a submission must pass before it is applied: accepted when no issue is an `ERROR` (warnings go with the acceptance). */
 export function checkSubmission(context: ListingRulesContext, submission: ListingSubmission, marketplaceId: string): ListingIssue[] {
   const issues: ListingIssue[] = [];
   if ([...submission.sku].length > MAX_SKU_LENGTH)
@@ -148,6 +148,11 @@ export function checkSubmission(context: ListingRulesContext, submission: Listin
           issues.push(issue(CODES.REQUIRED_ATTRIBUTE_MISSING, `'${name}' is required but not supplied.`, name, 'MISSING_ATTRIBUTE'));
       }
       issues.push(...checkAttributeValues(context, submission.attributes, marketplaceId));
+      const image = submission.attributes.main_product_image_locator;
+      if (submission.requirements !== 'LISTING_OFFER_ONLY' && (!Array.isArray(image) || image.length === 0))
+        issues.push(
+          issue(CODES.MAIN_IMAGE_MISSING, `The listing has no 'main_product_image_locator'; it is not shown to buyers until it has a main image.`, 'main_product_image_locator', 'MISSING_ATTRIBUTE', 'WARNING'),
+        );
       break;
     }
     case 'PARTIAL_UPDATE':
@@ -174,6 +179,12 @@ export function checkSubmission(context: ListingRulesContext, submission: Listin
       break;
   }
   return issues;
+}
+
+/** Whether issues of {@link checkSubmission} refuse the submission. */
+export function refuses(issues: Iterable<ListingIssue>): boolean {
+  for (const found of issues) if (found.severity === 'ERROR') return true;
+  return false;
 }
 
 function notFoundIssue(sku: string, marketplaceId: string): ListingIssue {

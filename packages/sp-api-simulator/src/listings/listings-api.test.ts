@@ -11,7 +11,7 @@ interface Submission {
   sku: string;
   status: string;
   submissionId: string;
-  issues?: { code: string; message: string; attributeNames?: string[] }[];
+  issues?: { code: string; message: string; severity: string; attributeNames?: string[] }[];
   identifiers?: { marketplaceId: string; asin: string }[];
 }
 
@@ -63,10 +63,19 @@ describe('Listings Items 2021-08-01', () => {
     expect(invalid.issues!.map((issue) => issue.code).sort()).toEqual([CODES.INVALID_QUANTITY, CODES.INVALID_PRICE, CODES.INVALID_IMAGE_URL].sort());
     expect(harness.sim.state.offer('MUG-1', DE)).toMatchObject({ quantity: 5, price: '19.99' });
     const missing = await put('NEW-PRODUCT', { productType: 'HOME', attributes: { item_name: [{ value: 'Bowl', marketplace_id: DE }] } });
-    expect(missing.issues!.map((issue) => [issue.code, issue.attributeNames])).toEqual([
-      [CODES.REQUIRED_ATTRIBUTE_MISSING, ['brand']],
-      [CODES.REQUIRED_ATTRIBUTE_MISSING, ['condition_type']],
+    expect(missing.issues!.map((issue) => [issue.code, issue.severity, issue.attributeNames])).toEqual([
+      [CODES.REQUIRED_ATTRIBUTE_MISSING, 'ERROR', ['brand']],
+      [CODES.REQUIRED_ATTRIBUTE_MISSING, 'ERROR', ['condition_type']],
+      [CODES.MAIN_IMAGE_MISSING, 'WARNING', ['main_product_image_locator']],
     ]);
+    // warnings alone do not refuse: the listing is created and the warning comes with the acceptance
+    const warned = await put('NEW-PRODUCT', {
+      productType: 'HOME',
+      attributes: { item_name: [{ value: 'Bowl', marketplace_id: DE }], brand: [{ value: 'B', marketplace_id: DE }], condition_type: [{ value: 'new_new', marketplace_id: DE }] },
+    });
+    expect(modelErrors(warned, MODEL, 'ListingsItemSubmissionResponse')).toBe('');
+    expect(warned).toMatchObject({ status: 'ACCEPTED', issues: [{ code: CODES.MAIN_IMAGE_MISSING, severity: 'WARNING' }] });
+    expect(harness.sim.state.listing('NEW-PRODUCT', DE)).toBeDefined();
     const tooLong = await put('X'.repeat(41), { productType: 'DRINKING_CUP', requirements: 'LISTING_OFFER_ONLY', attributes: offerAttributes('B0SIM00001', 1, 1) });
     expect(tooLong.issues!.map((issue) => issue.code)).toEqual([CODES.SKU_TOO_LONG]);
   });

@@ -4,7 +4,7 @@ import { SpApiError, decodeToken, encodeToken, json, jsonBody, queryList, queryV
 import { parseIsoDateTime } from '../support/clock';
 import { findMarketplace } from '../support/marketplaces';
 import { LISTING_INCLUDED_DATA, renderListingsItem } from './listing-item-view';
-import { applySubmission, checkSubmission, PATCH_OPS, REQUIREMENTS, type ListingRulesContext, type ListingSubmission } from './listing-rules';
+import { applySubmission, checkSubmission, PATCH_OPS, refuses, REQUIREMENTS, type ListingRulesContext, type ListingSubmission } from './listing-rules';
 import { listingStatus, type ListingIssue, type ListingRecord, type ListingRequirements, type PatchOperation } from './listings-store';
 
 const badRequest = (message: string) => new SpApiError(400, 'BAD_REQUEST', message);
@@ -55,14 +55,14 @@ export function createListingsRoutes(context: ListingRulesContext & { readonly s
     for (const marketplaceId of marketplaceIds) for (const issue of checkSubmission(context, submission, marketplaceId)) found.set(`${issue.code}|${issue.message}`, issue);
     const issues = [...found.values()];
     const preview = modeOf(request) === 'VALIDATION_PREVIEW';
-    if (issues.length > 0) return submissionResponse(sku, marketplaceIds, issues, 'INVALID', included, () => undefined);
+    if (refuses(issues)) return submissionResponse(sku, marketplaceIds, issues, 'INVALID', included, () => undefined);
     if (preview) {
       const suggested = submission.operationType === 'UPDATE' ? submission.attributes.merchant_suggested_asin?.[0]?.value : undefined;
-      return submissionResponse(sku, marketplaceIds, [], 'VALID', included, (marketplaceId) => (typeof suggested === 'string' ? suggested : context.listings.get(sku, marketplaceId)?.asin));
+      return submissionResponse(sku, marketplaceIds, issues, 'VALID', included, (marketplaceId) => (typeof suggested === 'string' ? suggested : context.listings.get(sku, marketplaceId)?.asin));
     }
     const applied = new Map<string, ListingRecord | undefined>();
     for (const marketplaceId of marketplaceIds) applied.set(marketplaceId, applySubmission(context, submission, marketplaceId));
-    return submissionResponse(sku, marketplaceIds, [], 'ACCEPTED', included, (marketplaceId) => applied.get(marketplaceId)?.asin);
+    return submissionResponse(sku, marketplaceIds, issues, 'ACCEPTED', included, (marketplaceId) => applied.get(marketplaceId)?.asin);
   };
 
   const search = (request: SimRequest) => {

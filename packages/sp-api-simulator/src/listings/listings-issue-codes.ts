@@ -34,6 +34,11 @@ export const LISTINGS_ISSUE_CODES = Object.freeze({
   INVALID_PATCH_PATH: '4000013',
   /** purchasable_offer currency is not the marketplace's currency. */
   INVALID_CURRENCY: '4000014',
+  /**
+   * WARNING, not an error: a full listing without `main_product_image_locator` is accepted but not
+   * shown to buyers until it gets a main image.
+   */
+  MAIN_IMAGE_MISSING: '4000015',
   /** A required attribute is missing. Amazon's code. */
   REQUIRED_ATTRIBUTE_MISSING: '90220',
 } as const);
