@@ -9,16 +9,14 @@ const STATEMENT_START = /^\s*(?:insert|update|delete|select|with|create|alter|dr
  * `cause`.
  */
 export function summarizeError(error: unknown, max = 300): string {
-  let text: string;
   const fields = (typeof error === 'object' && error !== null ? error : {}) as { sqlMessage?: unknown; code?: unknown; message?: unknown };
-  if (typeof fields.sqlMessage === 'string') text = fields.sqlMessage;
-  else {
-    text = typeof fields.message === 'string' ? fields.message : String(error);
-    // knex writes "<statement with its values> - <driver message>"
-    if (STATEMENT_START.test(text)) {
-      const cut = text.lastIndexOf(' - ');
-      text = cut === -1 ? 'the database refused the statement' : text.slice(cut + 3);
-    }
+  // mysql2 names MariaDB-only error numbers after unrelated MySQL codes: its message alone is clearer
+  if (typeof fields.sqlMessage === 'string') return storableText(fields.sqlMessage, max);
+  let text = typeof fields.message === 'string' ? fields.message : String(error);
+  // knex writes "<statement with its values> - <driver message>"
+  if (STATEMENT_START.test(text)) {
+    const cut = text.lastIndexOf(' - ');
+    text = cut === -1 ? 'the database refused the statement' : text.slice(cut + 3);
   }
   if (typeof fields.code === 'string' && !text.includes(fields.code)) text = `${fields.code}: ${text}`;
   return storableText(text, max);

@@ -7,6 +7,7 @@ import { describeEachEngine, dropTables, uniquePrefix } from '../test-support/da
 import { createMemoryAdapter, type MemoryAdapter } from '../testing/memory-adapter';
 import { detectCsvDelimiter, importMappingCsv, resolveMarketplace, type MappingCsvImportOptions } from './mapping-csv-import';
 import { createProductMappings } from './product-mappings';
+import { MAX_STORED_TEXT } from './stored-text';
 
 const DE = 'A1PA6795UKMFR9';
 const FR = 'A13V1IB3VIYZZH';
@@ -307,5 +308,49 @@ describeEachEngine('mapping CSV import, transactions', (engine) => {
     expect(await store.count()).toBe(0);
     expect(await importMappingCsv(text, { ...options, mode: 'row-by-row' })).toMatchObject({ committed: true, created: 2, rejected: 1 });
     expect((await store.list()).map((m) => m.sellerSku)).toEqual(['S-1', 'S-3']);
+  });
+
+  test('a 70,000-character title is clipped and stored; a row the database refuses is rejected alone, its chunk rolled back first; no SQL in any message', async () => {
+    const table = resolveTableNames(prefix).productMappings;
+    // a row that passes validation but the database refuses: a CHECK constraint (a trigger on SQLite)
+    if (engine.name === 'sqlite')
+      await knex.raw(`create trigger ${prefix}poison before insert on ${table} when new.title = 'POISON' begin select raise(abort, 'poisoned title'); end`);
+    else await knex.raw(`alter table ${table} add constraint ${prefix}poison check (title is null or title <> 'POISON')`);
+    try {
+      await knex(table).delete();
+      const shop = createMemoryAdapter({ products: Array.from({ length: 1200 }, (_, i) => ({ productRef: `p${i}`, sku: `REF-${i}` })) });
+      const long = '€'.repeat(70_000); // 210,000 UTF-8 bytes, three times what a MariaDB TEXT holds
+      const lines = [HEADER];
+      for (let i = 0; i < 1200; i += 1) lines.push(`${i === 700 ? 'POISON' : i === 900 ? long : `t${i}`},REF-${i},S-${i},DE,MFN`);
+      const text = lines.join('\n');
+      const options = { db: knex, adapter: shop, tablePrefix: prefix, accountId: 'acme' } as const;
+      const store = createProductMappings(knex, { tablePrefix: prefix, accountId: 'acme' });
+      const noSql = (message: string | undefined) => {
+        expect(message).not.toMatch(/insert into|select |values \(/i);
+        expect(message!.length).toBeLessThan(500);
+      };
+
+      const all = await importMappingCsv(text, options);
+      expect(all).toMatchObject({ committed: false, created: 1199, rejected: 1 });
+      expect(all.rows[700]).toMatchObject({ line: 702, outcome: 'rejected', reason: 'database-error', sellerSku: 'S-700' });
+      noSql(all.rows[700]!.message);
+      expect(await store.count()).toBe(0);
+
+      const byRow = await importMappingCsv(text, { ...options, mode: 'row-by-row' });
+      // the counts are what is stored: the first chunk's 999 good rows were rolled back before the retry
+      expect(byRow).toMatchObject({ committed: true, created: 1199, unchanged: 0, rejected: 1 });
+      expect(byRow.rows[700]).toMatchObject({ reason: 'database-error' });
+      noSql(byRow.rows[700]!.message);
+      expect(await store.count()).toBe(1199);
+      const clipped = (await store.findBySellerSkus(['S-900']))[0]!.title!;
+      expect(clipped).toHaveLength(MAX_STORED_TEXT);
+      expect(clipped.endsWith('€…')).toBe(true);
+      expect(await importMappingCsv(text, { ...options, mode: 'row-by-row' })).toMatchObject({ created: 0, unchanged: 1199, rejected: 1 });
+    } finally {
+      if (engine.name === 'sqlite') await knex.raw(`drop trigger ${prefix}poison`);
+      else if (engine.name === 'mysql') await knex.raw(`alter table ${table} drop constraint ${prefix}poison`);
+      else await knex.raw(`alter table ${table} drop constraint ${prefix}poison`);
+      await knex(table).delete();
+    }
   });
 });

@@ -6,6 +6,7 @@ import { chunk } from '../database/dialect';
 import { SellerSyncError, describeValue } from '../errors';
 import { MARKETPLACES, MARKETPLACE_ID_PATTERN } from '../marketplaces';
 import type { ShopAdapter, ShopProduct } from '../shop-adapter';
+import { summarizeError } from './error-summary';
 import { parseAsin } from './product-identifier';
 import type { FulfillmentChannel, ProductMappingInput, ProductMappingOutcome } from './product-mapping';
 import { createProductMappings, normalizeMapping } from './product-mappings';
@@ -429,48 +430,50 @@ export async function importMappingCsv(input: string | Uint8Array, options: Mapp
     writes.push({ row, mapping });
   }
 
-  const rejected = rows.filter((row) => row.outcome === 'rejected').length;
   const store = (db: Knex | Knex.Transaction) =>
     createProductMappings(db, { tablePrefix: options.tablePrefix, accountId: options.accountId ?? DEFAULT_ACCOUNT_ID, clock: options.clock });
   const record = (part: readonly { row: PendingRow }[], outcomes: readonly ProductMappingOutcome[]) =>
     part.forEach(({ row }, index) => {
       rows[row.index] = { ...rows[row.index]!, outcome: outcomes[index]! };
     });
+  // each chunk in a transaction (a savepoint inside all-or-nothing's): a row the database refuses
+  // rolls its chunk back whole, so the row-by-row retry sees none of it stored and its outcomes
+  // are what the database now holds
+  const writeAll = async (db: Knex | Knex.Transaction) => {
+    for (const part of chunk(writes, 1000)) {
+      try {
+        await db.transaction(async (trx) => record(part, (await store(trx).upsert(part.map((w) => w.mapping))).outcomes));
+      } catch {
+        for (const write of part) {
+          try {
+            await db.transaction(async (trx) => record([write], (await store(trx).upsert([write.mapping])).outcomes));
+          } catch (error) {
+            rows[write.row.index] = {
+              ...rows[write.row.index]!,
+              outcome: 'rejected',
+              reason: 'database-error',
+              message: `Line ${write.row.line}: the database refused seller SKU ${describeValue(write.mapping.sellerSku)}: ${summarizeError(SellerSyncError.isInstance(error) && error.cause !== undefined ? error.cause : error)}`,
+            };
+          }
+        }
+      }
+    }
+  };
+  const rejectedNow = () => rows.some((row) => row.outcome === 'rejected');
 
   let committed = true;
   if (mode === 'all-or-nothing') {
     const rollback = Symbol('rollback');
     try {
       await options.db.transaction(async (trx) => {
-        const result = await store(trx).upsert(writes.map((w) => w.mapping));
-        record(writes, result.outcomes);
-        if (rejected > 0) throw rollback;
+        await writeAll(trx);
+        if (rejectedNow()) throw rollback;
       });
     } catch (error) {
       if (error !== rollback) throw error;
       committed = false;
     }
-  } else {
-    for (const part of chunk(writes, 1000)) {
-      try {
-        record(part, (await store(options.db).upsert(part.map((w) => w.mapping))).outcomes);
-      } catch {
-        // find the rows the database refuses; the others are stored
-        for (const write of part) {
-          try {
-            record([write], (await store(options.db).upsert([write.mapping])).outcomes);
-          } catch (error) {
-            rows[write.row.index] = {
-              ...rows[write.row.index]!,
-              outcome: 'rejected',
-              reason: 'database-error',
-              message: `Line ${write.row.line}: the database refused seller SKU ${describeValue(write.mapping.sellerSku)}: ${(error as Error).message}`,
-            };
-          }
-        }
-      }
-    }
-  }
+  } else await writeAll(options.db);
   const count = (outcome: MappingCsvRowResult['outcome']) => rows.filter((row) => row.outcome === outcome).length;
   return {
     committed,

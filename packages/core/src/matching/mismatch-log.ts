@@ -2,7 +2,10 @@ import type { Knex } from 'knex';
 import { DEFAULT_ACCOUNT_ID } from '../change-log';
 import { chunk, toNumber } from '../database/dialect';
 import { resolveTableNames } from '../database/table-names';
+import { SellerSyncError } from '../errors';
 import { toCsv } from './csv-export';
+import { summarizeError } from './error-summary';
+import { MAX_STORED_TEXT, storableText } from './stored-text';
 
 /** Which step recorded a mismatch. */
 export type MismatchSource = 'listings-report' | 'catalog-search';
@@ -36,11 +39,12 @@ export interface Mismatch {
   readonly gtin: string | null;
   readonly productRef: string | null;
   readonly variantRef: string | null;
+  /** Clipped to `MAX_STORED_TEXT` (16,000) characters, as the message is. */
   readonly title: string | null;
   readonly reason: MismatchReason;
   /** What went wrong and what to do, naming the item. */
   readonly message: string;
-  /** For `ambiguous`: the competing shop products or ASINs. */
+  /** For `ambiguous`: the competing shop products or ASINs (the first 50). */
   readonly candidates: readonly string[];
   /** When it was first recorded. */
   readonly createdAt: Date;
@@ -143,10 +147,9 @@ function fromRow(row: MismatchRow): Mismatch {
   };
 }
 
-// PostgreSQL text cannot hold NUL; report data is untrusted
-const storable = (value: string) => value.replace(/\u0000/g, '\uFFFD');
-const clip = (value: string | null | undefined, length: number) =>
-  value === null || value === undefined ? null : storable(value.length > length ? value.slice(0, length) : value);
+// report data is untrusted: clipped to the columns, NUL replaced (PostgreSQL text cannot hold it)
+const clip = (value: string | null | undefined, length: number) => (value === null || value === undefined ? null : storableText(value, length));
+const MAX_CANDIDATES = 50;
 
 function itemKey(entry: MismatchInput): string {
   const key =
@@ -155,7 +158,7 @@ function itemKey(entry: MismatchInput): string {
       : entry.productRef !== null && entry.productRef !== undefined
         ? `product:${entry.productRef}\u001f${entry.variantRef ?? ''}`
         : `other:${entry.sellerSku ?? ''}\u001f${entry.asin ?? ''}\u001f${entry.gtin ?? ''}`;
-  return storable(key.slice(0, 400));
+  return storableText(key, 400);
 }
 
 /** The mismatch log of one seller account (see {@link MismatchLog}). */
@@ -191,19 +194,28 @@ export function createMismatchLog(db: Knex | Knex.Transaction, options: Mismatch
           gtin: clip(entry.gtin, 64),
           product_ref: clip(entry.productRef, 191),
           variant_ref: clip(entry.variantRef, 191),
-          title: clip(entry.title, 100_000),
+          title: clip(entry.title, MAX_STORED_TEXT),
           reason: entry.reason,
-          message: storable(entry.message),
-          candidates: entry.candidates && entry.candidates.length > 0 ? storable(JSON.stringify(entry.candidates)) : null,
+          message: storableText(entry.message),
+          candidates: entry.candidates && entry.candidates.length > 0 ? JSON.stringify(entry.candidates.slice(0, MAX_CANDIDATES).map((c) => storableText(c, 200))) : null,
           created_at: now,
           updated_at: now,
         });
       }
       for (const part of chunk([...byKey.values()], 300))
-        await db(table)
-          .insert(part)
-          .onConflict(['account_id', 'marketplace_id', 'source', 'item_key'])
-          .merge(['seller_sku', 'asin', 'gtin', 'product_ref', 'variant_ref', 'title', 'reason', 'message', 'candidates', 'updated_at']);
+        try {
+          await db(table)
+            .insert(part)
+            .onConflict(['account_id', 'marketplace_id', 'source', 'item_key'])
+            .merge(['seller_sku', 'asin', 'gtin', 'product_ref', 'variant_ref', 'title', 'reason', 'message', 'candidates', 'updated_at']);
+        } catch (error) {
+          throw new SellerSyncError({
+            code: 'DATABASE_ERROR',
+            message: `Could not record ${part.length} mismatch(es) of ${String(part[0]!.marketplace_id)}: ${summarizeError(error)}.`,
+            details: { item: String(part[0]!.item_key), field: 'mismatch', rule: 'the database accepts the row' },
+            cause: error,
+          });
+        }
       return byKey.size;
     },
 

@@ -24,7 +24,10 @@ export interface ProductMapping {
   /** The ASIN of the listing when known. */
   readonly asin: string | null;
   readonly source: ProductMappingSource;
-  /** The listing's title as the source gave it (stored as text, never evaluated). */
+  /**
+   * The listing's title as the source gave it (stored as text, never evaluated), clipped to
+   * `MAX_STORED_TEXT` (16,000) characters with a final `…`.
+   */
   readonly title: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
@@ -75,8 +78,14 @@ export interface ProductMappingStore {
   readonly accountId: string;
   /**
    * Creates or replaces mappings by (marketplace, seller SKU). Idempotent: storing the same mapping
-   * again reports it `unchanged` and writes nothing. Safe under concurrency (insert … on conflict).
-   * @throws SellerSyncError `INVALID_MAPPING` naming the seller SKU, field and rule.
+   * again reports it `unchanged` and writes nothing. Rows are safe under concurrency (insert … on
+   * conflict), but the outcomes are read before the write: a concurrent writer of the same SKU can
+   * make a `created` really an update. Writes go in statements of 500 rows; pass a transaction
+   * (`createProductMappings(trx)`) to make a call all-or-nothing, otherwise a failing statement
+   * leaves the earlier ones stored.
+   * @throws SellerSyncError `INVALID_MAPPING` naming the seller SKU, field and rule;
+   *   `DATABASE_ERROR` when the database refuses a statement (the message never holds the SQL;
+   *   the driver's error is the `cause`).
    */
   upsert(mappings: readonly ProductMappingInput[]): Promise<ProductMappingUpsertResult>;
   /** Mappings of these seller SKUs (in one marketplace, or all); ordered by id. */

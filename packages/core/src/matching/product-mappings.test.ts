@@ -6,6 +6,7 @@ import { SellerSyncError } from '../errors';
 import { describeEachEngine, dropTables, uniquePrefix } from '../test-support/database-engines';
 import { createMismatchLog } from './mismatch-log';
 import { createProductMappings } from './product-mappings';
+import { MAX_STORED_TEXT } from './stored-text';
 
 const DE = 'A1PA6795UKMFR9';
 const FR = 'A13V1IB3VIYZZH';
@@ -101,6 +102,45 @@ describeEachEngine('product mappings', (engine) => {
     // another account sees nothing of acme's
     expect(await store('other').list()).toEqual([]);
     expect(await store().count({ marketplaceId: DE })).toBe(4);
+  });
+
+  const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+  test('titles beyond MAX_STORED_TEXT are clipped to fit a MariaDB TEXT (65,535 bytes), never split inside a character', async () => {
+    const euro = '€'.repeat(70_000); // 210,000 bytes in UTF-8
+    const emoji = '😀'.repeat(40_000); // 80,000 code units, 160,000 bytes
+    expect(await store().upsert([
+      { marketplaceId: DE, sellerSku: 'EURO', productRef: 'p1', source: 'listings-report', title: euro },
+      { marketplaceId: DE, sellerSku: 'EMOJI', productRef: 'p2', source: 'listings-report', title: emoji },
+    ])).toMatchObject({ created: 2 });
+    const [stored, smile] = await store().findBySellerSkus(['EURO', 'EMOJI']);
+    expect(stored!.title).toBe(`${'€'.repeat(MAX_STORED_TEXT - 1)}…`);
+    expect(smile!.title!.length).toBeLessThanOrEqual(MAX_STORED_TEXT);
+    expect(smile!.title).toMatch(/^(😀)+…$/);
+    expect(smile!.title).not.toMatch(loneSurrogate);
+    // the clipped title is what a second import compares with: unchanged
+    expect(await store().upsert([{ marketplaceId: DE, sellerSku: 'EURO', productRef: 'p1', source: 'listings-report', title: euro }])).toMatchObject({ unchanged: 1 });
+  });
+
+  test('a statement the database refuses is DATABASE_ERROR without the SQL; the driver error is the cause', async () => {
+    const missing = createProductMappings(knex, { tablePrefix: `${prefix}gone_`, accountId: 'acme' });
+    const error = await rejection(missing.upsert([{ marketplaceId: DE, sellerSku: 'A', productRef: 'p', source: 'manual', title: 'x'.repeat(10_000) }]));
+    expect(SellerSyncError.isInstance(error) && error.code).toBe('DATABASE_ERROR');
+    expect((error as Error).message).toContain('Has migrate() run');
+    expect((error as Error).message).not.toMatch(/select|xxxxxxxxxx/i);
+    const table = resolveTableNames(prefix).productMappings;
+    if (engine.name === 'sqlite')
+      await knex.raw(`create trigger ${prefix}refuse before insert on ${table} begin select raise(abort, 'refused'); end`);
+    else await knex.raw(`alter table ${table} add constraint ${prefix}refuse check (title is null or title <> 'REFUSED')`);
+    try {
+      const refused = await rejection(store().upsert([{ marketplaceId: DE, sellerSku: 'R', productRef: 'p', source: 'manual', title: 'REFUSED' }]));
+      expect(SellerSyncError.isInstance(refused) && refused.code).toBe('DATABASE_ERROR');
+      expect((refused as Error).message).toMatch(/^Could not store 1 mapping\(s\) of A1PA6795UKMFR9 \(seller SKU "R"\): /);
+      expect((refused as Error).message).not.toMatch(/insert into/i);
+      expect(String(((refused as SellerSyncError).cause as Error).message)).toMatch(/insert into/i);
+    } finally {
+      await knex.raw(engine.name === 'sqlite' ? `drop trigger ${prefix}refuse` : `alter table ${table} drop constraint ${prefix}refuse`);
+    }
   });
 
   test('a repeated key in one call: the last one wins', async () => {
@@ -213,6 +253,25 @@ describeEachEngine('product mappings', (engine) => {
       const [entry] = await log().list();
       expect(entry!.title).toBe('a\uFFFDb');
       expect(entry!.sellerSku).toHaveLength(40);
+    });
+
+    test('a 70,000-character title, a huge message and 200 candidates are clipped to what the columns hold', async () => {
+      await log().record([
+        {
+          marketplaceId: DE,
+          source: 'listings-report',
+          sellerSku: 'LONG',
+          title: '€'.repeat(70_000),
+          reason: 'ambiguous',
+          message: `m${'é'.repeat(100_000)}`,
+          candidates: Array.from({ length: 200 }, (_, i) => `product-${i}`),
+        },
+      ]);
+      const [entry] = await log().list();
+      expect(entry!.title).toBe(`${'€'.repeat(MAX_STORED_TEXT - 1)}…`);
+      expect(entry!.message).toHaveLength(MAX_STORED_TEXT);
+      expect(entry!.candidates).toHaveLength(50);
+      expect(entry!.candidates[49]).toBe('product-49');
     });
 
     test('the export neutralises formula titles', async () => {

@@ -5,6 +5,8 @@ import { resolveTableNames } from '../database/table-names';
 import { SellerSyncError, describeValue } from '../errors';
 import { MARKETPLACE_ID_PATTERN } from '../marketplaces';
 import { toCsv } from './csv-export';
+import { summarizeError } from './error-summary';
+import { storableText } from './stored-text';
 import { parseAsin } from './product-identifier';
 import type {
   FulfillmentChannel,
@@ -121,6 +123,7 @@ export function normalizeMapping(input: ProductMappingInput, index = 0): Normali
     throw invalidMapping(index, input, 'source', `must be one of ${PRODUCT_MAPPING_SOURCES.join(', ')}`, input.source);
   const title = input.title ?? null;
   if (title !== null && typeof title !== 'string') throw invalidMapping(index, input, 'title', 'must be a string or null', title);
+  // a title is for display: a longer one is clipped rather than the mapping refused
   return {
     marketplaceId: input.marketplaceId,
     sellerSku: input.sellerSku,
@@ -129,8 +132,7 @@ export function normalizeMapping(input: ProductMappingInput, index = 0): Normali
     variantRef,
     asin,
     source: input.source,
-    // PostgreSQL text cannot hold NUL
-    title: title === null ? null : title.replace(/\u0000/g, '\uFFFD'),
+    title: title === null ? null : storableText(title),
   };
 }
 
@@ -192,16 +194,25 @@ export function createProductMappings(db: Knex | Knex.Transaction, options: Prod
       let created = 0;
       let updated = 0;
       const now = clock();
+      const refused = (error: unknown, marketplaceId: string, skus: readonly string[]) =>
+        new SellerSyncError({
+          code: 'DATABASE_ERROR',
+          message:
+            `Could not store ${skus.length} mapping(s) of ${marketplaceId} (seller SKU ${describeValue(skus[0])}${skus.length > 1 ? ' and others' : ''}): ` +
+            `${summarizeError(error)}. Has migrate() run for this table prefix? Earlier statements of this call are kept unless it ran in a transaction.`,
+          details: { item: skus[0], field: 'mapping', rule: 'the database accepts the row' },
+          cause: error,
+        });
       for (const [marketplaceId, indexes] of byMarketplace) {
         for (const part of chunk(indexes, WRITE_CHUNK)) {
+          const skus = part.map((index) => normalized[index]!.sellerSku);
           const existing = new Map<string, MappingRow>();
-          const rows = await base()
-            .andWhere('marketplace_id', marketplaceId)
-            .whereIn(
-              'seller_sku',
-              part.map((index) => normalized[index]!.sellerSku),
-            )
-            .select('*');
+          let rows: MappingRow[];
+          try {
+            rows = await base().andWhere('marketplace_id', marketplaceId).whereIn('seller_sku', skus).select('*');
+          } catch (error) {
+            throw refused(error, marketplaceId, skus);
+          }
           for (const row of rows) existing.set(row.seller_sku, row);
           const writes: Record<string, unknown>[] = [];
           for (const index of part) {
@@ -226,10 +237,14 @@ export function createProductMappings(db: Knex | Knex.Transaction, options: Prod
             });
           }
           if (writes.length > 0)
-            await db(table)
-              .insert(writes)
-              .onConflict(['account_id', 'marketplace_id', 'seller_sku'])
-              .merge(['fulfillment_channel', 'product_ref', 'variant_ref', 'asin', 'source', 'title', 'updated_at']);
+            try {
+              await db(table)
+                .insert(writes)
+                .onConflict(['account_id', 'marketplace_id', 'seller_sku'])
+                .merge(['fulfillment_channel', 'product_ref', 'variant_ref', 'asin', 'source', 'title', 'updated_at']);
+            } catch (error) {
+              throw refused(error, marketplaceId, writes.map((w) => String(w.seller_sku)));
+            }
         }
       }
       const unchanged = outcomes.length - created - updated;
