@@ -135,7 +135,8 @@ describe('matchCatalog (matching mode) against the simulator', () => {
     ]);
     const summary = await run({ fulfillmentChannel: 'AFN' });
     expect(summary.marketplaces[0]).toMatchObject({ matched: 2, conflicts: 1 });
-    expect((await mappings().findBySellerSkus(['AMZ-MUG']))[0]).toMatchObject({ asin: 'B0SIM00001', fulfillmentChannel: 'AFN', source: 'catalog-search' });
+    // the CSV mapping got its ASIN and stays a CSV mapping
+    expect((await mappings().findBySellerSkus(['AMZ-MUG']))[0]).toMatchObject({ asin: 'B0SIM00001', fulfillmentChannel: 'AFN', source: 'csv-import' });
     expect((await mappings().findBySellerSkus(['BOTTLE']))[0]).toMatchObject({ productRef: 'someone-else', asin: null });
     expect((await mismatches().list({ reason: 'sku-conflict' }))[0]).toMatchObject({ productRef: 'bottle', candidates: ['B0SIM00004'] });
     expect((await changes().list()).map((c) => c.sku).sort()).toEqual(['AMZ-MUG', 'BOOK']);

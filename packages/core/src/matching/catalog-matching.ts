@@ -193,7 +193,9 @@ export async function matchCatalog(options: CatalogMatchingOptions): Promise<Cat
               productRef: candidate.product.productRef,
               variantRef: candidate.product.variantRef,
               asin,
-              source: 'catalog-search' as const,
+              // an explicit (CSV or manual) mapping stays explicit, so the listings report sync
+              // keeps protecting it from a conflicting match
+              source: taken.get(candidate.sellerSku)?.source ?? 'catalog-search',
               title: candidate.product.title,
             })),
           );
