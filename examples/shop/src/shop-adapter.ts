@@ -40,7 +40,8 @@ function toProduct(row: ShopProductRow): ShopProduct {
             startsAt: starts === null ? null : new Date(starts),
             endsAt: ends === null ? null : new Date(ends),
           },
-    marketplaceIds: null,
+    // a shop schema from before the column was added has no marketplace_ids: every marketplace
+    marketplaceIds: row.marketplace_ids ? row.marketplace_ids.split(',').filter(Boolean) : null,
     active: Boolean(row.active),
   };
 }
@@ -290,7 +291,7 @@ export function exampleShopAdapter(knex: Knex, options: ExampleShopAdapterOption
             carrier: p.carrier,
             trackingNumber: p.tracking_number,
             shippingMethod: p.shipping_method,
-            lines: null,
+            lines: typeof p.lines === 'string' ? (JSON.parse(p.lines) as ShopShipment['packages'][number]['lines']) : null,
           })),
         });
       }
@@ -307,6 +308,9 @@ export function exampleShopAdapter(knex: Knex, options: ExampleShopAdapterOption
     },
 
     async createProduct(draft) {
+      // idempotent by SKU: a product the shop already holds is returned as it is
+      const existing = (await visible().where({ sku: draft.sku }).orderBy('id').first('id')) as { id: number } | undefined;
+      if (existing) return { productRef: String(existing.id), variantRef: null };
       const id = await insertId(knex, t.products, {
           sku: draft.sku,
           title: draft.title,

@@ -23,6 +23,8 @@ export interface ShopProductRow {
   image_url: string | null;
   tags: string | null;
   category: string | null;
+  /** comma-separated Amazon marketplace ids the product may be sold on; null: every one */
+  marketplace_ids?: string | null;
 }
 
 export interface ShopOrderRow {
@@ -78,6 +80,7 @@ export async function createShopSchema(knex: Knex, prefix = ''): Promise<void> {
       table.string('image_url', 500).nullable();
       table.string('tags', 500).nullable();
       table.string('category', 100).nullable();
+      table.string('marketplace_ids', 400).nullable();
     });
   if (!(await knex.schema.hasTable(t.customers)))
     await knex.schema.createTable(t.customers, (table) => {
@@ -131,6 +134,8 @@ export async function createShopSchema(knex: Knex, prefix = ''): Promise<void> {
       table.string('carrier', 100).notNullable();
       table.string('tracking_number', 100).notNullable();
       table.string('shipping_method', 100).nullable();
+      // JSON [{ externalLineId, quantity }] of a partial shipment; null: the whole order
+      table.text('lines').nullable();
     });
   if (!(await knex.schema.hasTable(t.stockMovements)))
     await knex.schema.createTable(t.stockMovements, (table) => {

@@ -257,14 +257,19 @@ export interface ShopAdapter {
   /**
    * Products for these SKUs. MUST return only products whose `sku` is one of `skus` (unknown SKUs are
    * simply absent); MUST return several items when the shop holds one SKU twice (core reports it);
-   * order is not significant. MUST NOT throw for an unknown SKU.
+   * order is not significant. MUST NOT throw for an unknown SKU. MUST return disabled products too,
+   * with `active: false` (core sends their offers with quantity 0); MUST NOT return the placeholder
+   * product. A variant is returned with its own `sku` and `variantRef` and the `productRef` of its
+   * product.
    */
   getProductsBySku(skus: readonly string[]): Promise<readonly ShopProduct[]>;
 
   /**
    * One page of the whole catalog, for reconcile and matching. Pages MUST follow a stable order so
-   * that a complete scan of an unchanged catalog returns every product exactly once; `cursor` is
-   * `null` for the first page; `limit` is at most the number of items returned.
+   * that a complete scan of an unchanged catalog returns every product exactly once, inactive ones
+   * (`active: false`) included; `cursor` is `null` for the first page. A page MUST hold at most
+   * `limit` items (it MAY hold fewer, also before the last page); `nextCursor` is `null` only
+   * after the last page.
    */
   scanCatalog(options: { readonly cursor: string | null; readonly limit: number }): Promise<ShopCatalogPage>;
 
@@ -281,6 +286,10 @@ export interface ShopAdapter {
    * [orders] Creates the shop order for an Amazon order. MUST be idempotent by `draft.externalId`:
    * when an order with that external id exists, return it unchanged (`created: false`). MUST NOT
    * change stock: core moves stock through the stock members.
+   *
+   * Concurrency: core never calls it concurrently for one `externalId` (the order import claims
+   * each Amazon order before creating it), but a crashed import is resumed by another worker, which
+   * calls it again for an order that may already exist: idempotency by `externalId` MUST hold.
    */
   createOrder?(draft: ShopOrderDraft): Promise<ShopOrderRef & { readonly created: boolean }>;
   /** [orders] The shop order created for an Amazon order id, or `null`. */
@@ -326,6 +335,12 @@ export interface ShopAdapter {
    */
   ensurePlaceholderProduct?(options: { readonly key: string; readonly name: string }): Promise<{ readonly productRef: string }>;
 
-  /** [createProducts] Creates a product from an Amazon listing; returns its reference. */
+  /**
+   * [createProducts] Creates a product from an Amazon listing; returns its reference. MUST be
+   * idempotent by `draft.sku`: when the shop already holds a (non-placeholder) product with that
+   * SKU, return that product's reference (the first, when several hold it) and change nothing;
+   * MUST NOT create a second product. An adapter SHOULD also guard against two concurrent calls for
+   * one SKU where the shop allows it (a unique key, a lock).
+   */
   createProduct?(draft: ShopProductDraft): Promise<{ readonly productRef: string; readonly variantRef: string | null }>;
 }

@@ -6,6 +6,7 @@ export {
   type ConformanceOptions,
   type ConformanceProduct,
   type ConformanceRunner,
+  type ConformanceTest,
 } from './adapter-conformance';
 export {
   createMemoryAdapter,

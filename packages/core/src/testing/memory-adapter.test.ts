@@ -1,13 +1,18 @@
 import { describe, expect, test } from '@jest/globals';
-import { runAdapterConformance } from './adapter-conformance';
+import { runAdapterConformance, type ConformanceProduct } from './adapter-conformance';
 import { createMemoryAdapter, type MemoryAdapter } from './memory-adapter';
 
 function fixtureFor(adapter: MemoryAdapter) {
   return {
     adapter,
-    async insertProduct(product: Parameters<MemoryAdapter['upsertProduct']>[0]) {
+    async insertProduct({ variantOf, ...product }: ConformanceProduct) {
       // a fresh product every time, even for a SKU already held (the suite checks duplicates)
-      const created = adapter.upsertProduct({ ...product, productRef: `seed-${adapter.listProducts().length + 1}` });
+      const seed = adapter.listProducts().length + 1;
+      const created = adapter.upsertProduct(
+        variantOf === undefined
+          ? { ...product, productRef: `seed-${seed}`, variantRef: null }
+          : { ...product, productRef: variantOf, variantRef: `variant-${seed}` },
+      );
       return { productRef: created.productRef, variantRef: created.variantRef };
     },
     async readQuantity(ref: { productRef: string; variantRef: string | null }) {
@@ -25,6 +30,9 @@ function fixtureFor(adapter: MemoryAdapter) {
     },
     async productExists(sku: string) {
       return adapter.getProduct(sku) !== undefined;
+    },
+    async countProducts(sku: string) {
+      return adapter.listProducts().filter((product) => product.sku === sku && !product.hidden).length;
     },
   };
 }
@@ -52,6 +60,30 @@ runAdapterConformance(
       fixtureFor(createMemoryAdapter({ capabilities: { orders: false, stockReservations: false, shipments: false } })),
   },
 );
+
+describe('conformance suite', () => {
+  const record = (withSkip: boolean) => {
+    const calls: string[] = [];
+    const test = Object.assign((name: string) => void calls.push(`test ${name}`), withSkip ? { skip: (name: string) => void calls.push(`skip ${name}`) } : {});
+    const runner = { describe: (name: string, body: () => void) => (calls.push(`describe ${name}`), body()), test, expect: expect as never };
+    runAdapterConformance(runner, {
+      name: 'rec',
+      capabilities: { ...ALL },
+      skip: { variants: 'no combinations here' },
+      setup: async () => fixtureFor(createMemoryAdapter()),
+    });
+    const start = calls.indexOf('describe rec adapter: variants');
+    return calls.slice(start, calls.findIndex((call, index) => index > start && call.startsWith('describe ')));
+  };
+
+  test('a switched-off group is one skipped test naming the reason, not a passing one', () => {
+    expect(record(true)).toEqual(['describe rec adapter: variants', 'skip switched off: no combinations here']);
+  });
+
+  test('a runner without test.skip gets no test for a switched-off group', () => {
+    expect(record(false)).toEqual(['describe rec adapter: variants']);
+  });
+});
 
 describe('memory adapter test API', () => {
   test('products given at creation are in the catalog; upsert by SKU replaces them', async () => {

@@ -290,6 +290,8 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}): MemoryA
     },
 
     async createProduct(draft: ShopProductDraft) {
+      const existing = products.find((p) => p.sku === draft.sku && !p.hidden);
+      if (existing) return { productRef: existing.productRef, variantRef: existing.variantRef };
       const product = upsertProduct({
         sku: draft.sku,
         title: draft.title,
