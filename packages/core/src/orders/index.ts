@@ -32,7 +32,7 @@ export {
   type OrderStockState,
   type OrderStore,
 } from './order-store';
-export { computeOrderTotals, type OrderLineTotals, type OrderTotals } from './order-totals';
+export { SALES_TAX_MARKETPLACE_IDS, computeOrderTotals, marketplacePricesIncludeTax, type OrderLineTotals, type OrderTotals } from './order-totals';
 export {
   AMAZON_ORDER_STATUSES,
   DEFAULT_FBA_ORDER_STATUS_MAP,

@@ -34,7 +34,7 @@ function item(id: string, sku: string, quantity: number, unit: string, extra: { 
   };
 }
 
-function order(overrides: Partial<AmazonOrder> = {}, grandTotal = '56.94'): AmazonOrder {
+function order(overrides: Partial<AmazonOrder> = {}, grandTotal = '50.88'): AmazonOrder {
   return {
     orderId: '302-1234567-7654321',
     createdTime: '2026-11-20T09:00:00Z',
@@ -46,7 +46,8 @@ function order(overrides: Partial<AmazonOrder> = {}, grandTotal = '56.94'): Amaz
     },
     proceeds: { grandTotal: eur(grandTotal) },
     fulfillment: { fulfillmentStatus: 'UNSHIPPED', fulfilledBy: 'MERCHANT', fulfillmentServiceLevel: 'EXPEDITED' },
-    // 2 × 19.99 + 3.80 tax, shipping 4.90 + 0.93 tax, 1.00 off; 1 × 7.00 + 1.33 tax → 56.94
+    // Amazon.de, VAT inside the prices: 2 × 19.99 (3.80 VAT), shipping 4.90 (0.93 VAT), 1.00 off; 1 × 7.00 (1.33 VAT) → 50.88
+    // (with the tax on top, as sales tax, the same amounts make 56.94)
     orderItems: [item('11111111111111', 'MUG-1', 2, '19.99', { tax: '3.80', shipping: '4.90', shippingTax: '0.93', discount: '1.00' }), item('22222222222222', 'CUP-2', 1, '7.00', { tax: '1.33' })],
     ...overrides,
   };
@@ -79,7 +80,7 @@ async function mapped(o: AmazonOrder, ctx: OrderMapperContext): Promise<MappedOr
 }
 
 describe('order totals', () => {
-  test('lines, shipping, tax and promotions in minor units add up to Amazon total (tax on top)', () => {
+  test('a VAT marketplace: the prices include the tax, the total adds none', () => {
     const totals = computeOrderTotals(order(), 'EUR');
     expect(totals).toMatchObject({
       items: { amount: 4698, currency: 'EUR' },
@@ -88,21 +89,37 @@ describe('order totals', () => {
       shippingTax: { amount: 93 },
       discount: { amount: 100 },
       tax: { amount: 606 },
-      pricesIncludeTax: false,
-      total: { amount: 5694 },
+      pricesIncludeTax: true,
+      total: { amount: 5088 },
       mismatch: null,
     });
   });
 
-  test('tax-inclusive amounts (VAT already in the prices) are recognised', () => {
-    const totals = computeOrderTotals(order({}, '50.88'), 'EUR');
-    expect(totals.pricesIncludeTax).toBe(true);
-    expect(totals.mismatch).toBeNull();
-    expect(totals.total.amount).toBe(5088);
+  test('sales tax (Amazon.com, or the option) comes on top of the prices', () => {
+    const us = (amount: string) => ({ amount, currencyCode: 'USD' });
+    const usOrder: AmazonOrder = {
+      ...order(),
+      salesChannel: { channelName: 'AMAZON', marketplaceId: 'ATVPDKIKX0DER' },
+      proceeds: { grandTotal: us('21.59') },
+      orderItems: [{ orderItemId: '66666666666666', quantityOrdered: 1, product: { sellerSku: 'MUG-1', price: { unitPrice: us('19.99') } }, proceeds: { breakdowns: [{ type: 'ITEM', subtotal: us('19.99') }, { type: 'TAX', subtotal: us('1.60') }] } }],
+    };
+    expect(computeOrderTotals(usOrder, 'USD')).toMatchObject({ pricesIncludeTax: false, total: { amount: 2159 }, mismatch: null });
+    expect(computeOrderTotals(order({}, '56.94'), 'EUR', { pricesIncludeTax: false })).toMatchObject({ pricesIncludeTax: false, computedTotal: { amount: 5694 }, mismatch: null });
   });
 
-  test('a total that does not add up is reported, never rounded away', () => {
-    const totals = computeOrderTotals(order({}, '56.95'), 'EUR');
+  test('a VAT order one cent off is reported with the true difference, never as tax on top', () => {
+    const totals = computeOrderTotals(order({}, '50.89'), 'EUR');
+    expect(totals.pricesIncludeTax).toBe(true);
+    expect(totals.mismatch).toEqual({
+      amazonTotal: { amount: 5089, currency: 'EUR' },
+      computedTotal: { amount: 5088, currency: 'EUR' },
+      difference: { amount: 1, currency: 'EUR' },
+    });
+    expect(totals.total.amount).toBe(5089);
+  });
+
+  test('a total that does not add up is reported, never rounded away (tax on top)', () => {
+    const totals = computeOrderTotals(order({}, '56.95'), 'EUR', { pricesIncludeTax: false });
     expect(totals.mismatch).toEqual({
       amazonTotal: { amount: 5695, currency: 'EUR' },
       computedTotal: { amount: 5694, currency: 'EUR' },
@@ -126,6 +143,17 @@ describe('order totals', () => {
     const o = order({ proceeds: undefined, orderItems: [{ orderItemId: '44444444444444', quantityOrdered: 3, product: { sellerSku: 'A', price: { unitPrice: eur('2.50') } } }] });
     const totals = computeOrderTotals(o, 'EUR');
     expect(totals).toMatchObject({ amazonTotal: null, total: { amount: 750 }, mismatch: null });
+  });
+
+  test('without a grand total the marketplace still decides: a VAT order is not given its VAT twice', async () => {
+    const pending = order({ proceeds: undefined });
+    const totals = computeOrderTotals(pending, 'EUR');
+    expect(totals).toMatchObject({ amazonTotal: null, pricesIncludeTax: true, total: { amount: 5088 }, mismatch: null });
+    const { draft } = await mapped(pending, context({}, [found('MUG-1', 'p1'), found('CUP-2', 'p2')]));
+    expect(draft.lines.map((l) => l.unitPrice.amount)).toEqual([1999, 700]);
+    expect(draft.shipping.price.amount).toBe(490);
+    expect(draft.total.amount).toBe(5088);
+    expect(draft.notes).toContain('Amazon sent no order total yet (pending order); the total is the sum of the lines.');
   });
 });
 
@@ -168,16 +196,16 @@ describe('mapping an Amazon order onto a shop order draft', () => {
       currency: 'EUR',
       customer: { email: 'abc123@marketplace.amazon.de', firstName: 'Erika', lastName: 'Mustermann', taxId: null, matchByEmail: false },
       shippingAddress: { name: 'Erika Mustermann', line1: 'Heidestraße 17', city: 'Köln', postalCode: '51147', countryCode: 'DE', phone: '+49 221 0', line2: null },
-      shipping: { carrier: 'DHL Express', price: { amount: 583 }, tax: { amount: 93 }, discount: { amount: 0 } },
+      shipping: { carrier: 'DHL Express', price: { amount: 490 }, tax: { amount: 93 }, discount: { amount: 0 } },
       payment: { method: 'Amazon', status: 'paid' },
-      total: { amount: 5694, currency: 'EUR' },
+      total: { amount: 5088, currency: 'EUR' },
       taxTotal: { amount: 606 },
     });
     expect(draft.purchasedAt.toISOString()).toBe('2026-11-20T09:00:00.000Z');
-    // tax comes on top of Amazon's prices here, so the tax-inclusive unit price adds it: (39.98 + 3.80) / 2
+    // Amazon.de prices hold the VAT already: the shop's tax-inclusive unit price is Amazon's
     expect(draft.lines).toEqual([
-      expect.objectContaining({ externalLineId: '11111111111111', productRef: 'p1', sku: 'MUG-1', quantity: 2, unitPrice: { amount: 2189, currency: 'EUR' }, tax: { amount: 380, currency: 'EUR' }, discount: { amount: 100, currency: 'EUR' }, placeholder: false }),
-      expect.objectContaining({ externalLineId: '22222222222222', productRef: 'p2', quantity: 1, unitPrice: { amount: 833, currency: 'EUR' } }),
+      expect.objectContaining({ externalLineId: '11111111111111', productRef: 'p1', sku: 'MUG-1', quantity: 2, unitPrice: { amount: 1999, currency: 'EUR' }, tax: { amount: 380, currency: 'EUR' }, discount: { amount: 100, currency: 'EUR' }, placeholder: false }),
+      expect.objectContaining({ externalLineId: '22222222222222', productRef: 'p2', quantity: 1, unitPrice: { amount: 700, currency: 'EUR' } }),
     ]);
     // the draft adds up: lines + shipping − discounts = Amazon's total
     const lines = draft.lines.reduce((sum, l) => sum + l.unitPrice.amount * l.quantity - l.discount.amount, 0);
@@ -187,6 +215,17 @@ describe('mapping an Amazon order onto a shop order draft', () => {
       { orderItemId: '11111111111111', productRef: 'p1', variantRef: null, quantity: 2 },
       { orderItemId: '22222222222222', productRef: 'p2', variantRef: null, quantity: 1 },
     ]);
+  });
+
+  test('tax on top (pricesIncludeTax false): the shop’s tax-inclusive prices add it, and the draft still adds up', async () => {
+    const { draft } = await mapped(order({}, '56.94'), context({ pricesIncludeTax: { [DE]: false } }, [found('MUG-1', 'p1'), found('CUP-2', 'p2')]));
+    // (39.98 + 3.80) / 2 and 7.00 + 1.33
+    expect(draft.lines.map((l) => l.unitPrice.amount)).toEqual([2189, 833]);
+    expect(draft.shipping.price.amount).toBe(583);
+    expect(draft.total.amount).toBe(5694);
+    const lines = draft.lines.reduce((sum, l) => sum + l.unitPrice.amount * l.quantity - l.discount.amount, 0);
+    expect(lines + draft.shipping.price.amount - draft.shipping.discount.amount).toBe(draft.total.amount);
+    expect(draft.notes).toEqual(['Buyer purchase order number: PO-77.']);
   });
 
   test('every option: status maps, payment, fake e-mail under .invalid, fake tax id, customers by e-mail', async () => {
@@ -245,16 +284,17 @@ describe('mapping an Amazon order onto a shop order draft', () => {
     ]);
   });
 
-  test('a total mismatch is written into the notes first', async () => {
-    const { draft, warnings } = await mapped(order({}, '56.95'), context({}, [found('MUG-1', 'p1'), found('CUP-2', 'p2')]));
-    expect(draft.total.amount).toBe(5695);
-    expect(draft.notes[0]).toMatch(/Order total mismatch: Amazon's total is 56\.95 EUR, .* add up to 56\.94 EUR \(difference 0\.01 EUR\)/);
+  test('a total mismatch is written into the notes first, with the true difference; the VAT is not added to the lines', async () => {
+    const { draft, warnings } = await mapped(order({}, '50.89'), context({}, [found('MUG-1', 'p1'), found('CUP-2', 'p2')]));
+    expect(draft.total.amount).toBe(5089);
+    expect(draft.notes[0]).toMatch(/Order total mismatch: Amazon's total is 50\.89 EUR, .* add up to 50\.88 EUR \(difference 0\.01 EUR; tax taken as included in the prices\)/);
     expect(warnings[0]).toBe(draft.notes[0]);
+    expect(draft.lines.map((l) => l.unitPrice.amount)).toEqual([1999, 700]);
   });
 
   test('a line amount that does not divide by its quantity is noted, not hidden', async () => {
     const o = order({ orderItems: [item('55555555555555', 'MUG-1', 3, '3.33', { tax: '0.64' })], proceeds: { grandTotal: eur('10.63') } });
-    const { draft } = await mapped(o, context({}, [found('MUG-1', 'p1')]));
+    const { draft } = await mapped(o, context({ pricesIncludeTax: false }, [found('MUG-1', 'p1')]));
     expect(draft.lines[0]!.unitPrice.amount).toBe(354);
     expect(draft.notes.join('\n')).toMatch(/10\.63 EUR for 3 units does not divide evenly/);
   });
@@ -270,6 +310,9 @@ describe('order options', () => {
     [{ marketplaceIds: ['A13V1IB3VIYZZH'] }, 'orders.marketplaceIds'],
     [{ matchBy: 'gtin-first' as never }, 'orders.matchBy'],
     [{ importFba: 'yes' as never }, 'orders.importFba'],
+    [{ pricesIncludeTax: 'yes' as never }, 'orders.pricesIncludeTax'],
+    [{ pricesIncludeTax: { [DE]: 'no' } as never }, 'orders.pricesIncludeTax'],
+    [{ pricesIncludeTax: { germany: true } }, 'orders.pricesIncludeTax'],
   ])('%j is refused naming the field', (options, field) => {
     expect(() => resolveOrdersOptions(options, [DE])).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS', details: expect.objectContaining({ field: expect.stringContaining(field) }) }));
   });
@@ -285,6 +328,9 @@ describe('order options', () => {
       importFba: true,
       fakeEmail: false,
       acknowledge: false,
+      pricesIncludeTax: { [DE]: true },
     });
+    expect(resolveOrdersOptions(undefined, [DE, 'ATVPDKIKX0DER', 'A2EUQ1WTGCTBG2']).pricesIncludeTax).toEqual({ [DE]: true, ATVPDKIKX0DER: false, A2EUQ1WTGCTBG2: false });
+    expect(resolveOrdersOptions({ pricesIncludeTax: false }, [DE]).pricesIncludeTax).toEqual({ [DE]: false });
   });
 });

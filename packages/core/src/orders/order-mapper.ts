@@ -2,7 +2,7 @@ import type { AmazonAddress, AmazonFulfillmentStatus, AmazonOrder } from '../ama
 import type { Money } from '../money';
 import type { MatchCandidate, MatchResult } from '../matching';
 import type { ShopAddress, ShopCustomerDraft, ShopOrderDraft, ShopOrderLineDraft, ShopProduct } from '../shop-adapter';
-import type { ResolvedOrdersOptions } from './orders-options';
+import { pricesIncludeTaxFor, type ResolvedOrdersOptions } from './orders-options';
 import { computeOrderTotals, describeMoney, type OrderTotals } from './order-totals';
 import { orderCurrency } from './validate-amazon-order';
 
@@ -125,7 +125,7 @@ export async function mapAmazonOrder(order: AmazonOrder, context: OrderMapperCon
   const status = amazonOrderStatus(order);
   const marketplaceId = order.salesChannel?.marketplaceId ?? context.marketplaceId;
   const currency = orderCurrency(order);
-  const totals = computeOrderTotals(order, currency);
+  const totals = computeOrderTotals(order, currency, { pricesIncludeTax: pricesIncludeTaxFor(options, marketplaceId) });
   const notes: string[] = [];
   const warnings: string[] = [];
 
@@ -199,7 +199,8 @@ export async function mapAmazonOrder(order: AmazonOrder, context: OrderMapperCon
     const m = totals.mismatch;
     const message =
       `Order total mismatch: Amazon's total is ${describeMoney(m.amazonTotal)}, the lines, shipping, tax and charges ` +
-      `add up to ${describeMoney(m.computedTotal)} (difference ${describeMoney(m.difference)}); the order keeps Amazon's total.`;
+      `add up to ${describeMoney(m.computedTotal)} (difference ${describeMoney(m.difference)}; ` +
+      `${totals.pricesIncludeTax ? 'tax taken as included in the prices' : 'tax taken as added to the prices'}); the order keeps Amazon's total.`;
     notes.unshift(message);
     warnings.unshift(message);
   }

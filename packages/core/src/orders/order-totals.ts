@@ -36,9 +36,9 @@ export interface OrderTotals {
   readonly tax: Money;
   readonly discount: Money;
   /**
-   * Whether Amazon's amounts include tax (VAT marketplaces: the total is items + shipping −
-   * discounts) or tax comes on top (US sales tax: the total adds the tax). Read from which sum
-   * gives Amazon's total; `false` when Amazon sent no total.
+   * Whether Amazon's item and shipping amounts include tax (VAT and GST marketplaces: the total is
+   * items + shipping − discounts) or tax comes on top (US and Canadian sales tax: the total adds
+   * the tax). Decided by the marketplace or the `pricesIncludeTax` option, never by the total.
    */
   readonly pricesIncludeTax: boolean;
   /** Items + shipping + other − discounts (+ tax when prices exclude it). */
@@ -130,12 +130,25 @@ function lineTotals(item: AmazonOrderItem, currency: string): OrderLineTotals {
 }
 
 /**
+ * Marketplaces whose prices exclude tax: sales tax is added at checkout (Amazon.com, Amazon.ca).
+ * Every other marketplace shows prices with VAT or GST included.
+ */
+export const SALES_TAX_MARKETPLACE_IDS: readonly string[] = ['ATVPDKIKX0DER', 'A2EUQ1WTGCTBG2'];
+
+/** Whether Amazon's prices on a marketplace include tax: `false` for sales-tax marketplaces (US, CA), else `true`. */
+export function marketplacePricesIncludeTax(marketplaceId: string): boolean {
+  return !SALES_TAX_MARKETPLACE_IDS.includes(marketplaceId);
+}
+
+/**
  * Adds up an order (validated by `validateAmazonOrder`) in integer minor units: per item from
  * its proceeds breakdowns (or unit price × quantity), order-level charges such as delivery tips,
  * and compares the sum with Amazon's `proceeds.grandTotal`. A difference is reported in
  * `mismatch`, never rounded away.
+ * @param options.pricesIncludeTax whether the amounts include tax; default by the order's
+ *   marketplace ({@link marketplacePricesIncludeTax}).
  */
-export function computeOrderTotals(order: AmazonOrder, currency: string): OrderTotals {
+export function computeOrderTotals(order: AmazonOrder, currency: string, options: { readonly pricesIncludeTax?: boolean } = {}): OrderTotals {
   const lines = order.orderItems.map((item) => lineTotals(item, currency));
   const itemsHaveProceeds = order.orderItems.some((item) => (item.proceeds?.breakdowns?.length ?? 0) > 0);
   const orderParts = emptyParts();
@@ -155,12 +168,9 @@ export function computeOrderTotals(order: AmazonOrder, currency: string): OrderT
   const withoutTax = sub(add(add(items, shipping), other), discount);
   const withTax = add(withoutTax, tax);
   const amazonTotal = order.proceeds?.grandTotal ? readMoney(order.proceeds.grandTotal) : null;
-  let pricesIncludeTax = false;
-  let computedTotal = withTax;
-  if (amazonTotal !== null && amazonTotal.amount !== withTax.amount && amazonTotal.amount === withoutTax.amount) {
-    pricesIncludeTax = true;
-    computedTotal = withoutTax;
-  }
+  // a guess from the total would turn a one-cent difference on a VAT order into VAT added twice
+  const pricesIncludeTax = options.pricesIncludeTax ?? marketplacePricesIncludeTax(order.salesChannel?.marketplaceId ?? '');
+  const computedTotal = pricesIncludeTax ? withoutTax : withTax;
   const mismatch =
     amazonTotal !== null && amazonTotal.amount !== computedTotal.amount
       ? { amazonTotal, computedTotal, difference: sub(amazonTotal, computedTotal) }

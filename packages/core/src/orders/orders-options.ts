@@ -2,6 +2,7 @@ import type { Duration } from 'date-fns';
 import type { AmazonFulfillmentStatus } from '../amazon-gateway';
 import { SellerSyncError, describeValue } from '../errors';
 import { MARKETPLACE_ID_PATTERN } from '../marketplaces';
+import { marketplacePricesIncludeTax } from './order-totals';
 
 /** Every order status of Orders 2026-01-01 (`fulfillment.fulfillmentStatus`). */
 export const AMAZON_ORDER_STATUSES: readonly AmazonFulfillmentStatus[] = [
@@ -90,6 +91,13 @@ export interface OrdersOptions {
     /** Amazon status → shop payment status. Default {@link DEFAULT_PAYMENT_STATUS_MAP}. */
     readonly statusMap?: OrderStatusMap;
   };
+  /**
+   * Whether Amazon's item and shipping prices include tax: `true` (VAT/GST, tax inside the price),
+   * `false` (sales tax added on top), or per marketplace id. Default by marketplace: `false` for
+   * Amazon.com and Amazon.ca (`SALES_TAX_MARKETPLACE_IDS`), `true` for every other. Never guessed
+   * from the order total.
+   */
+  readonly pricesIncludeTax?: boolean | Readonly<Record<string, boolean>>;
   /** Which identifier wins when an order line's ASIN and seller SKU name different products. Default `sku-first`. */
   readonly matchBy?: 'asin-first' | 'sku-first';
   /**
@@ -146,6 +154,8 @@ export interface ResolvedOrdersOptions {
   readonly paymentMethod: string;
   readonly paymentMethodMap: Readonly<Record<string, string>>;
   readonly paymentStatusMap: Readonly<Record<AmazonFulfillmentStatus, string>>;
+  /** Whether prices include tax, per marketplace id given in the option or imported; see {@link pricesIncludeTaxFor}. */
+  readonly pricesIncludeTax: Readonly<Record<string, boolean>>;
   readonly matchBy: 'asin-first' | 'sku-first';
   readonly importUnmatched: boolean;
   readonly fakeEmail: boolean;
@@ -222,6 +232,11 @@ function checkPositiveInteger(field: string, value: number | undefined, fallback
   return value;
 }
 
+/** Whether Amazon's prices of `marketplaceId` include tax under these options. */
+export function pricesIncludeTaxFor(options: ResolvedOrdersOptions, marketplaceId: string): boolean {
+  return options.pricesIncludeTax[marketplaceId] ?? marketplacePricesIncludeTax(marketplaceId);
+}
+
 /**
  * Checks order import options and fills in the defaults.
  * @param accountMarketplaceIds the marketplaces of the Amazon account (`amazon.marketplaceIds`).
@@ -251,6 +266,17 @@ export function resolveOrdersOptions(options: OrdersOptions | undefined, account
   const payment = o.payment ?? {};
   if (payment.method !== undefined && (typeof payment.method !== 'string' || payment.method === ''))
     throw invalid('payment.method', 'must be a non-empty string', payment.method);
+  const pricesIncludeTax: Record<string, boolean> = {};
+  for (const id of marketplaceIds) pricesIncludeTax[id] = typeof o.pricesIncludeTax === 'boolean' ? o.pricesIncludeTax : marketplacePricesIncludeTax(id);
+  if (o.pricesIncludeTax !== undefined && typeof o.pricesIncludeTax !== 'boolean') {
+    if (typeof o.pricesIncludeTax !== 'object' || o.pricesIncludeTax === null || Array.isArray(o.pricesIncludeTax))
+      throw invalid('pricesIncludeTax', 'must be true, false or an object of marketplace id → true/false', o.pricesIncludeTax);
+    for (const [id, included] of Object.entries(o.pricesIncludeTax)) {
+      if (!MARKETPLACE_ID_PATTERN.test(id)) throw invalid('pricesIncludeTax', 'must be keyed by Amazon marketplace ids', id);
+      if (typeof included !== 'boolean') throw invalid(`pricesIncludeTax.${id}`, 'must be true or false', included);
+      pricesIncludeTax[id] = included;
+    }
+  }
   const fbaPlaceholderName = o.fbaPlaceholderName ?? 'Amazon FBA item';
   if (typeof fbaPlaceholderName !== 'string' || fbaPlaceholderName.trim() === '')
     throw invalid('fbaPlaceholderName', 'must be a non-empty string', fbaPlaceholderName);
@@ -267,6 +293,7 @@ export function resolveOrdersOptions(options: OrdersOptions | undefined, account
     paymentMethod: payment.method ?? 'Amazon',
     paymentMethodMap: checkStringMap('payment.methodMap', payment.methodMap),
     paymentStatusMap: checkStatusMap('payment.statusMap', payment.statusMap, DEFAULT_PAYMENT_STATUS_MAP),
+    pricesIncludeTax,
     matchBy: o.matchBy ?? 'sku-first',
     importUnmatched: checkBoolean('importUnmatched', o.importUnmatched, true),
     fakeEmail: checkBoolean('fakeEmail', o.fakeEmail, false),

@@ -140,27 +140,34 @@ describe('Orders 2026-01-01', () => {
     expect(() => harness.sim.seed.order({ paymentMethod: '', items: [{ sellerSku: 'COD-3', quantity: 1, unitPrice: '1.00' }] })).toThrow(/paymentMethod must be a non-empty string or null/);
   });
 
-  test('proceeds add up: item breakdowns to proceedsTotal, items to grandTotal', async () => {
-    const order = harness.sim.seed.order({
-      createdTime: new Date(base - 5 * HOUR).toISOString(),
-      items: [
-        { sellerSku: 'SUM-1', quantity: 2, unitPrice: '10.00', itemTax: '3.19', shipping: '4.90', shippingTax: '0.78', promotionDiscount: '1.00', promotionIds: ['PROMO-1'] },
-        { sellerSku: 'SUM-2', quantity: 1, unitPrice: '5.55' },
-      ],
-    });
-    const { order: fetched } = (await harness.sp.callAPI({ operation: 'orders.getOrder', path: { orderId: order.orderId }, query: { includedData: ['PROCEEDS', 'PROMOTION'] } })) as { order: Order & { orderItems: { promotion?: unknown }[] } };
-    const [first, second] = fetched.orderItems;
+  test('proceeds add up: item breakdowns to proceedsTotal, items to grandTotal; VAT inside the prices, US sales tax on top', async () => {
+    const items = [
+      { sellerSku: 'SUM-1', quantity: 2, unitPrice: '10.00', itemTax: '3.19', shipping: '4.90', shippingTax: '0.78', promotionDiscount: '1.00', promotionIds: ['PROMO-1'] },
+      { sellerSku: 'SUM-2', quantity: 1, unitPrice: '5.55' },
+    ];
+    const fetch = async (orderId: string) =>
+      ((await harness.sp.callAPI({ operation: 'orders.getOrder', path: { orderId }, query: { includedData: ['PROCEEDS', 'PROMOTION'] } })) as { order: Order & { orderItems: { promotion?: unknown }[] } }).order;
+    const vat = await fetch(harness.sim.seed.order({ createdTime: new Date(base - 5 * HOUR).toISOString(), items }).orderId);
+    const [first, second] = vat.orderItems;
     expect(first!.proceeds!.breakdowns.map((entry) => [entry.type, entry.subtotal.amount])).toEqual([
       ['ITEM', '20.00'],
       ['SHIPPING', '4.90'],
       ['TAX', '3.97'],
       ['DISCOUNT', '-1.00'],
     ]);
-    expect(first!.proceeds!.proceedsTotal.amount).toBe('27.87');
+    // Amazon.de: the 3.97 VAT is part of the 20.00 and 4.90
+    expect(first!.proceeds!.proceedsTotal.amount).toBe('23.90');
     expect(second!.proceeds!.proceedsTotal.amount).toBe('5.55');
-    expect(fetched.proceeds!.grandTotal).toEqual({ amount: '33.42', currencyCode: 'EUR' });
-    expect(fetched.proceeds!.breakdowns.find((entry) => entry.type === 'ITEM')!.subtotal.amount).toBe('25.55');
+    expect(vat.proceeds!.grandTotal).toEqual({ amount: '29.45', currencyCode: 'EUR' });
+    expect(vat.proceeds!.breakdowns.find((entry) => entry.type === 'ITEM')!.subtotal.amount).toBe('25.55');
     expect(first!.promotion).toEqual({ breakdowns: [{ promotionId: 'PROMO-1' }] });
+    // Amazon.com: sales tax on top
+    const us = await fetch(harness.sim.seed.order({ marketplaceId: 'ATVPDKIKX0DER', createdTime: new Date(base - 5 * HOUR).toISOString(), items }).orderId);
+    expect(us.orderItems[0]!.proceeds!.proceedsTotal.amount).toBe('27.87');
+    expect(us.proceeds!.grandTotal).toEqual({ amount: '33.42', currencyCode: 'USD' });
+    // a seed can say otherwise
+    const onTop = await fetch(harness.sim.seed.order({ pricesIncludeTax: false, createdTime: new Date(base - 5 * HOUR).toISOString(), items }).orderId);
+    expect(onTop.proceeds!.grandTotal.amount).toBe('33.42');
   });
 
   test('getOrder answers {order} per the model, 404 for an unknown order, 400 for a malformed id', async () => {

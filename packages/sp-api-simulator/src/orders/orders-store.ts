@@ -36,9 +36,9 @@ export interface SeedOrderItemInput {
   /** Default: the listing's or catalog item's title. */
   readonly title?: string;
   readonly quantity: number;
-  /** What the buyer pays for one unit ("19.99"). */
+  /** The price of one unit ("19.99"): with VAT where prices include tax, before sales tax where it is added. */
   readonly unitPrice: string;
-  /** Tax of the whole line. Default "0". */
+  /** Tax of the whole line (inside the price, or on top: see `pricesIncludeTax`). Default "0". */
   readonly itemTax?: string;
   /** Shipping charged for the line. Default "0". */
   readonly shipping?: string;
@@ -77,6 +77,11 @@ export interface SeedOrderInput {
    * includedData PAYMENT. Default `CreditCard`; `null` leaves the payment block out.
    */
   readonly paymentMethod?: string | null;
+  /**
+   * Whether item and shipping prices include the tax (VAT/GST: the order total adds no tax) or the
+   * tax comes on top (sales tax). Default: `false` on Amazon.com and Amazon.ca, `true` elsewhere.
+   */
+  readonly pricesIncludeTax?: boolean;
 }
 
 export interface OrderItemRecord {
@@ -122,6 +127,7 @@ export interface OrderRecord {
   readonly items: OrderItemRecord[];
   readonly packages: PackageRecord[];
   readonly paymentMethod: string | null;
+  readonly pricesIncludeTax: boolean;
   merchantOrderId?: string;
   cancelReason?: string;
 }
@@ -205,6 +211,9 @@ const TRANSITIONS: Readonly<Record<OrderFulfillmentStatus, readonly OrderFulfill
 };
 
 const ORDER_ID_PATTERN = /^\d{3}-\d{7}-\d{7}$/;
+
+/** Marketplaces where sales tax is added to the prices (Amazon.com, Amazon.ca); the others include VAT or GST. */
+const SALES_TAX_MARKETPLACES: readonly string[] = ['ATVPDKIKX0DER', 'A2EUQ1WTGCTBG2'];
 
 export interface OrdersStore {
   add(input: SeedOrderInput): OrderRecord;
@@ -312,7 +321,10 @@ export function createOrdersStore(context: { readonly clock: Clock; readonly ids
         items,
         packages: [],
         paymentMethod: input.paymentMethod === undefined ? 'CreditCard' : input.paymentMethod,
+        pricesIncludeTax: input.pricesIncludeTax ?? !SALES_TAX_MARKETPLACES.includes(marketplaceId),
       };
+      if (input.pricesIncludeTax !== undefined && typeof input.pricesIncludeTax !== 'boolean')
+        throw new TypeError(`seed.order ${orderId}: pricesIncludeTax must be true or false; got ${JSON.stringify(input.pricesIncludeTax)}.`);
       if (input.paymentMethod !== undefined && input.paymentMethod !== null && (typeof input.paymentMethod !== 'string' || input.paymentMethod === ''))
         throw new TypeError(`seed.order ${orderId}: paymentMethod must be a non-empty string or null; got ${JSON.stringify(input.paymentMethod)}.`);
       if (status === 'SHIPPED') for (const item of items) item.quantityShipped = item.quantity;
@@ -368,7 +380,8 @@ export function renderOrder(order: OrderRecord, included: ReadonlySet<string>): 
       });
     if (item.promotionDiscount > 0)
       breakdowns.push({ type: 'DISCOUNT', subtotal: money(-item.promotionDiscount, currency), detailedBreakdowns: [{ subtype: 'ITEM', value: money(-item.promotionDiscount, currency) }] });
-    return { total: itemTotal + item.shipping + tax - item.promotionDiscount, breakdowns };
+    // where prices include VAT the tax is inside the item and shipping amounts; sales tax comes on top
+    return { total: itemTotal + item.shipping + (order.pricesIncludeTax ? 0 : tax) - item.promotionDiscount, breakdowns };
   };
   const rendered: Record<string, unknown> = {
     orderId: order.orderId,
