@@ -337,6 +337,23 @@ describe('feeds that never finish', () => {
     setTimeout(() => controller.abort(new Error('shutting down')), 50);
     await expect(gateway.waitForFeed(feedId, { signal: controller.signal })).rejects.toThrow('shutting down');
   });
+
+  test('an abort also ends a poll that is waiting for its retries', async () => {
+    const sim = await simulator({ timeScale: 1000, faults: { stuckFeedRate: 1 } });
+    const gateway = gatewayFor(sim, { retry: { retries: 5 }, requestTimeoutMs: 2_000 });
+    const feedId = await someFeed(gateway, sim.sellerId);
+    // every poll now stalls until the request timeout, five retries in a row: 12 s
+    sim.setFaults({ operations: { 'feeds.getFeed': { slowMs: 5_000 } } });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('shutting down')), 100);
+    let error: unknown;
+    const elapsed = await timeOf(async () => {
+      error = await gateway.waitForFeed(feedId, { signal: controller.signal }).catch((caught: unknown) => caught);
+    });
+    expect(error).toEqual(new Error('shutting down'));
+    expect(elapsed).toBeLessThan(600);
+    expect(sim.state.calls['feeds.getFeed']).toBe(1);
+  });
 });
 
 describe('access tokens', () => {
@@ -350,6 +367,22 @@ describe('access tokens', () => {
     await Promise.all(Array.from({ length: 5 }, () => gateway.getFeed(feedId)));
     expect(sim.state.accessTokensIssued).toBe(2);
     expect(gateway.stats().calls.token).toBe(2);
+  });
+
+  test('the replay after an expired token takes a limiter token of its own', async () => {
+    // getFeed at 1/s, burst 3 (the gateway keeps 1 in reserve: 2 at once); timeScale 5: a token every 206 ms
+    const limits = { 'feeds.getFeed': { rate: 1, burst: 3 } };
+    const sim = await simulator({ timeScale: 5, rateLimits: limits });
+    const gateway = gatewayFor(sim, { timeScale: 5, rateLimits: limits });
+    const feedId = await someFeed(gateway, sim.sellerId);
+    await gateway.getFeed(feedId); // the first of the two tokens
+    sim.expireAccessTokens();
+    // the 403 takes the second token; its replay must wait for a third
+    const elapsed = await timeOf(() => gateway.getFeed(feedId));
+    expect(sim.state.calls['feeds.getFeed']).toBe(3);
+    expect(elapsed).toBeGreaterThan(150);
+    expect(elapsed).toBeLessThan(1_000);
+    expect(sim.state.throttled).toBe(0);
   });
 
   test('refused credentials: AMAZON_AUTH_FAILED at once, with what to check', async () => {

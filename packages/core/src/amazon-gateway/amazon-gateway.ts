@@ -90,6 +90,7 @@ export interface WaitOptions {
   readonly pollIntervalMs?: number;
   /** Longest poll interval in ms. Default 120000. */
   readonly maxPollIntervalMs?: number;
+  /** Ends the wait at once with the signal's reason, also while a poll is waiting for its retries. */
   readonly signal?: AbortSignal;
 }
 
@@ -125,8 +126,15 @@ export interface AmazonGateway {
     readonly feedOptions?: Readonly<Record<string, string>>;
   }): Promise<{ readonly feedId: string }>;
   getFeed(feedId: string): Promise<AmazonFeed>;
+  /**
+   * The seller's feeds of the last 90 days, a page at a time. `marketplaceIds` (at most 10,
+   * Amazon's limit; more throw `AMAZON_INVALID_REQUEST` without sending anything) keeps the feeds of
+   * those marketplaces; by default none are sent, so feeds of every marketplace come back. With
+   * `nextToken` every other field is ignored.
+   */
   getFeeds(query: {
     readonly feedTypes?: readonly string[];
+    readonly marketplaceIds?: readonly string[];
     readonly processingStatuses?: readonly string[];
     readonly createdSince?: string;
     readonly pageSize?: number;

@@ -100,6 +100,27 @@ describe('createAmazonGateway against the simulator: feeds and reports', () => {
     expect(second.feeds[0]?.feedId).not.toBe(first.feeds[0]?.feedId);
   });
 
+  test('getFeeds sends no marketplaceIds unless asked (an account may have more than the 10 Amazon accepts), and refuses more than 10', async () => {
+    // 11 EU marketplaces, one more than getFeeds takes
+    const eu = ['A1F83G8C2ARO7P', DE, 'A13V1IB3VIYZZH', 'APJ6JRA9NG5V4', 'A1RKKUPIHCS9HS', 'A1805IZSGTT6HS', 'A2NODRKZP88ZB9', 'A1C3SOZRARQ6R3', 'A28R8C7NBKEWEA', 'AMEN7PMS3EDWL', 'A33AVAJ2PDY3EV'];
+    const gateway = createAmazonGateway({
+      amazon: { region: 'eu', sellerId: sim.sellerId, marketplaceIds: eu, ...SIMULATOR_CREDENTIALS, endpoint: sim.url },
+      timeScale: TIME_SCALE,
+    });
+    const { feedId } = await gateway.submitFeed({ feedType: 'JSON_LISTINGS_FEED', marketplaceIds: [DE], content: listingsFeed(sim.sellerId, []), contentType: 'application/json; charset=UTF-8' });
+    const all = await gateway.getFeeds({ feedTypes: ['JSON_LISTINGS_FEED', 'POST_PRODUCT_DATA'] });
+    expect(all.feeds.map((feed) => feed.feedId)).toContain(feedId);
+    const german = await gateway.getFeeds({ feedTypes: ['JSON_LISTINGS_FEED', 'POST_PRODUCT_DATA'], marketplaceIds: [DE] });
+    expect(german.feeds.map((feed) => feed.feedId)).toEqual(all.feeds.map((feed) => feed.feedId));
+    expect((await gateway.getFeeds({ feedTypes: ['JSON_LISTINGS_FEED'], marketplaceIds: ['A1F83G8C2ARO7P'] })).feeds).toEqual([]);
+    const calls = sim.state.calls['feeds.getFeeds'];
+    const error = await gateway.getFeeds({ feedTypes: ['JSON_LISTINGS_FEED'], marketplaceIds: eu }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(AmazonCallError);
+    expect(error).toMatchObject({ code: 'AMAZON_INVALID_REQUEST', operation: 'feeds.getFeeds', isRetryable: false, attempts: 0 });
+    expect((error as Error).message).toMatch(/at most 10 marketplaceIds.*got 11/);
+    expect(sim.state.calls['feeds.getFeeds']).toBe(calls);
+  });
+
   test('cancelFeed works while IN_QUEUE; afterwards Amazon refuses it with a 400 that is not retried', async () => {
     const slow = await startSimulator({ timeScale: TIME_SCALE, feedTiming: { inQueueMs: 3_600_000 } });
     try {

@@ -96,6 +96,9 @@ interface CallSpec {
 
 const TERMINAL: readonly AmazonProcessingStatus[] = ['DONE', 'CANCELLED', 'FATAL'];
 
+/** The Feeds model's cap on getFeeds' marketplaceIds. */
+const MAX_GET_FEEDS_MARKETPLACES = 10;
+
 function invalidOption(field: string, rule: string, value?: unknown): SellerSyncError {
   const shown = value === undefined ? '' : `; got ${describeValue(value)}`;
   return new SellerSyncError({
@@ -171,6 +174,26 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       resolve();
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** `promise`, or the abort reason as soon as `signal` aborts (the work itself goes on, unobserved). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
   });
 }
 
@@ -305,15 +328,17 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
   const willRetry = (error: unknown): error is AmazonAttemptFailure =>
     error instanceof AmazonAttemptFailure && error.isRetryable && !error.maybeProcessed;
 
-  async function withRetries<T>(context: Omit<FailureContext, 'attempts' | 'sellerId' | 'endpoint'>, attempt: () => Promise<T>): Promise<T> {
+  /** Runs `attempt` with the bounded retries; `signal` ends the attempts and the backoff at once with its reason. */
+  async function withRetries<T>(context: Omit<FailureContext, 'attempts' | 'sellerId' | 'endpoint'>, attempt: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     let attempts = 0;
     try {
       return await pRetry(
         async () => {
           attempts += 1;
-          return await attempt();
+          return await untilAborted(attempt(), signal);
         },
         {
+          ...(signal ? { signal } : {}),
           retries,
           factor: 2,
           minTimeout: minTimeoutMs / timeScale,
@@ -332,6 +357,7 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
         },
       );
     } catch (error) {
+      if (signal?.aborted) throw signal.reason;
       const failure = failureFromError(error, 'call', redact);
       const callError = toAmazonCallError(failure, { ...context, attempts, sellerId: amazon.sellerId, endpoint: amazon.endpoint });
       logger.warn(
@@ -386,8 +412,10 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
     let result = await send(spec, watch);
     let body = Buffer.concat(result.chunks).toString('utf8');
     if (isExpiredTokenAnswer(result.statusCode, body)) {
-      // the client refreshes on this answer only without raw_result: do it once here
+      // the client refreshes on this answer only without raw_result: do it once here; the replay
+      // is a request of its own, so it takes a token of its own
       await refreshToken(generation);
+      if (limiter) await limiter.acquire(spec.operation);
       result = await send(spec, watch);
       body = Buffer.concat(result.chunks).toString('utf8');
     }
@@ -414,10 +442,13 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
     return (payload !== undefined && payload !== null ? payload : json) as T;
   }
 
-  async function call<T>(spec: CallSpec): Promise<T> {
+  async function call<T>(spec: CallSpec, signal?: AbortSignal): Promise<T> {
     const context = { operation: spec.operation, ...(spec.subject ? { subject: spec.subject } : {}), ...(spec.creates ? { creates: spec.creates } : {}) };
     return withRetries(context, async () => {
       const watch: RequestWatch = { written: false };
+      // an abort ends the request in flight too, so nothing of the call lingers
+      const stop = () => watch.request?.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+      signal?.addEventListener('abort', stop, { once: true });
       try {
         return await attempt<T>(spec, watch);
       } catch (error) {
@@ -425,8 +456,10 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
         if (spec.creates && error instanceof AmazonAttemptFailure && error.isRetryable && mayHaveTakenEffect(error, watch.written))
           throw error.asMaybeProcessed();
         throw error;
+      } finally {
+        signal?.removeEventListener('abort', stop);
       }
-    });
+    }, signal);
   }
 
   // ------------------------------------------------------------------------------- documents
@@ -485,7 +518,7 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
   async function waitUntilDone<T extends { readonly processingStatus: AmazonProcessingStatus }>(
     kind: 'feed' | 'report',
     id: string,
-    get: () => Promise<T>,
+    get: (signal: AbortSignal | undefined) => Promise<T>,
     waitOptions: WaitOptions | undefined,
   ): Promise<T> {
     const timeoutMs = positive(waitOptions?.timeoutMs, 'timeoutMs', DEFAULTS.waitTimeoutMs);
@@ -496,7 +529,8 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
     const started = performance.now();
     for (;;) {
       signal?.throwIfAborted();
-      const item = await get();
+      // the signal also ends a poll that is waiting for its retries
+      const item = await get(signal);
       if (TERMINAL.includes(item.processingStatus)) return item;
       const elapsed = performance.now() - started;
       if (elapsed >= limit) {
@@ -514,6 +548,11 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
       interval = Math.min(interval * 1.5, maxInterval);
     }
   }
+
+  const getFeed = (feedId: string, signal?: AbortSignal) =>
+    call<AmazonFeed>({ operation: 'feeds.getFeed', path: { feedId }, subject: `feed ${feedId}` }, signal);
+  const getReport = (reportId: string, signal?: AbortSignal) =>
+    call<AmazonReport>({ operation: 'reports.getReport', path: { reportId }, subject: `report ${reportId}` }, signal);
 
   // --------------------------------------------------------------------------------- gateway
 
@@ -552,9 +591,20 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
         },
       }).then((result) => ({ feedId: result.feedId })),
 
-    getFeed: (feedId) => call<AmazonFeed>({ operation: 'feeds.getFeed', path: { feedId }, subject: `feed ${feedId}` }),
+    getFeed: (feedId) => getFeed(feedId),
 
     async getFeeds(query) {
+      const marketplaceIds = query.marketplaceIds ?? [];
+      if (marketplaceIds.length > MAX_GET_FEEDS_MARKETPLACES)
+        throw new AmazonCallError({
+          code: 'AMAZON_INVALID_REQUEST',
+          message: `feeds.getFeeds takes at most ${MAX_GET_FEEDS_MARKETPLACES} marketplaceIds (Amazon's limit); got ${marketplaceIds.length}. Ask for at most ${MAX_GET_FEEDS_MARKETPLACES} at a time, or for none (every marketplace).`,
+          operation: 'feeds.getFeeds',
+          status: null,
+          amazonCode: null,
+          isRetryable: false,
+          attempts: 0,
+        });
       const result = await call<{ feeds?: AmazonFeed[]; nextToken?: string }>({
         operation: 'feeds.getFeeds',
         query: query.nextToken
@@ -564,7 +614,7 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
               processingStatuses: query.processingStatuses,
               createdSince: query.createdSince,
               pageSize: query.pageSize,
-              marketplaceIds: gateway.marketplaceIds,
+              marketplaceIds,
             },
       });
       return { feeds: result?.feeds ?? [], ...(result?.nextToken ? { nextToken: result.nextToken } : {}) };
@@ -590,7 +640,7 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
       return { feedId, feedDocumentId: upload.feedDocumentId };
     },
 
-    waitForFeed: (feedId, waitOptions) => waitUntilDone('feed', feedId, () => gateway.getFeed(feedId), waitOptions),
+    waitForFeed: (feedId, waitOptions) => waitUntilDone('feed', feedId, (signal) => getFeed(feedId, signal), waitOptions),
 
     async getFeedResult(feed) {
       if (!feed.resultFeedDocumentId) {
@@ -624,10 +674,10 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
         },
       }).then((result) => ({ reportId: result.reportId })),
 
-    getReport: (reportId) => call<AmazonReport>({ operation: 'reports.getReport', path: { reportId }, subject: `report ${reportId}` }),
+    getReport: (reportId) => getReport(reportId),
 
     async waitForReport(reportId, waitOptions) {
-      const report = await waitUntilDone('report', reportId, () => gateway.getReport(reportId), waitOptions);
+      const report = await waitUntilDone('report', reportId, (signal) => getReport(reportId, signal), waitOptions);
       if (report.processingStatus !== 'DONE')
         throw new SellerSyncError({
           code: 'REPORT_FAILED',

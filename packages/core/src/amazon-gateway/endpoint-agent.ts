@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 
 /** The error a socket is destroyed with when it stays silent longer than the request timeout. */
@@ -61,13 +62,15 @@ const httpsAddRequest = (https.Agent.prototype as unknown as AgentInternals).add
 /**
  * The agent the `amazon-sp-api` client is given as `https_proxy_agent` when `amazon.endpoint` names
  * a local SP-API (the sellersync simulator). The client hard-codes `https://` hosts and port 443
- * (FACTS §1.8); this agent passes Node's protocol check and dials the endpoint over plain HTTP
- * instead, so the LWA token request, every SP-API call and the document uploads and downloads reach
+ * (FACTS §1.8); this agent passes Node's protocol check and dials the endpoint instead — over plain
+ * TCP for an `http:` endpoint, over TLS (verified against the endpoint's host name) for an `https:`
+ * one — so the LWA token request, every SP-API call and the document uploads and downloads reach
  * the endpoint. The Host header still names Amazon's host; the endpoint routes by path.
  */
 export class EndpointAgent extends http.Agent {
   private readonly host: string;
   private readonly port: number;
+  private readonly secure: boolean;
 
   constructor(
     endpoint: string,
@@ -77,7 +80,8 @@ export class EndpointAgent extends http.Agent {
     super({ keepAlive: true, maxSockets: 64, timeout: idleTimeoutMs });
     const url = new URL(endpoint);
     this.host = url.hostname.replace(/^\[|\]$/g, '');
-    this.port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+    this.secure = url.protocol === 'https:';
+    this.port = url.port ? Number(url.port) : this.secure ? 443 : 80;
     // https.request checks that its agent speaks https; port 443 is then the default and the Host
     // header names Amazon's host exactly as it would over TLS
     (this as unknown as { protocol: string }).protocol = 'https:';
@@ -85,7 +89,11 @@ export class EndpointAgent extends http.Agent {
   }
 
   override createConnection(): Duplex {
-    const socket = net.createConnection({ host: this.host, port: this.port });
+    // SNI only for names: an IP address must not be sent as a server name
+    const servername = net.isIP(this.host) === 0 ? this.host : undefined;
+    const socket = this.secure
+      ? tls.connect({ host: this.host, port: this.port, ...(servername ? { servername } : {}), ALPNProtocols: ['http/1.1'] })
+      : net.createConnection({ host: this.host, port: this.port });
     socket.setNoDelay(true);
     armIdleTimeout(socket, this.idleTimeoutMs);
     return socket;

@@ -37,7 +37,8 @@ function faultResponse(fault: Exclude<InjectedFault, { kind: 'drop' | 'lost-answ
     : errorResponse(new SpApiError(503, 'ServiceUnavailable', 'Service temporarily unavailable. Please try again later.'));
 }
 
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+// a stall must not keep a test process alive after the simulator closed
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /**
  * The simulator's HTTP server. Routing: POST /auth/o2/token → LWA; document URLs (S3 hosts or
