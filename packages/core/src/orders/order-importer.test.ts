@@ -439,6 +439,55 @@ describe('order import: Amazon faults and bad data', () => {
     }));
 });
 
+describe('order import: retries that find the shop order', () => {
+  test('a skipped order whose re-import fails after createOrder is left failed; when Amazon cancels, the shop order is cancelled and its stock comes back', () =>
+    withHarness({ products: [{ sku: 'MUG-1', quantity: 10 }], orders: { importUnmatched: false, retryBaseMs: 1 } }, async (h) => {
+      let failCommit = true;
+      const shop: ShopAdapter = {
+        ...h.shop,
+        async commitStockReservation(id) {
+          if (failCommit) throw new Error('deadlock detected');
+          return h.shop.commitStockReservation!(id);
+        },
+      };
+      const sync = h.newSync({ shop });
+      const { orderId } = h.sim.seed.order({
+        marketplaceId: DE,
+        status: 'PENDING',
+        items: [{ sellerSku: 'MUG-1', quantity: 2, unitPrice: '19.99' }, { sellerSku: 'NEW-3', quantity: 1, unitPrice: '5.00' }],
+      });
+      expect((await importNow(h, sync)).skippedOrders.map((o) => o.reason)).toEqual(['unmatched']);
+      h.shop.upsertProduct({ sku: 'NEW-3', quantity: 4 });
+      h.sim.seed.setOrderStatus(orderId, 'UNSHIPPED');
+      const failed = await importNow(h, sync);
+      expect(failed).toMatchObject({ imported: 0, failed: 1 });
+      const row = await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).first();
+      expect(row).toMatchObject({ state: 'failed', attempts: 1, shop_order_ref: h.shop.listOrders()[0]!.orderRef });
+      // the shop order and its reservation exist; Amazon cancels before the retry
+      h.sim.seed.setOrderStatus(orderId, 'CANCELLED');
+      failCommit = false;
+      const retried = await importNow(h, sync);
+      expect(retried).toMatchObject({ failed: 0, skipped: 0 });
+      expect(h.shop.listOrders().map((o) => [o.externalId, o.status])).toEqual([[orderId, 'cancelled']]);
+      expect([h.stock('MUG-1'), h.stock('NEW-3')]).toEqual([10, 4]);
+      expect(await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).first()).toMatchObject({ state: 'imported', amazon_status: 'CANCELLED' });
+    }));
+
+  test('a shop order that exists without sellersync knowing (an earlier install, a restored database) is found, not created twice', () =>
+    withHarness({}, async (h) => {
+      const { orderId } = h.sim.seed.order(mugAndCup('UNSHIPPED'));
+      await importNow(h);
+      // sellersync's record is lost; the shop still has the order
+      await h.knex(h.tables.orders).delete();
+      h.sim.seed.setOrderStatus(orderId, 'CANCELLED');
+      await h.knex(h.tables.orderCursors).delete();
+      const again = await importNow(h);
+      expect(again).toMatchObject({ skipped: 0, failed: 0 });
+      expect(h.shop.listOrders().map((o) => [o.externalId, o.status])).toEqual([[orderId, 'cancelled']]);
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([10, 5]);
+    }));
+});
+
 describe('order import: options, acknowledgement, summary', () => {
   test('options reach the shop order: status and carrier maps, fake e-mail and tax id, customers by e-mail, ASIN first', () =>
     withHarness(

@@ -231,6 +231,16 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
     return null;
   }
 
+  /** The shop's order of an Amazon order, or `null` (also when the shop cannot say: the caller goes on as if absent). */
+  async function findShopOrder(amazonOrderId: string): Promise<{ orderRef: string } | null> {
+    try {
+      return await shop.findOrderByExternalId!(amazonOrderId);
+    } catch (error) {
+      logger.warn({ amazonOrderId, code: errorCode(error) }, `Looking up the shop order of Amazon order ${amazonOrderId} failed: ${logger.redact(errorMessage(error))}`);
+      return null;
+    }
+  }
+
   function recordError(run: RunState, amazonOrderId: string | null, marketplaceId: string, error: unknown, willRetry: boolean) {
     run.failed += 1;
     const report: OrderErrorReport = { amazonOrderId, marketplaceId, code: errorCode(error), message: logger.redact(errorMessage(error)), willRetry };
@@ -238,8 +248,11 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
     logger.warn({ amazonOrderId, marketplaceId, code: report.code }, report.message);
   }
 
-  /** Creates the shop order of an order this run holds the claim of (new, skipped before, failed, or taken over). */
-  async function importClaimed(run: RunState, order: AmazonOrder, row: ImportedOrder, matches: readonly MatchResult[], marketplaceId: string) {
+  /**
+   * Creates the shop order of an order this run holds the claim of (new, skipped before, failed, or
+   * taken over). `inserted`: this run inserted the row just now, so nothing can have moved stock yet.
+   */
+  async function importClaimed(run: RunState, order: AmazonOrder, row: ImportedOrder, matches: readonly MatchResult[], marketplaceId: string, inserted = false) {
     const status = amazonOrderStatus(order);
     const base: ImportedOrderPatch = {
       marketplaceId: order.salesChannel?.marketplaceId ?? marketplaceId,
@@ -247,17 +260,19 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
       amazonStatus: status,
       amazonUpdatedAt: Date.parse(order.lastUpdatedTime),
     };
-    // a claim abandoned by a crash or a failed attempt may have created the shop order already
-    const resumed = row.state === 'claimed' || row.state === 'failed';
-    const existing = resumed ? await shop.findOrderByExternalId!(order.orderId) : null;
-    const skip = skipReasonFor(order, marketplaceId, row.shopOrderRef === null && existing === null);
-    if (skip) {
-      await store.settle(row.id, run.claimant, { ...base, state: 'skipped', reason: skip.reason, nextAttemptAt: null, attempts: 0, lastErrorCode: null, lastErrorMessage: null });
-      run.skipped += 1;
-      pushCapped(run.skippedOrders, { amazonOrderId: order.orderId, marketplaceId: base.marketplaceId!, ...skip });
-      return;
-    }
+    let createdRef: string | null = null;
     try {
+      // an earlier attempt (failed, or crashed after createOrder) or the shop itself may have created the shop order already
+      const existing = row.shopOrderRef === null ? await shop.findOrderByExternalId!(order.orderId) : null;
+      // ... and moved stock before the row recorded it
+      const uncertain = !inserted || row.attempts > 0 || existing !== null;
+      const skip = skipReasonFor(order, marketplaceId, row.shopOrderRef === null && existing === null);
+      if (skip) {
+        await store.settle(row.id, run.claimant, { ...base, state: 'skipped', reason: skip.reason, nextAttemptAt: null, attempts: 0, lastErrorCode: null, lastErrorMessage: null });
+        run.skipped += 1;
+        pushCapped(run.skippedOrders, { amazonOrderId: order.orderId, marketplaceId: base.marketplaceId!, ...skip });
+        return;
+      }
       const mapped = await mapAmazonOrder(order, { accountId, options, matches, marketplaceId, placeholder });
       if (mapped.outcome === 'skip') {
         await store.settle(row.id, run.claimant, { ...base, state: 'skipped', reason: mapped.reason, nextAttemptAt: null, attempts: 0, lastErrorCode: null, lastErrorMessage: null });
@@ -266,10 +281,11 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
         return;
       }
       const created = await shop.createOrder!(mapped.draft);
+      createdRef = created.orderRef;
       const warnings = [...mapped.warnings];
       const fba = mapped.fulfilledBy === 'amazon';
       const stockLines = fba ? [] : mapped.stockLines;
-      const stockState = fba ? 'none' : await moveStock(order.orderId, row.stockState, status, stockLines, warnings, resumed);
+      const stockState = fba ? 'none' : await moveStock(order.orderId, row.stockState, status, stockLines, warnings, uncertain);
       if (created.status !== mapped.draft.status && !created.created) await shop.updateOrderStatus!(created.orderRef, mapped.draft.status);
       const settled = await store.settle(row.id, run.claimant, {
         ...base,
@@ -294,8 +310,10 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
     } catch (error) {
       const attempts = row.attempts + 1;
       const willRetry = attempts < options.maxAttempts;
+      // failed, not skipped or invalid: the retry then knows a shop order may exist
       await store.settle(row.id, run.claimant, {
-        state: row.state === 'claimed' || row.state === 'failed' ? 'failed' : row.state,
+        state: 'failed',
+        ...(createdRef !== null ? { shopOrderRef: createdRef } : {}),
         attempts,
         nextAttemptAt: willRetry ? clock() + retryDelay(attempts) : null,
         lastErrorCode: errorCode(error),
@@ -390,7 +408,9 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
         amazonStatus: amazonOrderStatus(order),
         amazonUpdatedAt: updatedAt,
       };
-      if (skip) {
+      // a cancelled order sellersync never saw may still be in the shop (its record was lost): then it is cancelled there
+      const inShop = skip?.reason === 'cancelled-before-import' ? await findShopOrder(order.orderId) : null;
+      if (skip && inShop === null) {
         await store.recordNew(fresh, { state: 'skipped', reason: skip.reason });
         run.skipped += 1;
         pushCapped(run.skippedOrders, { amazonOrderId: order.orderId, marketplaceId: fresh.marketplaceId, ...skip });
@@ -403,7 +423,7 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
         run.unchanged += 1;
         return;
       }
-      await importClaimed(run, order, claimed, matches, marketplaceId);
+      await importClaimed(run, order, claimed, matches, marketplaceId, true);
       return;
     }
     const needsWork = (candidate: ImportedOrder, claimed: boolean) =>
