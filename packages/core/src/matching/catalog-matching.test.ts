@@ -142,6 +142,23 @@ describe('matchCatalog (matching mode) against the simulator', () => {
     expect((await changes().list()).map((c) => c.sku).sort()).toEqual(['AMZ-MUG', 'BOOK']);
   });
 
+  test('two shop products with one GTIN are ambiguous: neither gets the ASIN, no offer is queued', async () => {
+    shop.upsertProduct({ productRef: 'mug-copy', sku: 'MUG-COPY', gtin: '400-6381-33393-1', title: 'Mug, entered twice' });
+    // and a product that has the ASIN already shares the bottle's UPC (written as its EAN-13)
+    shop.upsertProduct({ productRef: 'bottle-old', sku: 'BOTTLE-OLD', gtin: '0036000291452', asin: 'B0SIM00004', title: 'Old bottle' });
+    const summary = await run();
+    expect(summary.marketplaces[0]).toMatchObject({ candidates: 7, matched: 1, ambiguous: 4 });
+    expect((await mappings().list()).map((m) => m.sellerSku)).toEqual(['BOOK']);
+    expect((await changes().list()).map((c) => c.sku)).toEqual(['BOOK']);
+    const logged = await mismatches().list({ reason: 'ambiguous' });
+    const byRef = Object.fromEntries(logged.map((m) => [m.productRef, m]));
+    expect(Object.keys(byRef).sort()).toEqual(['bottle', 'mug', 'mug-copy', 'towel']);
+    expect(byRef['mug']!.candidates).toEqual(['mug', 'mug-copy']);
+    expect(byRef['mug-copy']!.candidates).toEqual(['mug', 'mug-copy']);
+    expect(byRef['mug']!.message).toContain('2 shop products carry this EAN (MUG-1, MUG-COPY); ASIN B0SIM00001 was given to none of them');
+    expect(byRef['bottle']!.candidates).toEqual(['bottle', 'bottle-old']);
+  });
+
   test('more than 20 identifiers go in batches of 20 under the rate limit', async () => {
     const ean = (i: number) => {
       const body = `42${String(i).padStart(10, '0')}`;

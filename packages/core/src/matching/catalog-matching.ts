@@ -1,13 +1,14 @@
 import type { Knex } from 'knex';
 import type { AmazonGateway, CatalogIdentifierType, CatalogItem } from '../amazon-gateway';
 import { DEFAULT_ACCOUNT_ID, enqueueChange, skuProblem } from '../change-log';
+import { chunk } from '../database/dialect';
 import { describeValue } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import type { ShopAdapter, ShopProduct } from '../shop-adapter';
 import { isAmazonFailure } from './active-listings-sync';
 import { productKey } from './catalog-index';
 import { createMismatchLog, type MismatchInput } from './mismatch-log';
-import { catalogIdentifierType, parseProductIdentifier } from './product-identifier';
+import { catalogIdentifierType, equivalentIdentifierForms, parseProductIdentifier } from './product-identifier';
 import type { FulfillmentChannel, ProductMapping } from './product-mapping';
 import { createProductMappings } from './product-mappings';
 
@@ -41,7 +42,7 @@ export interface CatalogMatchingMarketplaceSummary {
   readonly searchCalls: number;
   /** Products that got their ASIN, and an offer-only `listing` change queued. */
   readonly matched: number;
-  /** Several ASINs for the identifier: logged, never guessed. */
+  /** Several ASINs for the identifier, or several shop products with the GTIN: logged, never guessed. */
   readonly ambiguous: number;
   readonly notOnAmazon: number;
   readonly invalid: number;
@@ -83,12 +84,36 @@ function itemGtins(item: CatalogItem, marketplaceId: string): Set<string> {
 }
 
 /**
+ * The shop products (by key) sold in the marketplace that carry each candidate's GTIN: the
+ * candidates themselves and any product the adapter finds by a written form of the GTIN, whether it
+ * is a candidate or not.
+ */
+async function shopProductsByGtin(adapter: ShopAdapter, candidates: readonly Candidate[], marketplaceId: string): Promise<Map<string, Map<string, ShopProduct>>> {
+  const byGtin = new Map<string, Map<string, ShopProduct>>();
+  const add = (gtin14: string, product: ShopProduct) => {
+    const products = byGtin.get(gtin14) ?? new Map<string, ShopProduct>();
+    products.set(productKey(product.productRef, product.variantRef), product);
+    byGtin.set(gtin14, products);
+  };
+  for (const candidate of candidates) add(candidate.gtin14, candidate.product);
+  const forms = [...new Set(candidates.flatMap((c) => equivalentIdentifierForms(c.gtin14)))];
+  for (const part of chunk(forms, 500))
+    for (const product of await adapter.findProducts({ gtins: part })) {
+      const parsed = product.gtin === null ? null : parseProductIdentifier(product.gtin);
+      const sold = product.marketplaceIds === null || product.marketplaceIds.includes(marketplaceId);
+      if (sold && parsed?.ok && parsed.gtin14 !== null && byGtin.has(parsed.gtin14)) add(parsed.gtin14, product);
+    }
+  return byGtin;
+}
+
+/**
  * Matching mode: finds the ASINs of shop products that have a GTIN (EAN, UPC, ISBN) and no ASIN, by
  * `searchCatalogItems` (20 identifiers a call, under the gateway's rate limit). A unique ASIN is
  * stored in the mapping table and a `listing` change is queued in the same transaction, so the
  * listings sync sends an offer-only listing (`LISTING_OFFER_ONLY` with `merchant_suggested_asin`).
- * Several ASINs for one identifier go to the mismatch log as `ambiguous`, none as `not-on-amazon`;
- * an invalid GTIN as `invalid-identifier`. Nothing is guessed.
+ * Several ASINs for one identifier go to the mismatch log as `ambiguous`, and so does one ASIN for a
+ * GTIN that several shop products carry (none of them gets it); no ASIN as `not-on-amazon`; an
+ * invalid GTIN as `invalid-identifier`. Nothing is guessed.
  */
 export async function matchCatalog(options: CatalogMatchingOptions): Promise<CatalogMatchingSummary> {
   const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
@@ -149,12 +174,30 @@ export async function matchCatalog(options: CatalogMatchingOptions): Promise<Cat
 
       const taken = new Map<string, ProductMapping>();
       for (const mapping of await mappings.findBySellerSkus(batch.map((c) => c.sellerSku), marketplaceId)) taken.set(mapping.sellerSku, mapping);
+      const owners = await shopProductsByGtin(
+        options.adapter,
+        batch.filter((c) => asinsByGtin.get(c.gtin14)?.size === 1),
+        marketplaceId,
+      );
       const entries: MismatchInput[] = [];
       const matched: { candidate: Candidate; asin: string }[] = [];
       for (const candidate of batch) {
         const asins = [...(asinsByGtin.get(candidate.gtin14) ?? [])].sort();
         const shown = `${candidate.product.sku} (${candidate.identifiersType} ${candidate.identifier})`;
-        if (asins.length === 0) {
+        const sharing = [...(owners.get(candidate.gtin14)?.values() ?? [])];
+        if (asins.length === 1 && sharing.length > 1) {
+          totals.ambiguous += 1;
+          const refs = sharing.map((p) => p.productRef).sort();
+          entries.push(
+            mismatch(
+              candidate,
+              'ambiguous',
+              `${shown}: ${sharing.length} shop products carry this ${candidate.identifiersType} (${sharing.map((p) => p.sku).slice(0, 5).join(', ')}); ` +
+                `ASIN ${asins[0]} was given to none of them. Make the GTIN unique in the shop, or map the seller SKU explicitly (CSV import with the ASIN column).`,
+              refs,
+            ),
+          );
+        } else if (asins.length === 0) {
           totals.notOnAmazon += 1;
           entries.push(mismatch(candidate, 'not-on-amazon', `${shown}: Amazon's catalog has no ASIN for this ${candidate.identifiersType} in ${marketplaceId}. Create the product on Amazon with a full listing.`));
         } else if (asins.length > 1) {

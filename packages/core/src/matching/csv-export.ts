@@ -1,12 +1,20 @@
-const FORMULA_START = /^[=+\-@\t\r]/;
+// a value that already starts with apostrophes before a formula character gets one more, so that
+// restoreCsvCell can always take exactly one away
+const FORMULA_START = /^'*[=+\-@\t\r]/;
 
 /**
  * Makes a cell safe to open in a spreadsheet: text that Excel, LibreOffice or Google Sheets would
- * run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) gets a leading `'`, which shows the
- * text as typed (OWASP "CSV injection").
+ * run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR, after any apostrophes) gets a
+ * leading `'`, which shows the text as typed (OWASP "CSV injection"). {@link restoreCsvCell} undoes
+ * it exactly.
  */
 export function neutralizeCsvCell(value: string): string {
   return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+/** The value {@link neutralizeCsvCell} was given: one leading `'` before a formula start is removed. */
+export function restoreCsvCell(value: string): string {
+  return value.startsWith("'") && FORMULA_START.test(value) ? value.slice(1) : value;
 }
 
 function quoteCell(value: string): string {

@@ -189,12 +189,68 @@ describe('mapping CSV import (SQLite)', () => {
     expect(formula.fulfillmentChannel).toBe('MFN');
     expect((await mappings().findBySellerSkus(['U-10']))[0]!.title).toBe('nul \uFFFD title');
     const csv = await mappings().exportCsv();
-    expect(csv).toContain(`acme,${DE},'=1+1,MFN,mug,,,'=cmd|' /C calc'!A0,csv-import,`);
-    expect(csv).toContain(`'+SKU,MFN,mug,,,'+SUM(A1)`);
-    expect(csv).toContain(`'-SKU,MFN,mug,,,'-2`);
-    expect(csv).toContain(`'@SKU,MFN,mug,,,'@x`);
+    expect(csv).toContain(`\r\n'=cmd|' /C calc'!A0,,'=1+1,${DE},MFN,,mug,,csv-import,acme,`);
+    expect(csv).toContain(`\r\n'+SUM(A1),,'+SKU,${DE},MFN,,mug,,`);
+    expect(csv).toContain(`\r\n'-2,,'-SKU,${DE},MFN,,mug,,`);
+    expect(csv).toContain(`\r\n'@x,,'@SKU,${DE},MFN,,mug,,`);
     // no cell of the export starts with a formula character
     for (const line of csv.trim().split('\r\n')) for (const cell of line.split(',')) expect(cell).not.toMatch(/^"?[=+\-@\t\r]/);
+  });
+
+  test('a row with more non-empty cells than the header is malformed (an unquoted separator), empty trailing cells are not', async () => {
+    const result = await run(`${HEADER}\nMug, red, 350 ml,MUG-RED,S-1,DE,MFN\nt,MUG-RED,S-2,DE,MFN,,\n`, { mode: 'row-by-row' });
+    expect(result.rows.map((r) => r.reason ?? r.outcome)).toEqual(['malformed-row', 'created']);
+    expect(result.rows[0]!.message).toBe('Line 2: has 2 non-empty cell(s) beyond the header\'s 5 columns; a cell holds an unquoted "," (quote it) or the row is shifted.');
+    expect(await mappings().findBySellerSkus(['S-1', ' red'])).toEqual([]);
+  });
+
+  test('a seller SKU is a duplicate only of a row that was stored, not of one rejected for another reason', async () => {
+    const result = await run(`${HEADER}\nt,NO-SUCH-REF,D-1,DE,MFN\nt,MUG-RED,D-1,DE,MFN\nt,SHIRT-M,D-1,DE,MFN\nt,SHIRT-M,D-1,FR,MFN\n`, { mode: 'row-by-row' });
+    expect(result.rows.map((r) => [r.line, r.reason ?? r.outcome])).toEqual([
+      [2, 'unknown-internal-reference'],
+      [3, 'created'],
+      [4, 'duplicate-seller-sku'],
+      [5, 'created'],
+    ]);
+    expect(result.rows[2]!.message).toContain('already mapped on line 3');
+    expect((await mappings().findBySellerSkus(['D-1'], DE))[0]!.productRef).toBe('mug');
+  });
+
+  test('the header "Fulfilment (AFN/MFN)" and Excel\'s "sep=;" first line are understood; lines keep their numbers', async () => {
+    const text = `\uFEFFsep=;\r\nTitle;Internal Reference;Seller SKU;Marketplace;Fulfilment (AFN/MFN)\r\nMug, red;MUG-RED;S-1;DE;AFN\r\n`;
+    expect(detectCsvDelimiter(text)).toBe(';');
+    const result = await run(text);
+    expect(result).toMatchObject({ committed: true, delimiter: ';', created: 1 });
+    expect(result.rows[0]).toMatchObject({ line: 3, sellerSku: 'S-1' });
+    expect((await mappings().findBySellerSkus(['S-1']))[0]).toMatchObject({ title: 'Mug, red', fulfillmentChannel: 'AFN' });
+    expect(await run(`"sep=,"\nTitle,Internal Reference,Seller SKU,Marketplace,Fulfillment (FBA/FBM)\nt,SHIRT-M,S-2,FR,FBA\n`)).toMatchObject({ delimiter: ',', created: 1 });
+  });
+
+  test('the mapping export imports again into the same mappings; formula neutralisation is undone exactly', async () => {
+    const text =
+      `${HEADER},ASIN\n` +
+      `"=cmd|' /C calc'!A0",MUG-RED,=1+1,DE,MFN,B00X4WHP5E\n` +
+      `-2,MUG-RED,-SKU,FR,AFN,\n` +
+      `"'=already quoted",SHIRT-M,+SKU,GB,MFN,\n` +
+      `'plain,SHIRT-M,'SKU,DE,MFN,\n` +
+      `"Tasse à café; ""XL""",MUG-RED,CAFÉ-1,DE,MFN,\n`;
+    expect(await run(text)).toMatchObject({ committed: true, created: 5 });
+    // a title that really starts with an apostrophe and "=" (stored through the API)
+    await mappings().upsert([{ marketplaceId: FR, sellerSku: 'APOS', productRef: 'mug', source: 'manual', title: "'=literal" }]);
+    const before = (await mappings().list()).map((m) => [m.marketplaceId, m.sellerSku, m.fulfillmentChannel, m.productRef, m.variantRef, m.asin, m.title]);
+    const exported = await mappings().exportCsv();
+    // no cell of the export would run as a formula
+    for (const line of exported.trim().split('\r\n')) for (const cell of line.split(',')) expect(cell).not.toMatch(/^"?[=+\-@\t\r]/);
+    await knex(resolveTableNames().productMappings).delete();
+    const again = await run(exported);
+    expect(again).toMatchObject({ committed: true, created: 6, rejected: 0 });
+    const after = (await mappings().list()).map((m) => [m.marketplaceId, m.sellerSku, m.fulfillmentChannel, m.productRef, m.variantRef, m.asin, m.title]);
+    expect(after.sort()).toEqual(before.sort());
+    const bySku = Object.fromEntries(after.map((m) => [m[1], m[6]]));
+    // in a file, "'=" is the neutralised "=" (as the export writes it); "'" before anything else stays
+    expect(bySku).toEqual({ '=1+1': "=cmd|' /C calc'!A0", '-SKU': '-2', '+SKU': '=already quoted', "'SKU": "'plain", 'CAFÉ-1': 'Tasse à café; "XL"', APOS: "'=literal" });
+    // and once more: an unchanged table
+    expect(await run(exported)).toMatchObject({ created: 0, updated: 0, unchanged: 6 });
   });
 
   test('an invalid ASIN cell rejects its row', async () => {

@@ -7,6 +7,8 @@ import { SellerSyncError, describeValue } from '../errors';
 import { MARKETPLACES, MARKETPLACE_ID_PATTERN } from '../marketplaces';
 import type { ShopAdapter, ShopProduct } from '../shop-adapter';
 import { summarizeError } from './error-summary';
+import { productKey } from './catalog-index';
+import { restoreCsvCell } from './csv-export';
 import { parseAsin } from './product-identifier';
 import type { FulfillmentChannel, ProductMappingInput, ProductMappingOutcome } from './product-mapping';
 import { createProductMappings, normalizeMapping } from './product-mappings';
@@ -86,7 +88,7 @@ export type MappingCsvEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-12
 
 const CSV_ENCODINGS: readonly MappingCsvEncoding[] = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252'];
 
-type Column = 'title' | 'internalReference' | 'sellerSku' | 'marketplace' | 'fulfilment' | 'asin';
+type Column = 'title' | 'internalReference' | 'sellerSku' | 'marketplace' | 'fulfilment' | 'asin' | 'productRef' | 'variantRef';
 
 const HEADER_NAMES: Readonly<Record<string, Column>> = {
   title: 'title',
@@ -98,7 +100,11 @@ const HEADER_NAMES: Readonly<Record<string, Column>> = {
   fulfilmentchannel: 'fulfilment',
   fulfillmentchannel: 'fulfilment',
   asin: 'asin',
+  productref: 'productRef',
+  variantref: 'variantRef',
 };
+// columns of the mapping export that an import of it does not need
+const IGNORED_HEADERS = new Set(['source', 'account', 'updatedat']);
 const REQUIRED: readonly Column[] = ['title', 'internalReference', 'sellerSku', 'marketplace', 'fulfilment'];
 const SPELLED: Readonly<Record<Column, string>> = {
   title: 'Title',
@@ -107,6 +113,8 @@ const SPELLED: Readonly<Record<Column, string>> = {
   marketplace: 'Marketplace',
   fulfilment: 'Fulfilment',
   asin: 'ASIN',
+  productRef: 'Product Ref',
+  variantRef: 'Variant Ref',
 };
 
 const DOMAINS: Readonly<Record<string, string>> = {
@@ -182,8 +190,16 @@ function strictUtf8(bytes: Uint8Array): string {
   }
 }
 
-/** Comma or semicolon, whichever the header line uses more (outside quotes). */
+// Excel writes (and reads) "sep=;" as the first line to name the separator
+const SEPARATOR_LINE = /^(\uFEFF?)[ \t]*"?sep=([,;])"?[ \t]*(?=\r\n|\n|\r|$)/i;
+
+/**
+ * Comma or semicolon: the one a leading Excel `sep=` line names, else whichever the header line uses
+ * more (outside quotes).
+ */
 export function detectCsvDelimiter(text: string): ',' | ';' {
+  const named = SEPARATOR_LINE.exec(text);
+  if (named) return named[2] as ',' | ';';
   const body = text.replace(/^\uFEFF/, '').replace(/^(?:[ \t]*(?:\r\n|\n|\r))+/, '');
   let commas = 0;
   let semicolons = 0;
@@ -203,13 +219,19 @@ export function detectCsvDelimiter(text: string): ',' | ';' {
   return semicolons > commas ? ';' : ',';
 }
 
-const headerKey = (cell: string) => cell.replace(/^\uFEFF/, '').toLowerCase().replace(/[^a-z]/g, '');
+// "Fulfilment (AFN/MFN)", as the column is often written, is the Fulfilment column
+const headerKey = (cell: string) =>
+  cell
+    .replace(/^\uFEFF/, '')
+    .replace(/\s*\([^)]*\)\s*$/, '')
+    .toLowerCase()
+    .replace(/[^a-z]/g, '');
 
 function readHeader(cells: readonly string[], line: number): Map<Column, number> {
   const columns = new Map<Column, number>();
   const unknown: string[] = [];
   cells.forEach((cell, index) => {
-    if (cell.trim() === '') return;
+    if (cell.trim() === '' || IGNORED_HEADERS.has(headerKey(cell))) return;
     const column = HEADER_NAMES[headerKey(cell)];
     if (column === undefined) unknown.push(cell);
     else if (columns.has(column)) throw csvError(`The mapping CSV names the column "${SPELLED[column]}" twice (line ${line}).`, { line, field: SPELLED[column], rule: 'each column once' });
@@ -223,7 +245,7 @@ function readHeader(cells: readonly string[], line: number): Map<Column, number>
     ].filter(Boolean);
     throw csvError(
       `The mapping CSV's header (line ${line}) is wrong: ${problems.join('; ')}. Expected the columns Title, Internal Reference, Seller SKU, ` +
-        `Marketplace, Fulfilment (and optionally ASIN); found ${cells.map((c) => describeValue(c, 30)).join(', ')}.`,
+        `Marketplace, Fulfilment (and optionally ASIN, Product Ref, Variant Ref); found ${cells.map((c) => describeValue(c, 30)).join(', ')}.`,
       { line, field: 'header', rule: 'Title, Internal Reference, Seller SKU, Marketplace, Fulfilment', value: cells.slice(0, 10) },
     );
   }
@@ -272,6 +294,9 @@ interface PendingRow {
   readonly index: number;
   readonly line: number;
   readonly internalReference: string;
+  /** From the Product Ref / Variant Ref columns (a mapping export), used when Internal Reference is empty. */
+  readonly productRef: string;
+  readonly variantRef: string | null;
   readonly mapping: Omit<ProductMappingInput, 'productRef' | 'variantRef'>;
 }
 
@@ -291,9 +316,11 @@ interface PendingRow {
  */
 export async function importMappingCsv(input: string | Uint8Array, options: MappingCsvImportOptions): Promise<MappingCsvImportResult> {
   const mode = options.mode ?? 'all-or-nothing';
-  const text = decode(input, options.encoding);
+  let text = decode(input, options.encoding);
   if (text.replace(/^\uFEFF/, '').trim() === '') throw csvError('The mapping CSV is empty: expected a header line and rows.', { rule: 'not empty' });
   const delimiter = detectCsvDelimiter(text);
+  // the sep= line is blanked, not removed, so that line numbers stay the file's
+  text = text.replace(SEPARATOR_LINE, '$1');
   // parsed from bytes so that csv-parse's byte offsets give line numbers (its own line count
   // counts a quoted CRLF twice)
   const buffer = Buffer.from(text, 'utf8');
@@ -321,8 +348,8 @@ export async function importMappingCsv(input: string | Uint8Array, options: Mapp
   const allowed = options.marketplaceIds ? new Set(options.marketplaceIds) : null;
   const rows: MappingCsvRowResult[] = [];
   const pending: PendingRow[] = [];
-  const seen = new Map<string, number>();
   let columns: Map<Column, number> | null = null;
+  let headerLength = 0;
   let previousEnd = 0;
   const reject = (line: number, reason: MappingCsvRejection, message: string, sellerSku: string | null = null, marketplaceId: string | null = null) =>
     rows.push({ line, sellerSku, marketplaceId, outcome: 'rejected', reason, message: `Line ${line}: ${message}` });
@@ -335,17 +362,29 @@ export async function importMappingCsv(input: string | Uint8Array, options: Mapp
     if (record.every((cell) => cell.trim() === '')) continue;
     if (columns === null) {
       columns = readHeader(record, line);
+      headerLength = record.length;
       continue;
     }
     const cell = (column: Column) => {
       const index = columns!.get(column);
-      return index === undefined ? '' : (record[index] ?? '');
+      // the export neutralised formula-like cells with a leading '
+      return index === undefined ? '' : restoreCsvCell(record[index] ?? '');
     };
     const width = Math.max(...columns.values()) + 1;
     const rawSku = cell('sellerSku');
     const sellerSku = rawSku.replace(/^ +| +$/g, '');
     if (record.length < width) {
       reject(line, 'malformed-row', `has ${record.length} cells, the header has ${width}; the row is cut short or uses another separator.`, sellerSku || null);
+      continue;
+    }
+    const extra = record.slice(headerLength).filter((value) => value.trim() !== '').length;
+    if (extra > 0) {
+      reject(
+        line,
+        'malformed-row',
+        `has ${extra} non-empty cell(s) beyond the header's ${headerLength} columns; a cell holds an unquoted "${delimiter}" (quote it) or the row is shifted.`,
+        sellerSku || null,
+      );
       continue;
     }
     const skuRule = skuProblem(sellerSku);
@@ -379,40 +418,48 @@ export async function importMappingCsv(input: string | Uint8Array, options: Mapp
       }
       asin = parsed.value;
     }
-    const key = `${marketplaceId}\u0000${sellerSku}`;
-    const first = seen.get(key);
-    if (first !== undefined) {
-      reject(line, 'duplicate-seller-sku', `seller SKU ${describeValue(sellerSku)} in ${marketplaceId} is already mapped on line ${first}; a seller SKU maps one product.`, sellerSku, marketplaceId);
-      continue;
-    }
-    seen.set(key, line);
     const internalReference = cell('internalReference').trim();
     const title = cell('title');
+    const variantCell = cell('variantRef').trim();
     pending.push({
       index: rows.length,
       line,
       internalReference,
+      productRef: cell('productRef').trim(),
+      variantRef: variantCell === '' ? null : variantCell,
       mapping: { marketplaceId, sellerSku, fulfillmentChannel, asin, source: 'csv-import', title: title === '' ? null : title },
     });
     rows.push({ line, sellerSku, marketplaceId, outcome: 'unchanged' });
   }
   if (columns === null) throw csvError('The mapping CSV has no header line.', { field: 'header' });
 
-  // the shop products of the internal references
+  // the shop products of the internal references (the shop SKUs), or of the product refs of an export
   const products = new Map<string, ShopProduct[]>();
   const references = [...new Set(pending.map((row) => row.internalReference).filter((ref) => ref !== ''))];
   for (const part of chunk(references, 500))
     for (const product of await options.adapter.getProductsBySku(part)) products.set(product.sku, [...(products.get(product.sku) ?? []), product]);
+  const byRef = new Map<string, ShopProduct>();
+  const refs = [...new Set(pending.filter((row) => row.internalReference === '' && row.productRef !== '').map((row) => row.productRef))];
+  for (const part of chunk(refs, 500))
+    for (const product of await options.adapter.findProducts({ productRefs: part })) byRef.set(productKey(product.productRef, product.variantRef), product);
 
   const writes: { row: PendingRow; mapping: ProductMappingInput }[] = [];
+  // a seller SKU is taken by the first row that is stored, not by a row rejected for another reason
+  const seen = new Map<string, number>();
   for (const row of pending) {
-    const found = products.get(row.internalReference) ?? [];
+    const byProductRef = row.internalReference === '' && row.productRef !== '';
+    const found = byProductRef ? [byRef.get(productKey(row.productRef, row.variantRef))].filter((p): p is ShopProduct => p !== undefined) : (products.get(row.internalReference) ?? []);
     const sku = describeValue(row.mapping.sellerSku);
     const fail = (reason: MappingCsvRejection, message: string) => {
       rows[row.index] = { ...rows[row.index]!, outcome: 'rejected', reason, message: `Line ${row.line}: ${message}` };
     };
     if (found.length === 0) {
-      fail('unknown-internal-reference', `Internal Reference ${describeValue(row.internalReference)} is ${row.internalReference === '' ? 'empty' : 'not a product reference of the shop'} (seller SKU ${sku}).`);
+      fail(
+        'unknown-internal-reference',
+        byProductRef
+          ? `Product Ref ${describeValue(row.productRef)}${row.variantRef === null ? '' : ` / Variant Ref ${describeValue(row.variantRef)}`} is not a product of the shop (seller SKU ${sku}).`
+          : `Internal Reference ${describeValue(row.internalReference)} is ${row.internalReference === '' ? 'empty' : 'not a product reference of the shop'} (seller SKU ${sku}).`,
+      );
       continue;
     }
     if (found.length > 1) {
@@ -427,6 +474,13 @@ export async function importMappingCsv(input: string | Uint8Array, options: Mapp
       fail(field === 'sellerSku' ? 'invalid-sku' : 'malformed-row', (error as Error).message);
       continue;
     }
+    const key = `${row.mapping.marketplaceId}\u0000${row.mapping.sellerSku}`;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      fail('duplicate-seller-sku', `seller SKU ${sku} in ${row.mapping.marketplaceId} is already mapped on line ${first}; a seller SKU maps one product.`);
+      continue;
+    }
+    seen.set(key, row.line);
     writes.push({ row, mapping });
   }
 

@@ -32,6 +32,15 @@ const valid: readonly [input: string, type: ProductIdentifierType, value: string
   ['10614141000415', 'GTIN-14', '10614141000415', '10614141000415'],
   ['00012345600012', 'GTIN-14', '00012345600012', '00012345600012'],
   ['979-0-2600-0043-8', 'EAN-13', '9790260000438', '09790260000438'],
+  // a 979-10 (France) ISBN-13, which has no ISBN-10 form
+  ['979-10-90636-07-1', 'ISBN-13', '9791090636071', '09791090636071'],
+  ['GTIN-14: 10614141000415', 'GTIN-14', '10614141000415', '10614141000415'],
+  ['GTIN-13: 4006381333931', 'EAN-13', '4006381333931', '04006381333931'],
+  ['UPC-A: 036000291452', 'UPC-A', '036000291452', '00036000291452'],
+  ['upc 036000291452', 'UPC-A', '036000291452', '00036000291452'],
+  ['EAN-8: 96385074', 'EAN-8', '96385074', '00000096385074'],
+  ['EAN-13 4006381333931', 'EAN-13', '4006381333931', '04006381333931'],
+  ['JAN: 4006381333931', 'EAN-13', '4006381333931', '04006381333931'],
 ];
 
 const invalid: readonly [input: unknown, reason: string][] = [
@@ -52,6 +61,8 @@ const invalid: readonly [input: unknown, reason: string][] = [
   [null, 'invalid-characters'],
   [{}, 'invalid-characters'],
   ['B00X4WHP5E', 'invalid-characters'],
+  // UPC-E is not supported: its label stays, so its eight digits are never read as an EAN-8
+  ['UPC-E: 01234565', 'invalid-characters'],
 ];
 
 describe('parseProductIdentifier', () => {
@@ -83,10 +94,18 @@ describe('parseProductIdentifier', () => {
     expect(toGtin14('not a code')).toBeNull();
   });
 
-  test('a small number is read as digits, a float or negative number is not', () => {
-    expect(parseProductIdentifier(96385074)).toMatchObject({ ok: true, type: 'EAN-8' });
+  test('a number gets its lost leading zeros back (shortest of 8, 12, 13, 14 digits); a float or negative number is refused', () => {
+    expect(parseProductIdentifier(96385074)).toEqual({ ok: true, type: 'EAN-8', value: '96385074', gtin14: '00000096385074' });
+    // the UPC-A 036000291452 read from a numeric spreadsheet cell
+    expect(parseProductIdentifier(36000291452)).toEqual({ ok: true, type: 'UPC-A', value: '036000291452', gtin14: '00036000291452' });
+    expect(parseProductIdentifier(4006381333931)).toMatchObject({ ok: true, type: 'EAN-13', gtin14: '04006381333931' });
+    expect(parseProductIdentifier(10614141000415)).toMatchObject({ ok: true, type: 'GTIN-14' });
+    expect(toGtin14(36000291452)).toBe(toGtin14('0036000291452'));
+    // never an ISBN-10: 0306406152 without its zero is not taken for a book number
+    expect(parseProductIdentifier(306406152)).toMatchObject({ ok: false, reason: 'invalid-check-digit' });
     expect(parseProductIdentifier(1.5).ok).toBe(false);
     expect(parseProductIdentifier(-96385074).ok).toBe(false);
+    expect(parseProductIdentifier(0).ok).toBe(false);
   });
 
   test('accept narrows the kinds', () => {
@@ -157,6 +176,7 @@ describe('check digits and forms', () => {
     expect(gtinForms('09780306406157').isbn10).toBe('0306406152');
     expect(gtinForms('09783161484100').isbn10).toBe('316148410X');
     expect(gtinForms('10614141000415')).toMatchObject({ ean13: null, upcA: null, ean8: null, isbn10: null });
+    expect(gtinForms('09791090636071')).toMatchObject({ ean13: '9791090636071', isbn10: null });
     expect(equivalentIdentifierForms('00000096385074')).toEqual(['00000096385074', '0000096385074', '000096385074', '96385074']);
     expect(equivalentIdentifierForms('09780306406157')).toEqual(['09780306406157', '9780306406157', '0306406152']);
   });

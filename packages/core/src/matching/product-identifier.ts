@@ -51,7 +51,8 @@ export interface ParseProductIdentifierOptions {
 
 const BARCODE_TYPES: readonly ProductIdentifierType[] = ['EAN-13', 'UPC-A', 'EAN-8', 'ISBN-10', 'ISBN-13', 'GTIN-14'];
 const ASIN_PATTERN = /^B0[0-9A-Z]{8}$/;
-const LABEL = /^(?:ISBN|EAN|UPC|GTIN|ASIN)(?:-?1[03])?\s*:?\s*/i;
+// UPC-E is not stripped: its eight digits are not an EAN-8, so it must stay refused
+const LABEL = /^(?:ISBN(?:-?1[03])?|EAN(?:-?(?:13|8))?|UPC(?:-?A)?|GTIN(?:-?(?:8|12|13|14))?|JAN|ASIN)(?![A-Z])\s*:?\s*/i;
 const SEPARATORS = /[\s\u00A0\u2010-\u2015-]+/g;
 
 function invalid(reason: ProductIdentifierProblem, message: string): InvalidProductIdentifier {
@@ -99,9 +100,19 @@ function isIsbnPrefix(ean13: string): boolean {
   return ean13.startsWith('978') || (ean13.startsWith('979') && ean13[3] !== '0');
 }
 
-/** Strips a label (`ISBN-13:`), spaces and hyphens, and upper-cases; `null` when not a string. */
+/**
+ * Strips a label (`ISBN-13:`, `GTIN-14:`, `UPC-A:`, `EAN-8:`, `JAN:`), spaces and hyphens, and
+ * upper-cases; `null` when not a string or a whole number. A number has lost its leading zeros (a
+ * spreadsheet cell, a numeric column): it is padded back to the shortest barcode length that holds
+ * it (8, 12, 13 or 14 digits). Zeros in front change neither the check digit nor the GTIN-14, and a
+ * number is never read as an ISBN-10, whose ten digits a lost zero would fake.
+ */
 export function normalizeIdentifierText(value: unknown): string | null {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) {
+    const digits = String(value);
+    const length = [8, 12, 13, 14].find((candidate) => candidate >= digits.length);
+    return length === undefined ? digits : digits.padStart(length, '0');
+  }
   if (typeof value !== 'string') return null;
   return value.trim().replace(LABEL, '').replace(SEPARATORS, '').toUpperCase();
 }

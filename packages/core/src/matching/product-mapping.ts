@@ -105,8 +105,10 @@ export interface ProductMappingStore {
   /** Removes the mappings of these seller SKUs; returns how many. */
   remove(keys: readonly { readonly marketplaceId: string; readonly sellerSku: string }[]): Promise<number>;
   /**
-   * The whole table of this account as CSV (comma, CRLF, header row). Cells that a spreadsheet would
-   * run as formulas (`=`, `+`, `-`, `@`, tab, CR first) are prefixed with `'`.
+   * The whole table of this account as CSV (comma, CRLF, header row) that `importMappingCsv` reads
+   * back: the import's columns (Internal Reference left empty), then Product Ref and Variant Ref,
+   * which name the shop product, then Source, Account and Updated At. Cells that a spreadsheet would
+   * run as formulas (`=`, `+`, `-`, `@`, tab, CR first) are prefixed with `'`; the import removes it.
    */
   exportCsv(options?: { readonly marketplaceId?: string }): Promise<string>;
 }

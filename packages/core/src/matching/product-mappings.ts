@@ -34,6 +34,25 @@ export const FULFILLMENT_CHANNELS: readonly FulfillmentChannel[] = ['MFN', 'AFN'
 /** The sources of mappings. */
 export const PRODUCT_MAPPING_SOURCES: readonly ProductMappingSource[] = ['listings-report', 'csv-import', 'catalog-search', 'manual'];
 
+/**
+ * The columns of `exportCsv`: the import's (Title, Internal Reference, Seller SKU, Marketplace,
+ * Fulfilment, ASIN), then Product Ref and Variant Ref (which the import reads when Internal
+ * Reference is empty, as it is in an export), then Source, Account and Updated At (ignored on import).
+ */
+export const MAPPING_EXPORT_COLUMNS: readonly string[] = [
+  'Title',
+  'Internal Reference',
+  'Seller SKU',
+  'Marketplace',
+  'Fulfilment',
+  'ASIN',
+  'Product Ref',
+  'Variant Ref',
+  'Source',
+  'Account',
+  'Updated At',
+];
+
 const WRITE_CHUNK = 500;
 const READ_CHUNK = 500;
 const MAX_REF_LENGTH = 191;
@@ -293,14 +312,11 @@ export function createProductMappings(db: Knex | Knex.Transaction, options: Prod
       for (;;) {
         const page = await store.list({ marketplaceId: exportOptions.marketplaceId, afterId, limit: 5000 });
         for (const m of page)
-          rows.push([m.accountId, m.marketplaceId, m.sellerSku, m.fulfillmentChannel, m.productRef, m.variantRef, m.asin, m.title, m.source, m.updatedAt.toISOString()]);
+          rows.push([m.title, '', m.sellerSku, m.marketplaceId, m.fulfillmentChannel, m.asin, m.productRef, m.variantRef, m.source, m.accountId, m.updatedAt.toISOString()]);
         if (page.length < 5000) break;
         afterId = page[page.length - 1]!.id;
       }
-      return toCsv(
-        ['Account', 'Marketplace', 'Seller SKU', 'Fulfilment', 'Product Ref', 'Variant Ref', 'ASIN', 'Title', 'Source', 'Updated At'],
-        rows,
-      );
+      return toCsv(MAPPING_EXPORT_COLUMNS, rows);
     },
   };
   return store;
