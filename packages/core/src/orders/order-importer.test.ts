@@ -488,6 +488,55 @@ describe('order import: retries that find the shop order', () => {
     }));
 });
 
+describe('order import: resuming orders Amazon will not give', () => {
+  const deadClaim = (orderId: string, extra: Record<string, unknown> = {}) => ({
+    account_id: 'acme-eu',
+    marketplace_id: DE,
+    amazon_order_id: orderId,
+    fulfilled_by: 'merchant',
+    amazon_status: 'UNSHIPPED',
+    amazon_updated_at: 0,
+    state: 'claimed',
+    claimed_by: 'dead#1',
+    lease_until: Date.now() - 1,
+    stock_state: 'none',
+    attempts: 0,
+    created_at: Date.now(),
+    updated_at: Date.now(),
+    ...extra,
+  });
+
+  test('a getOrder Amazon refuses (404) counts attempts, backs off, and stops after maxAttempts with willRetry false', () =>
+    withHarness({ orders: { maxAttempts: 2, retryBaseMs: 1 } }, async (h) => {
+      await h.knex(h.tables.orders).insert(deadClaim('302-9999999-9999999'));
+      const first = await importNow(h);
+      expect(first.errors).toEqual([expect.objectContaining({ amazonOrderId: '302-9999999-9999999', code: 'AMAZON_NOT_FOUND', willRetry: true })]);
+      expect(await h.knex(h.tables.orders).first()).toMatchObject({ state: 'failed', attempts: 1, claimed_by: null, last_error_code: 'AMAZON_NOT_FOUND' });
+      const second = await importNow(h);
+      expect(second.errors).toEqual([expect.objectContaining({ code: 'AMAZON_NOT_FOUND', willRetry: false })]);
+      expect(await h.knex(h.tables.orders).first()).toMatchObject({ state: 'failed', attempts: 2, next_attempt_at: null });
+      const third = await importNow(h);
+      expect(third.errors).toEqual([]);
+      expect(h.sim.state.calls['orders.getOrder']).toBe(2);
+    }));
+
+  test('a hundred orders Amazon refuses do not starve the order behind them', () =>
+    withHarness({ orders: { retryBaseMs: 60_000 } }, async (h) => {
+      const unknown = Array.from({ length: 100 }, (_, i) => deadClaim(`302-9999999-${String(9_000_000 + i)}`));
+      await h.knex(h.tables.orders).insert(unknown);
+      const { orderId } = h.sim.seed.order(mugAndCup('UNSHIPPED', { createdTime: new Date(Date.now() - 3 * 86_400_000) }));
+      await h.knex(h.tables.orders).insert(deadClaim(orderId, { amazon_updated_at: Date.now() - 3 * 86_400_000 }));
+      await h.knex(h.tables.orderCursors).insert({ account_id: 'acme-eu', marketplace_id: DE, last_updated_after: new Date(Date.now() - 60_000).toISOString(), pages: 0, updated_at: Date.now() });
+      const first = await importNow(h);
+      expect(first).toMatchObject({ imported: 0, failed: 100 });
+      // the refused ones wait for their backoff; the next run reaches the one behind them
+      const second = await importNow(h);
+      expect(second).toMatchObject({ imported: 1, failed: 0 });
+      expect(h.shop.listOrders().map((o) => o.externalId)).toEqual([orderId]);
+      expect(h.sim.state.calls['orders.getOrder']).toBe(101);
+    }));
+});
+
 describe('order import: options, acknowledgement, summary', () => {
   test('options reach the shop order: status and carrier maps, fake e-mail and tax id, customers by e-mail, ASIN first', () =>
     withHarness(

@@ -494,7 +494,19 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
       try {
         order = await gateway.getOrder(row.amazonOrderId, { includedData: ORDER_INCLUDED_DATA });
       } catch (error) {
-        recordError(run, row.amazonOrderId, row.marketplaceId, error, true);
+        // backed off either way, so rows Amazon keeps refusing never crowd out the others; a refusal
+        // (404, 400) counts as an attempt, a throttled or unavailable Amazon does not
+        const retryable = SellerSyncError.isInstance(error) && error.isRetryable;
+        const attempts = retryable ? row.attempts : row.attempts + 1;
+        const willRetry = attempts < options.maxAttempts;
+        await store.settleUnheld(row.id, {
+          ...(row.state === 'claimed' ? { state: 'failed' as const } : {}),
+          attempts,
+          nextAttemptAt: willRetry ? clock() + retryDelay(Math.max(1, attempts)) : null,
+          lastErrorCode: errorCode(error, 'AMAZON_CALL_FAILED'),
+          lastErrorMessage: logger.redact(errorMessage(error)),
+        });
+        recordError(run, row.amazonOrderId, row.marketplaceId, error, willRetry);
         continue;
       }
       const [matches = []] = await matchPage([order], row.marketplaceId);
