@@ -1,4 +1,6 @@
-// Writes the run's totals to .test-tmp/summary.json so .ci/run can print "N passed, N failed".
+// Writes the run's totals to .test-tmp/summary.json (or the file SELLERSYNC_TEST_SUMMARY names, as
+// .ci/run sets it, so concurrent runs in one tree do not overwrite each other) so .ci/run can print
+// "N passed, N failed".
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -16,9 +18,9 @@ class SummaryReporter {
       skipped: results.numPendingTests + results.numTodoTests,
       failedSuites,
     };
-    const dir = path.join(this.rootDir, '.test-tmp');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify(summary));
+    const file = path.resolve(this.rootDir, process.env.SELLERSYNC_TEST_SUMMARY || path.join('.test-tmp', 'summary.json'));
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(summary));
   }
 }
 

@@ -32,8 +32,8 @@ const noticed = new Set<string>();
  * Registers `body` once per configured database: SQLite always (better-sqlite3 must be
  * installed), PostgreSQL and MySQL/MariaDB when `SELLERSYNC_TEST_PG_URL` /
  * `SELLERSYNC_TEST_MYSQL_URL` are set (drivers `pg` / `mysql2`). A server without its URL is
- * skipped with a printed notice, except under `CI=true`, where a failing test takes its place: in
- * CI a server suite must run.
+ * skipped with a printed notice, except in CI (`CI` set to anything but empty, `0` or `false`, as
+ * CI services set it), where a failing test takes its place: in CI a server suite must run.
  */
 export function describeEachDatabase(
   runner: DatabaseSuiteRunner,
@@ -52,7 +52,7 @@ export function describeEachDatabase(
         connect: (poolSize = 4) => knexFactory({ client, connection: url, pool: { min: 0, max: poolSize } }),
       };
       runner.describe(`${title} [${name}]`, () => body(database));
-    } else if (env['CI'] === 'true') {
+    } else if (isCi(env)) {
       runner.describe(`${title} [${name}]`, () => {
         runner.test(`runs on ${name}`, () => {
           throw new Error(`${variable} is not set: in CI the ${name} suite must run, not skip. Run the tests through .ci/run.`);
@@ -66,6 +66,11 @@ export function describeEachDatabase(
       runner.describe.skip?.(`${title} [${name}] (skipped: ${variable} not set)`, () => body(sqlite));
     }
   }
+}
+
+function isCi(env: NodeJS.ProcessEnv): boolean {
+  const value = (env['CI'] ?? '').trim().toLowerCase();
+  return value !== '' && value !== '0' && value !== 'false';
 }
 
 /** A table prefix no other test uses, so suites may share a server database. */
