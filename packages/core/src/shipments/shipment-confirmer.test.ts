@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { SIMULATOR_CREDENTIALS, SIMULATOR_SELLER_ID, type SeedOrderInput } from '@sellersync/sp-api-simulator';
-import { createAmazonGateway, type AmazonGateway } from '../amazon-gateway';
+import { AmazonCallError, createAmazonGateway, type AmazonGateway } from '../amazon-gateway';
 import { createShipmentConfirmer } from './shipment-confirmer';
 import type { ShipmentsOptions } from './shipments-options';
 import { validateOrderFeedXml } from '../test-support/order-feed-xsd';
@@ -303,6 +303,27 @@ describe('shipment confirmation in bulk: one POST_ORDER_FULFILLMENT_DATA feed', 
       const row = await h.knex(h.tables.shipmentPackages).first();
       expect(feeds.every((feed) => String(feed.input!.content).includes(`<MerchantFulfillmentID>${row.id}</MerchantFulfillmentID>`))).toBe(true);
       expect(h.sim.state.order(orderId)!.packages).toHaveLength(1);
+    }));
+
+  test('a submitFeed that Amazon refuses (400) fails the feed, not the packages: they are retried, not rejected', () =>
+    withHarness({ shipments: { mode: 'bulk-feed', waitForFeeds: true } }, async (h) => {
+      const { orderId } = h.sim.seed.order(twoLines());
+      const refs = await importAll(h);
+      h.shop.shipOrder(refs.get(orderId)!, { status: 'shipped', packages: [dhl('pk-1', 'TRACK-1')] });
+      const real = gatewayFor(h);
+      const refusing: AmazonGateway = {
+        ...real,
+        submitFeed: async () => {
+          throw new AmazonCallError({ code: 'AMAZON_INVALID_REQUEST', message: 'createFeed: 400 InvalidInput: The feed options are invalid.', operation: 'feeds.createFeed', status: 400, amazonCode: 'InvalidInput', isRetryable: false });
+        },
+      };
+      const refused = await confirmerWith(h, refusing, { mode: 'bulk-feed' }).confirmShipments();
+      expect(refused).toMatchObject({ rejected: 0, failed: 1, feedsSubmitted: 0 });
+      expect(refused.problems).toEqual([expect.objectContaining({ state: 'failed', code: 'InvalidInput', willRetry: true })]);
+      expect(await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).first()).toMatchObject({ shipment_state: 'open' });
+      await sleep(5);
+      expect(await confirm(h)).toMatchObject({ feedsSubmitted: 1, confirmed: 1 });
+      expect(h.sim.state.shipments.map((s) => s.orderId)).toEqual([orderId]);
     }));
 
   test('without waiting, the feed is read by the next run', () =>

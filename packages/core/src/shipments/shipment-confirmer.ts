@@ -247,9 +247,14 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
     return fit;
   }
 
-  async function fail(run: RunState, pkg: ShipmentPackage, error: unknown) {
-    // a 400 or 404 says the order cannot take this confirmation (cancelled, unknown): retrying changes nothing
-    const refused = error instanceof AmazonCallError ? error.status === 400 || error.status === 404 : SellerSyncError.isInstance(error) && error.code === 'INVALID_SHIPMENT';
+  /**
+   * Records a failed confirmation. `feedLevel`: the failure was the bulk feed's (createFeedDocument,
+   * upload, createFeed), which says nothing about the package: always retried.
+   */
+  async function fail(run: RunState, pkg: ShipmentPackage, error: unknown, feedLevel = false) {
+    // a 400 or 404 to confirmShipment says the order cannot take this confirmation (cancelled, unknown): retrying changes nothing
+    const refused =
+      !feedLevel && (error instanceof AmazonCallError ? error.status === 400 || error.status === 404 : SellerSyncError.isInstance(error) && error.code === 'INVALID_SHIPMENT');
     const code = error instanceof AmazonCallError ? (error.amazonCode ?? error.code) : SellerSyncError.isInstance(error) ? error.code : 'AMAZON_CALL_FAILED';
     const message = logger.redact(error instanceof Error ? error.message : String(error));
     const attempts = pkg.attempts + 1;
@@ -310,7 +315,7 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
             await store.settle([pkg.id], run.claimant, { state: 'submitted', attempts: pkg.attempts + 1, feedId, feedMessageId: index + 1, nextAttemptAt: null });
           run.feedsSubmitted += 1;
         } catch (error) {
-          for (const pkg of packages) await fail(run, pkg, error);
+          for (const pkg of packages) await fail(run, pkg, error, true);
         }
       }
       if (claimed.length < 10_000) return;
