@@ -155,21 +155,31 @@ describe('syncActiveListings against the simulator', () => {
   });
 
   test('a marketplace whose report call fails is reported; the others still run', async () => {
-    sim.setFaults({ operations: { 'reports.createReport': { serverErrorRate: 1 } } });
-    try {
-      const failing = createAmazonGateway({
-        amazon: { region: 'eu', sellerId: SIMULATOR_SELLER_ID, marketplaceIds: [DE, FR], ...SIMULATOR_CREDENTIALS, endpoint: sim.url },
-        timeScale: TIME_SCALE,
-        retry: { retries: 0 },
-      });
-      const summary = await run({ gateway: failing });
-      expect(summary.marketplaces.map((m) => m.error?.code)).toEqual(['AMAZON_UNAVAILABLE', 'AMAZON_UNAVAILABLE']);
-      expect(summary.rows).toBe(0);
-    } finally {
-      sim.setFaults({ operations: { 'reports.createReport': { serverErrorRate: 0 } } });
-    }
-    const summary = await run({ marketplaceIds: [FR] });
-    expect(summary.marketplaces[0]!.error).toBeNull();
+    const noRetry = createAmazonGateway({
+      amazon: { region: 'eu', sellerId: SIMULATOR_SELLER_ID, marketplaceIds: [DE, FR], ...SIMULATOR_CREDENTIALS, endpoint: sim.url },
+      timeScale: TIME_SCALE,
+      retry: { retries: 0 },
+    });
+    // Amazon answers 5xx to DE's createReport only
+    const failingDe: AmazonGateway = {
+      ...noRetry,
+      async createReport(input) {
+        const failing = input.marketplaceIds[0] === DE;
+        if (failing) sim.setFaults({ operations: { 'reports.createReport': { serverErrorRate: 1 } } });
+        try {
+          return await noRetry.createReport(input);
+        } finally {
+          if (failing) sim.setFaults({ operations: { 'reports.createReport': { serverErrorRate: 0 } } });
+        }
+      },
+    };
+    const summary = await run({ gateway: failingDe });
+    const [de, fr] = summary.marketplaces;
+    expect(de).toMatchObject({ marketplaceId: DE, reportId: null, rows: 0, error: { code: 'AMAZON_UNAVAILABLE' } });
+    expect(fr).toMatchObject({ marketplaceId: FR, rows: 1, matched: 1, error: null });
+    expect(fr!.reportId).toEqual(expect.any(String));
+    expect(summary).toMatchObject({ rows: 1, matched: 1 });
+    expect((await mappings().list()).map((m) => [m.marketplaceId, m.sellerSku])).toEqual([[FR, 'MUG-1']]);
   });
 });
 

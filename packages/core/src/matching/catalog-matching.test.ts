@@ -159,6 +159,25 @@ describe('matchCatalog (matching mode) against the simulator', () => {
     expect(byRef['bottle']!.candidates).toEqual(['bottle', 'bottle-old']);
   });
 
+  test('a batch whose answer spans pages: every page is read, also for the EAN of two ASINs', async () => {
+    const ean = (i: number) => {
+      const body = `43${String(i).padStart(10, '0')}`;
+      return `${body}${gs1CheckDigit(body)}`;
+    };
+    // 19 EANs of one ASIN each and the EAN shared by two: 21 items for one call of 20 identifiers
+    shop = createMemoryAdapter({ products: [{ productRef: 'towel', sku: 'TOWEL', gtin: DEFAULT_CATALOG_SHARED_EAN, title: 'Tea towel' }] });
+    for (let i = 0; i < 19; i += 1) {
+      sim.seed.catalogItem({ asin: `B0PAGE${String(i).padStart(4, '0')}`, title: `Page ${i}`, identifiers: { EAN: ean(i) } });
+      shop.upsertProduct({ productRef: `page${i}`, sku: `PAGE-${i}`, gtin: ean(i) });
+    }
+    const before = sim.state.calls['catalogItems.searchCatalogItems'] ?? 0;
+    const summary = await run();
+    expect(summary.marketplaces[0]).toMatchObject({ candidates: 20, searchCalls: 2, matched: 19, ambiguous: 1, notOnAmazon: 0, error: null });
+    expect((sim.state.calls['catalogItems.searchCatalogItems'] ?? 0) - before).toBe(2);
+    expect((await mismatches().list())[0]).toMatchObject({ productRef: 'towel', reason: 'ambiguous', candidates: ['B0SIM00002', 'B0SIM00003'] });
+    expect((await mappings().findBySellerSkus(['PAGE-18']))[0]!.asin).toBe('B0PAGE0018');
+  });
+
   test('more than 20 identifiers go in batches of 20 under the rate limit', async () => {
     const ean = (i: number) => {
       const body = `42${String(i).padStart(10, '0')}`;
