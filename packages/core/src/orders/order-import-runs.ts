@@ -6,6 +6,8 @@ import { resolveTableNames } from '../database/table-names';
 export type OrderSkipReason =
   /** Lines match no shop product and `importUnmatched` is off. */
   | 'unmatched'
+  /** Lines of a merchant-fulfilled order match an inactive product or one short of stock, and `importUnavailable` is off. */
+  | 'unavailable'
   /** An FBA order and `importFba` is off. */
   | 'fba-disabled'
   /** Cancelled before sellersync first saw it: there is nothing to fulfil. */

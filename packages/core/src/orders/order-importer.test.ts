@@ -437,6 +437,19 @@ describe('order import: Amazon faults and bad data', () => {
       expect(imported.imported).toBe(1);
       expect([h.stock('MUG-1'), h.stock('NEW-3')]).toEqual([9, 3]);
     }));
+
+  test('importUnavailable off: an order of an inactive product is skipped as unavailable, and imported once it is active and Amazon updates it', () =>
+    withHarness({ products: [{ sku: 'MUG-1', quantity: 10, active: false }, { sku: 'CUP-2', quantity: 5 }], orders: { importUnavailable: false } }, async (h) => {
+      const { orderId } = h.sim.seed.order(mugAndCup('PENDING'));
+      const skipped = await importNow(h);
+      expect(skipped.skippedOrders).toEqual([expect.objectContaining({ amazonOrderId: orderId, reason: 'unavailable', message: expect.stringMatching(/MUG-1 is inactive/) })]);
+      expect(h.shop.listOrders()).toHaveLength(0);
+      expect(await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).first()).toMatchObject({ state: 'skipped', reason: 'unavailable' });
+      h.shop.upsertProduct({ sku: 'MUG-1', quantity: 10, active: true });
+      h.sim.seed.setOrderStatus(orderId, 'UNSHIPPED');
+      expect(await importNow(h)).toMatchObject({ imported: 1, skipped: 0 });
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([8, 4]);
+    }));
 });
 
 describe('order import: retries that find the shop order', () => {

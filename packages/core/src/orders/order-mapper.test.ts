@@ -260,6 +260,23 @@ describe('mapping an Amazon order onto a shop order draft', () => {
     expect((skipped as { message: string }).message).toMatch(/302-1234567-7654321.*CUP-2.*importUnmatched is off/);
   });
 
+  test('unavailable products (inactive, short of stock) are imported and noted, or the order is skipped with reason unavailable', async () => {
+    const inactive: MatchResult = { ok: true, product: { ...product('MUG-1', 'p1'), active: false }, rule: 'seller-sku' };
+    const short: MatchResult = { ok: true, product: { ...product('CUP-2', 'p2'), quantity: 0 }, rule: 'seller-sku' };
+    const kept = await mapped(order(), context({}, [inactive, short]));
+    expect(kept.warnings).toEqual([expect.stringMatching(/2 line\(s\) are unavailable in the shop: 11111111111111 .*MUG-1 is inactive; 22222222222222 .*CUP-2 has 0 of the 1 unit\(s\) in stock/)]);
+    expect(kept.draft.notes.join('\n')).toMatch(/unavailable in the shop/);
+    expect(kept.stockLines).toHaveLength(2);
+
+    const skipped = await mapAmazonOrder(order(), context({ importUnavailable: false }, [found('MUG-1', 'p1'), short]));
+    expect(skipped).toMatchObject({ outcome: 'skip', reason: 'unavailable', message: expect.stringMatching(/302-1234567-7654321: 1 line\(s\) are unavailable .*CUP-2 has 0 of the 1.*importUnavailable is off/) });
+    // enough stock for the line: available
+    expect(await mapAmazonOrder(order(), context({ importUnavailable: false }, [found('MUG-1', 'p1'), { ...short, product: { ...short.product, quantity: 1 } }]))).toMatchObject({ outcome: 'draft' });
+    // FBA lines are Amazon's stock: never unavailable
+    const fba = order({ fulfillment: { fulfillmentStatus: 'SHIPPED', fulfilledBy: 'AMAZON' } });
+    expect(await mapAmazonOrder(fba, context({ importUnavailable: false }, [inactive, short]))).toMatchObject({ outcome: 'draft', warnings: [] });
+  });
+
   test('FBA orders: own status, no buyer e-mail → fake one, unmatched items on the placeholder prefixed {FBA}, no stock lines', async () => {
     const fba = order({
       fulfillment: { fulfillmentStatus: 'SHIPPED', fulfilledBy: 'AMAZON' },

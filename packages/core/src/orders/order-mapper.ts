@@ -47,7 +47,8 @@ export interface MappedOrder {
 /** An order the mapper refused by option (not an error). */
 export interface SkippedOrder {
   readonly outcome: 'skip';
-  readonly reason: 'unmatched';
+  /** `unmatched` (lines without a shop product, `importUnmatched` off) or `unavailable` (inactive or short of stock, `importUnavailable` off). */
+  readonly reason: 'unmatched' | 'unavailable';
   readonly message: string;
 }
 
@@ -132,6 +133,7 @@ export async function mapAmazonOrder(order: AmazonOrder, context: OrderMapperCon
   const matches = context.matches;
 
   const unmatched: string[] = [];
+  const unavailable: string[] = [];
   const lines: ShopOrderLineDraft[] = [];
   const stockLines: OrderStockLine[] = [];
   let placeholderRef: string | null = null;
@@ -183,8 +185,16 @@ export async function mapAmazonOrder(order: AmazonOrder, context: OrderMapperCon
       discount: amounts.itemDiscount,
       placeholder,
     });
-    if (!fba && product && amounts.quantity > 0)
+    if (!fba && product && amounts.quantity > 0) {
       stockLines.push({ orderItemId: item.orderItemId, productRef: product.productRef, variantRef: product.variantRef, quantity: amounts.quantity });
+      // FBA stock is Amazon's; a merchant-fulfilled line needs an active product with the units in stock
+      const short = Number.isFinite(product.quantity) && product.quantity < amounts.quantity;
+      if (!product.active || short)
+        unavailable.push(
+          `${item.orderItemId} (${identity}): shop product ${product.sku ?? product.productRef} ` +
+            (!product.active ? 'is inactive' : `has ${product.quantity} of the ${amounts.quantity} unit(s) in stock`),
+        );
+    }
   }
 
   if (unmatched.length > 0 && !options.importUnmatched)
@@ -194,6 +204,17 @@ export async function mapAmazonOrder(order: AmazonOrder, context: OrderMapperCon
       message: `Amazon order ${order.orderId}: ${unmatched.length} line(s) match no shop product (${unmatched.join('; ')}); not imported (importUnmatched is off).`,
     };
   if (unmatched.length > 0) warnings.push(`${unmatched.length} line(s) match no shop product: ${unmatched.join('; ')}`);
+  if (unavailable.length > 0 && !options.importUnavailable)
+    return {
+      outcome: 'skip',
+      reason: 'unavailable',
+      message: `Amazon order ${order.orderId}: ${unavailable.length} line(s) are unavailable in the shop (${unavailable.join('; ')}); not imported (importUnavailable is off).`,
+    };
+  if (unavailable.length > 0) {
+    const message = `${unavailable.length} line(s) are unavailable in the shop: ${unavailable.join('; ')}`;
+    warnings.push(message);
+    notes.push(`${message}.`);
+  }
 
   if (totals.mismatch) {
     const m = totals.mismatch;

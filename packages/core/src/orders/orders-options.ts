@@ -107,6 +107,13 @@ export interface OrdersOptions {
    */
   readonly importUnmatched?: boolean;
   /**
+   * `true` (default): a merchant-fulfilled order whose lines match a shop product that is inactive
+   * or has fewer units in stock than the line orders is imported (and noted). `false`: the order
+   * is skipped with reason `unavailable`, and imported by a later run once Amazon updates it and
+   * the products are available. FBA orders are never checked (Amazon holds their stock).
+   */
+  readonly importUnavailable?: boolean;
+  /**
    * `true`: the customer's e-mail is a non-deliverable address derived from the order id
    * (`303-1234567-1234567@amazon-order.invalid`, under the reserved `.invalid` TLD), so the shop
    * never mails Amazon's buyers. Orders without a buyer e-mail (FBA) always get one. Default `false`.
@@ -158,6 +165,7 @@ export interface ResolvedOrdersOptions {
   readonly pricesIncludeTax: Readonly<Record<string, boolean>>;
   readonly matchBy: 'asin-first' | 'sku-first';
   readonly importUnmatched: boolean;
+  readonly importUnavailable: boolean;
   readonly fakeEmail: boolean;
   readonly fakeEmailDomain: string;
   readonly fakeTaxId: string | null;
@@ -296,6 +304,7 @@ export function resolveOrdersOptions(options: OrdersOptions | undefined, account
     pricesIncludeTax,
     matchBy: o.matchBy ?? 'sku-first',
     importUnmatched: checkBoolean('importUnmatched', o.importUnmatched, true),
+    importUnavailable: checkBoolean('importUnavailable', o.importUnavailable, true),
     fakeEmail: checkBoolean('fakeEmail', o.fakeEmail, false),
     fakeEmailDomain: fakeEmailDomain.toLowerCase(),
     fakeTaxId: o.fakeTaxId ?? null,
