@@ -2,17 +2,21 @@
  * What a shop save hook pays for sellersync: one enqueueChange inside the shop's transaction,
  * against the same transaction with a bare single-row insert, on SQLite and PostgreSQL; and
  * enqueue throughput for batches of 1, 100 and 10,000 changes. Prints numbers; not a test.
+ * Every figure is given as min / median / max over the rounds, with the machine's 1-minute load
+ * average, because one sample on a shared machine says little.
  *
  * PostgreSQL: SELLERSYNC_TEST_PG_URL, or postgres://postgres@127.0.0.1:5432/test.
+ * BENCH_ROUNDS: rounds per figure (default 9).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { enqueueChange, migrate } from '../src';
 import { dropSellerSyncTables } from '../src/testing';
 
-const ROUNDS = 5;
+const ROUNDS = Math.max(3, Number(process.env['BENCH_ROUNDS']) || 9);
+const THROUGHPUT_ROUNDS = Math.max(3, Math.ceil(ROUNDS / 2));
 const TRANSACTIONS = 1000;
 const SKUS = 100;
 
@@ -98,52 +102,77 @@ async function timeTransactions(knex: Knex, variant: Variant): Promise<number> {
   return Number(process.hrtime.bigint() - start) / 1e6 / TRANSACTIONS;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+interface Spread {
+  readonly min: number;
+  readonly median: number;
+  readonly max: number;
+}
+
+function spread(values: readonly number[]): Spread {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+  return { min: sorted[0]!, median: middle, max: sorted.at(-1)! };
+}
+
+const show = (value: Spread, format: (n: number) => string) => `${format(value.min)} / ${format(value.median)} / ${format(value.max)}`;
+const micros = (ms: number) => (ms * 1000).toFixed(0);
+const load = () => loadavg()[0]!.toFixed(2);
 
 async function compare(knex: Knex, label: string, baseline: Variant, measured: Variant): Promise<void> {
   await timeTransactions(knex, baseline);
   await timeTransactions(knex, measured);
   const base: number[] = [];
   const ours: number[] = [];
+  const ratios: number[] = [];
   for (let round = 0; round < ROUNDS; round += 1) {
     // alternate the order so neither side always runs on a warmer cache
+    let b: number;
+    let o: number;
     if (round % 2 === 0) {
-      base.push(await timeTransactions(knex, baseline));
-      ours.push(await timeTransactions(knex, measured));
+      b = await timeTransactions(knex, baseline);
+      o = await timeTransactions(knex, measured);
     } else {
-      ours.push(await timeTransactions(knex, measured));
-      base.push(await timeTransactions(knex, baseline));
+      o = await timeTransactions(knex, measured);
+      b = await timeTransactions(knex, baseline);
     }
+    base.push(b);
+    ours.push(o);
+    // a round's two halves ran back to back, so their ratio is less exposed to load swings
+    ratios.push(o / b);
   }
-  const b = median(base);
-  const o = median(ours);
-  console.log(
-    `  ${label.padEnd(46)} bare insert ${(b * 1000).toFixed(0).padStart(5)} µs/txn   enqueueChange ${(o * 1000)
-      .toFixed(0)
-      .padStart(5)} µs/txn   ratio ${(o / b).toFixed(2)}`,
-  );
+  console.log(`  ${label} (load ${load()})`);
+  console.log(`    bare insert     µs/txn  ${show(spread(base), micros)}`);
+  console.log(`    enqueueChange   µs/txn  ${show(spread(ours), micros)}`);
+  console.log(`    ratio per round         ${show(spread(ratios), (n) => n.toFixed(2))}`);
 }
 
 async function throughput(knex: Knex): Promise<void> {
   for (const batch of [1, 100, 10_000]) {
     const calls = batch === 1 ? 2000 : batch === 100 ? 200 : 10;
-    const start = process.hrtime.bigint();
-    for (let call = 0; call < calls; call += 1) {
-      const changes = Array.from({ length: batch }, (_, i) => ({ sku: `T-${(call * batch + i) % 50_000}` }));
-      await knex.transaction((trx) => enqueueChange(trx, changes, { tablePrefix: prefix }));
+    const rates: number[] = [];
+    const perCall: number[] = [];
+    for (let round = 0; round < THROUGHPUT_ROUNDS; round += 1) {
+      const start = process.hrtime.bigint();
+      for (let call = 0; call < calls; call += 1) {
+        const changes = Array.from({ length: batch }, (_, i) => ({ sku: `T-${(call * batch + i) % 50_000}` }));
+        await knex.transaction((trx) => enqueueChange(trx, changes, { tablePrefix: prefix }));
+      }
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      rates.push((calls * batch) / seconds);
+      perCall.push((seconds * 1000) / calls);
     }
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    const perCall = (seconds * 1000) / calls;
     console.log(
-      `  batch ${String(batch).padStart(6)}: ${Math.round((calls * batch) / seconds)
-        .toLocaleString('en-US')
-        .padStart(9)} changes/s   ${perCall.toFixed(2).padStart(8)} ms per call (one transaction, one round trip)`,
+      `  batch ${String(batch).padStart(6)}: changes/s ${show(spread(rates), (n) => Math.round(n).toLocaleString('en-US'))}   ` +
+        `ms per call ${show(spread(perCall), (n) => n.toFixed(2))} (one transaction, one round trip; load ${load()})`,
     );
   }
 }
 
 async function main(): Promise<void> {
-  console.log(`enqueueChange: ${TRANSACTIONS} transactions × ${ROUNDS} rounds (median), ${SKUS} SKUs, Node ${process.version}`);
+  console.log(
+    `enqueueChange: ${TRANSACTIONS} transactions × ${ROUNDS} alternating rounds, ${SKUS} SKUs; throughput ${THROUGHPUT_ROUNDS} rounds; ` +
+      `figures are min / median / max; Node ${process.version}, ${cpus().length} cores, 1-minute load average ${load()}`,
+  );
   for (const engine of engines) {
     console.log(`\n${engine.name}`);
     const knex = await engine.open();
@@ -159,6 +188,7 @@ async function main(): Promise<void> {
     }
   }
   rmSync(tmp, { recursive: true, force: true });
+  console.log(`\nload average at the end: ${load()} (1 min)`);
 }
 
 main().catch((error: unknown) => {
