@@ -20,6 +20,15 @@ describe('repository', () => {
     expect(ci.split('\n').map((line) => line.trim())).toContain(testCommand);
     expect(ci).toMatch(/echo "\$passed passed, \$failed failed"/);
   });
+
+  test('pnpm test builds, type-checks (tests and benchmarks included) and runs jest', () => {
+    const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['test']).toBe('pnpm build && pnpm typecheck && jest');
+    expect(scripts['typecheck']).toBe('tsc -b && tsc -p packages/core/tsconfig.bench.json');
+    const bench = JSON.parse(readFileSync(join(root, 'packages', 'core', 'tsconfig.bench.json'), 'utf8')) as { include: string[] };
+    for (const pkg of ['packages/core', 'packages/sp-api-simulator', 'examples/shop'])
+      expect(bench.include.map((pattern) => join(root, 'packages', 'core', pattern))).toContain(join(root, pkg, 'bench', '*.ts'));
+  });
 });
 
 // .ci/run against the real servers, with a stand-in for npx so no install or test run happens:
