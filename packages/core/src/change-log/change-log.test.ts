@@ -3,24 +3,14 @@ import type { Knex } from 'knex';
 import { migrate } from '../database/migrate';
 import { resolveTableNames } from '../database/table-names';
 import { SellerSyncError, describeValue } from '../errors';
-import { describeEachEngine, dropTables, uniquePrefix } from '../test-support/database-engines';
+import { describeEachEngine, dropTables, expectSellerSyncError, uniquePrefix } from '../test-support/database-engines';
 import { createChangeLog, type ChangeLogStore } from './change-log';
 import { enqueueChange } from './enqueue-change';
 
 const DE = 'A1PA6795UKMFR9';
 const FR = 'A13V1IB3VIYZZH';
 
-async function expectCode(promise: Promise<unknown>, code: string): Promise<SellerSyncError> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (error) {
-    caught = error;
-  }
-  expect(SellerSyncError.isInstance(caught)).toBe(true);
-  expect((caught as SellerSyncError).code).toBe(code);
-  return caught as SellerSyncError;
-}
+const expectCode = expectSellerSyncError;
 
 describeEachEngine('change log', (engine) => {
   let knex: Knex;
@@ -413,45 +403,44 @@ describeEachEngine('change log', (engine) => {
       expect(next!.status).toBe('pending');
     });
 
+    /** A claims `sku` with a 1 s lease and stalls past it (a GC pause, a slow shop read); B takes over. */
+    const takenOver = async (sku: string) => {
+      await reset();
+      let now = Date.now() + 1000;
+      const log = store({ clock: () => now });
+      await enqueueChange(knex, { sku }, { tablePrefix: prefix });
+      const [stale] = await log.claim({ workerId: 'A', limit: 1, leaseMs: 1_000 });
+      now += 2_000;
+      const [live] = await log.claim({ workerId: 'B', limit: 1, leaseMs: 60_000 });
+      expect(live!.id).toBe(stale!.id);
+      return { log, stale: stale!, live: live! };
+    };
+
     test.each(['release', 'fail', 'acknowledge after a newer change'] as const)(
       'a worker whose lease expired cannot free the claim of the worker that took over (%s)',
       async (settle) => {
-        await reset();
-        let now = Date.now() + 1000;
-        const log = store({ clock: () => now });
-        await enqueueChange(knex, { sku: 'SLOW' }, { tablePrefix: prefix });
-        const [stale] = await log.claim({ workerId: 'A', limit: 1, leaseMs: 1_000 });
-        // A stalls past its lease (a GC pause, a slow shop read); B takes the entry over
-        now += 2_000;
-        const [live] = await log.claim({ workerId: 'B', limit: 1, leaseMs: 60_000 });
-        expect(live!.id).toBe(stale!.id);
+        const { log, stale, live } = await takenOver('SLOW');
         if (settle === 'acknowledge after a newer change') await enqueueChange(knex, { sku: 'SLOW' }, { tablePrefix: prefix });
-        if (settle === 'release') expect(await log.release([stale!])).toBe(0);
+        if (settle === 'release') expect(await log.release([stale])).toBe(0);
         else if (settle === 'fail')
-          expect(await log.fail([{ ...stale!, code: 'X', message: 'late', retryable: true, retryAfterMs: 0 }])).toEqual({
+          expect(await log.fail([{ ...stale, code: 'X', message: 'late', retryable: true, retryAfterMs: 0 }])).toEqual({
             failed: 0,
             superseded: 0,
           });
-        else expect(await log.acknowledge([stale!])).toEqual({ acknowledged: 0, superseded: 0 });
+        else expect(await log.acknowledge([stale])).toEqual({ acknowledged: 0, superseded: 0 });
         const [row] = await rows();
         expect(row.claimed_by).toBe('B');
         expect(row.last_error_code).toBeNull();
         expect(await log.claim({ workerId: 'C', limit: 1, leaseMs: 60_000 })).toEqual([]);
         // B's own settlement still works
-        if (settle === 'acknowledge after a newer change') expect(await log.acknowledge([live!])).toEqual({ acknowledged: 0, superseded: 1 });
-        else expect(await log.acknowledge([live!])).toEqual({ acknowledged: 1, superseded: 0 });
+        if (settle === 'acknowledge after a newer change') expect(await log.acknowledge([live])).toEqual({ acknowledged: 0, superseded: 1 });
+        else expect(await log.acknowledge([live])).toEqual({ acknowledged: 1, superseded: 0 });
       },
     );
 
     test('a claim without claimedBy is settled as before, whoever holds the entry', async () => {
-      await reset();
-      let now = Date.now() + 1000;
-      const log = store({ clock: () => now });
-      await enqueueChange(knex, { sku: 'LEGACY' }, { tablePrefix: prefix });
-      const [stale] = await log.claim({ workerId: 'A', limit: 1, leaseMs: 1_000 });
-      now += 2_000;
-      await log.claim({ workerId: 'B', limit: 1, leaseMs: 60_000 });
-      expect(await log.release([{ id: stale!.id, version: stale!.version }])).toBe(1);
+      const { log, stale } = await takenOver('LEGACY');
+      expect(await log.release([{ id: stale.id, version: stale.version }])).toBe(1);
       expect((await rows())[0].claimed_by).toBeNull();
     });
 

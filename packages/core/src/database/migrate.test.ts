@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Knex } from 'knex';
-import { SellerSyncError } from '../errors';
-import { describeEachEngine, dropTables, uniquePrefix } from '../test-support/database-engines';
+import { describeEachEngine, dropTables, expectSellerSyncError, uniquePrefix } from '../test-support/database-engines';
 import { migrate } from './migrate';
 import { MIGRATIONS } from './migrations';
 import { resolveTableNames } from './table-names';
@@ -9,16 +8,7 @@ import { resolveTableNames } from './table-names';
 const ALL = MIGRATIONS.map((migration) => migration.name);
 const RERUNNABLE = '005-change-log-sku-collation';
 
-async function failure(promise: Promise<unknown>): Promise<SellerSyncError> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (error) {
-    caught = error;
-  }
-  expect(SellerSyncError.isInstance(caught)).toBe(true);
-  return caught as SellerSyncError;
-}
+const failure = (promise: Promise<unknown>) => expectSellerSyncError(promise, 'MIGRATION_FAILED');
 
 describeEachEngine('migrate', (engine) => {
   let knex: Knex;

@@ -1,4 +1,5 @@
-import { describe, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
+import { SellerSyncError } from '../errors';
 import {
   describeEachDatabase,
   dropSellerSyncTables,
@@ -23,3 +24,16 @@ export function describeEachEngine(
 
 export const uniquePrefix = uniqueTablePrefix;
 export const dropTables = dropSellerSyncTables;
+
+/** Awaits `promise`, expects it to reject with a `SellerSyncError` of `code`, and returns that error. */
+export async function expectSellerSyncError(promise: Promise<unknown>, code: string): Promise<SellerSyncError> {
+  let caught: unknown;
+  try {
+    await promise;
+  } catch (error) {
+    caught = error;
+  }
+  expect(SellerSyncError.isInstance(caught)).toBe(true);
+  expect((caught as SellerSyncError).code).toBe(code);
+  return caught as SellerSyncError;
+}
