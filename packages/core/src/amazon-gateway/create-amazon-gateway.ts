@@ -387,7 +387,7 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
     if (result.statusCode === 429) limiter.drain(operation);
   }
 
-  /** One request; `watch` learns whether it was completely written. */
+  /** One request; for a call that creates something, `watch` learns whether it was completely written. */
   async function send(spec: CallSpec, watch: RequestWatch): Promise<RawResult> {
     count(spec.operation);
     // a fresh parameter object per request: the client encodes path parameters in place
@@ -399,7 +399,8 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
       options: { raw_result: true },
     };
     try {
-      return (await withDeadline(watchRequests(watch, () => client.callAPI(params)), requestTimeoutMs, spec.operation, watch)) as RawResult;
+      const request = spec.creates ? watchRequests(watch, () => client.callAPI(params)) : client.callAPI(params);
+      return (await withDeadline(request, requestTimeoutMs, spec.operation, watch)) as RawResult;
     } catch (error) {
       throw failureFromError(error, 'call', redact);
     }
@@ -446,9 +447,6 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
     const context = { operation: spec.operation, ...(spec.subject ? { subject: spec.subject } : {}), ...(spec.creates ? { creates: spec.creates } : {}) };
     return withRetries(context, async () => {
       const watch: RequestWatch = { written: false };
-      // an abort ends the request in flight too, so nothing of the call lingers
-      const stop = () => watch.request?.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-      signal?.addEventListener('abort', stop, { once: true });
       try {
         return await attempt<T>(spec, watch);
       } catch (error) {
@@ -456,8 +454,6 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
         if (spec.creates && error instanceof AmazonAttemptFailure && error.isRetryable && mayHaveTakenEffect(error, watch.written))
           throw error.asMaybeProcessed();
         throw error;
-      } finally {
-        signal?.removeEventListener('abort', stop);
       }
     }, signal);
   }
