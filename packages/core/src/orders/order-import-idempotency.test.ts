@@ -1,7 +1,10 @@
 import { expect, test } from '@jest/globals';
+import { SIMULATOR_CREDENTIALS, SIMULATOR_SELLER_ID } from '@sellersync/sp-api-simulator';
+import { createAmazonGateway, type AmazonGateway } from '../amazon-gateway';
 import type { ShopAdapter } from '../shop-adapter';
+import { createOrderImporter } from './order-importer';
 import { describeEachEngine } from '../test-support/database-engines';
-import { DE, startOrdersHarness, type OrdersHarness } from '../test-support/orders-harness';
+import { DE, TIME_SCALE, sleep, startOrdersHarness, type OrdersHarness } from '../test-support/orders-harness';
 
 // Exactly-once order import on every configured engine (SQLite always; PostgreSQL and MariaDB
 // when SELLERSYNC_TEST_PG_URL / SELLERSYNC_TEST_MYSQL_URL are set): the unique row per account
@@ -89,6 +92,34 @@ describeEachEngine('order import exactly once', (engine) => {
       expect(h.stock('MUG-1')).toBe(10);
       const row = await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).first();
       expect(row).toMatchObject({ amazon_status: 'CANCELLED', stock_state: 'released', claimed_by: null, seen_updated_at: null });
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('two importers acknowledging at once put each order in one acknowledgement feed', async () => {
+    const h = await startOrdersHarness({ database: engine, products: [{ sku: 'MUG-1', quantity: 100 }], poolSize: 6 });
+    try {
+      const seeded = h.sim.seed.orders(12, { marketplaceId: DE, items: [{ sellerSku: 'MUG-1', quantity: 1, unitPrice: '19.99' }] }).map((o) => o.orderId);
+      await h.settle();
+      expect(await h.sync.importOrders()).toMatchObject({ imported: 12 });
+      // imported, not yet acknowledged
+      await h.knex(h.tables.orders).update({ ack_state: 'pending' });
+      const real = createAmazonGateway({ amazon: { region: 'eu', sellerId: SIMULATOR_SELLER_ID, marketplaceIds: [DE], ...SIMULATOR_CREDENTIALS, endpoint: h.sim.url }, timeScale: TIME_SCALE });
+      // slow uploads, so both importers are sending at the same time
+      const slow: AmazonGateway = { ...real, submitFeed: async (input) => (await sleep(40), real.submitFeed(input)) };
+      const importer = (workerId: string) =>
+        createOrderImporter({ db: h.knex, shop: h.shop, gateway: slow, accountId: 'acme-eu', tablePrefix: h.tablePrefix, workerId, orders: { acknowledge: true, waitForFeeds: true } });
+      const [a, b] = await Promise.all([importer('a').importOrders(), importer('b').importOrders()]);
+      expect(a.acknowledgements.submitted + b.acknowledgements.submitted).toBe(1);
+      expect(a.acknowledgements.acknowledged + b.acknowledgements.acknowledged).toBe(12);
+      const sent = h.sim.state.feeds
+        .filter((feed) => feed.feedType === 'POST_ORDER_ACKNOWLEDGEMENT_DATA')
+        .flatMap((feed) => [...String(feed.input!.content).matchAll(/<AmazonOrderID>([^<]+)<\/AmazonOrderID>/g)].map((m) => m[1]));
+      expect(sent.sort()).toEqual([...seeded].sort());
+      const rows = await h.knex(h.tables.orders).select('ack_state', 'ack_message_id');
+      expect(rows.every((r) => r.ack_state === 'acknowledged')).toBe(true);
+      expect(rows.map((r) => Number(r.ack_message_id)).sort((x, y) => x - y)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     } finally {
       await h.close();
     }

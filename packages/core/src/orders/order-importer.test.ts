@@ -1,10 +1,10 @@
 import { describe, expect, test } from '@jest/globals';
 import { SIMULATOR_CREDENTIALS, SIMULATOR_SELLER_ID, type SeedOrderInput } from '@sellersync/sp-api-simulator';
-import { createAmazonGateway, type AmazonGateway, type AmazonOrder } from '../amazon-gateway';
+import { AmazonCallError, createAmazonGateway, type AmazonGateway, type AmazonOrder } from '../amazon-gateway';
 import type { ShopAdapter } from '../shop-adapter';
 import { createOrderImporter } from './order-importer';
 import { validateOrderFeedXml } from '../test-support/order-feed-xsd';
-import { DE, FR, TIME_SCALE, startOrdersHarness, type OrdersHarness, type OrdersHarnessOptions } from '../test-support/orders-harness';
+import { DE, FR, TIME_SCALE, sleep, startOrdersHarness, type OrdersHarness, type OrdersHarnessOptions } from '../test-support/orders-harness';
 
 // Order import through the real amazon-sp-api client and core's gateway, against the simulator,
 // into the memory shop, on SQLite. The engine-independent exactly-once checks are repeated on
@@ -623,7 +623,7 @@ describe('order import: options, acknowledgement, summary', () => {
     }));
 
   test('a FATAL acknowledgement feed is sent again by the next run; the import itself is not held up', () =>
-    withHarness({ orders: { acknowledge: true, waitForFeeds: true } }, async (h) => {
+    withHarness({ orders: { acknowledge: true, waitForFeeds: true, retryBaseMs: 1 } }, async (h) => {
       const { orderId } = h.sim.seed.order(mugAndCup('UNSHIPPED'));
       h.sim.setFaults({ fatalFeedRate: 1 });
       const first = await importNow(h);
@@ -636,12 +636,12 @@ describe('order import: options, acknowledgement, summary', () => {
     }));
 
   test('an acknowledgement feed Amazon could not parse (5001) acknowledges nothing; the orders are acknowledged again', () =>
-    withHarness({ orders: { acknowledge: true, waitForFeeds: true } }, async (h) => {
+    withHarness({ orders: { acknowledge: true, waitForFeeds: true, retryBaseMs: 1 } }, async (h) => {
       const a = h.sim.seed.order(mugAndCup('UNSHIPPED')).orderId;
       const b = h.sim.seed.order(mugAndCup('UNSHIPPED')).orderId;
       const real = gatewayFor(h);
       const damaging: AmazonGateway = { ...real, submitFeed: (input) => real.submitFeed({ ...input, content: `garbage${String(input.content)}` }) };
-      const importer = createOrderImporter({ db: h.knex, shop: h.shop, gateway: damaging, accountId: 'acme-eu', tablePrefix: h.tablePrefix, orders: { acknowledge: true, waitForFeeds: true } });
+      const importer = createOrderImporter({ db: h.knex, shop: h.shop, gateway: damaging, accountId: 'acme-eu', tablePrefix: h.tablePrefix, orders: { acknowledge: true, waitForFeeds: true, retryBaseMs: 1 } });
       await h.settle();
       const first = await importer.importOrders();
       expect(first).toMatchObject({ imported: 2, acknowledgements: { submitted: 1, acknowledged: 0, failed: 0 } });
@@ -652,6 +652,33 @@ describe('order import: options, acknowledgement, summary', () => {
       const second = await importNow(h);
       expect(second.acknowledgements).toEqual({ submitted: 1, acknowledged: 2, failed: 0 });
       expect(h.sim.state.acknowledgements.map((ack) => ack.orderId).sort()).toEqual([a, b].sort());
+    }));
+
+  test('an acknowledgement whose feed cannot be sent backs off and is given up after maxAttempts submissions', () =>
+    withHarness({ orders: { acknowledge: true, maxAttempts: 2, retryBaseMs: 1 } }, async (h) => {
+      const { orderId } = h.sim.seed.order(mugAndCup('UNSHIPPED'));
+      const real = gatewayFor(h);
+      let submissions = 0;
+      const down: AmazonGateway = {
+        ...real,
+        submitFeed: async () => {
+          submissions += 1;
+          throw new AmazonCallError({ code: 'AMAZON_UNAVAILABLE', message: 'createFeedDocument: 503 after 7 attempts', operation: 'feeds.createFeedDocument', status: 503, amazonCode: null, isRetryable: true });
+        },
+      };
+      const importer = createOrderImporter({ db: h.knex, shop: h.shop, gateway: down, accountId: 'acme-eu', tablePrefix: h.tablePrefix, orders: { acknowledge: true, maxAttempts: 2, retryBaseMs: 1 } });
+      await h.settle();
+      const first = await importer.importOrders();
+      expect(first).toMatchObject({ imported: 1, acknowledgements: { submitted: 0 } });
+      expect(first.errors).toEqual([expect.objectContaining({ code: 'AMAZON_UNAVAILABLE', willRetry: true, message: expect.stringMatching(/1 order\(s\): Order acknowledgement could not be sent: createFeedDocument: 503/) })]);
+      expect(await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).first()).toMatchObject({ ack_state: 'pending', ack_attempts: 1, ack_claimed_by: null });
+      await sleep(5);
+      const second = await importer.importOrders();
+      expect(second.errors).toEqual([expect.objectContaining({ willRetry: false, message: expect.stringMatching(/given up after 2 submissions/) })]);
+      expect(await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).first()).toMatchObject({ ack_state: 'failed', ack_attempts: 2 });
+      await sleep(5);
+      expect((await importer.importOrders()).errors).toEqual([]);
+      expect(submissions).toBe(2);
     }));
 
   test('two marketplaces: a cursor each, and status() shows the last run with every count', () =>

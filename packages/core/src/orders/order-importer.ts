@@ -27,7 +27,7 @@ import {
   type OrderWarningReport,
   type SkippedOrderReport,
 } from './order-import-runs';
-import { createOrderStore, type ImportedOrder, type ImportedOrderPatch, type OrderStockState, type OrderStore } from './order-store';
+import { createOrderStore, type AckPatch, type ImportedOrder, type ImportedOrderPatch, type OrderStockState, type OrderStore } from './order-store';
 import { resolveOrdersOptions, type OrdersOptions, type ResolvedOrdersOptions } from './orders-options';
 import { validateAmazonOrder } from './validate-amazon-order';
 
@@ -573,58 +573,90 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
     }
   }
 
-  /** Reads the results of submitted acknowledgement feeds that Amazon finished. */
+  /** Acknowledgements Amazon did not apply go back to pending with a backoff, or fail once `maxAttempts` submissions are spent. */
+  async function retryAcknowledgements(run: RunState, rows: readonly ImportedOrder[], code: string, message: string, write: (ids: number[], patch: AckPatch) => Promise<unknown>) {
+    const retry = rows.filter((r) => r.ackAttempts < options.maxAttempts);
+    const spent = rows.filter((r) => r.ackAttempts >= options.maxAttempts);
+    const now = clock();
+    for (const row of retry)
+      await write([row.id], { ackState: 'pending', ackFeedId: null, ackMessageId: null, ackNextAttemptAt: now + retryDelay(row.ackAttempts), lastErrorCode: code, lastErrorMessage: message });
+    if (spent.length > 0) await write(spent.map((r) => r.id), { ackState: 'failed', ackFeedId: null, ackMessageId: null, ackNextAttemptAt: null, lastErrorCode: code, lastErrorMessage: message });
+    const marketplaceId = rows[0]?.marketplaceId ?? '*';
+    if (retry.length > 0) pushCapped(run.errors, { amazonOrderId: null, marketplaceId, code, message: `Order acknowledgement of ${retry.length} order(s): ${message}`, willRetry: true });
+    if (spent.length > 0)
+      pushCapped(run.errors, { amazonOrderId: null, marketplaceId, code, message: `Order acknowledgement of ${spent.length} order(s) given up after ${options.maxAttempts} submissions: ${message}`, willRetry: false });
+  }
+
+  /** Reads the result of one submitted acknowledgement feed, if Amazon finished it. */
+  async function settleAcknowledgementFeed(run: RunState, feedId: string, wait: boolean) {
+    const feed = wait ? await gateway.waitForFeed(feedId) : await gateway.getFeed(feedId);
+    if (feed.processingStatus === 'IN_QUEUE' || feed.processingStatus === 'IN_PROGRESS') return;
+    const rows = await store.listByAckFeed(feedId);
+    const write = (ids: number[], patch: AckPatch) => store.updateAckFeed(feedId, ids, patch);
+    if (feed.processingStatus !== 'DONE') {
+      // FATAL or CANCELLED: nothing was applied; send these orders again
+      await retryAcknowledgements(run, rows, `FEED_${feed.processingStatus}`, `Feed ${feedId} ended ${feed.processingStatus}; the orders are acknowledged again.`, write);
+      return;
+    }
+    const report = parseProcessingReport(await gateway.getFeedResult(feed));
+    const outcome = readProcessingOutcome(report, Math.max(0, ...rows.map((r) => r.ackMessageId ?? 0)), feedId);
+    const ok = rows.filter((r) => outcome.applied(r.ackMessageId ?? -1));
+    const bad = rows.filter((r) => outcome.refused.has(r.ackMessageId ?? -1));
+    const unapplied = rows.filter((r) => !outcome.applied(r.ackMessageId ?? -1) && !outcome.refused.has(r.ackMessageId ?? -1));
+    const acknowledged = await write(ok.map((r) => r.id), { ackState: 'acknowledged' });
+    // not processed by Amazon: these orders are acknowledged again
+    if (unapplied.length > 0) await retryAcknowledgements(run, unapplied, outcome.incomplete!.code, outcome.incomplete!.message, write);
+    for (const row of bad) {
+      const result = outcome.refused.get(row.ackMessageId ?? -1)!;
+      await write([row.id], { ackState: 'failed', lastErrorCode: `AMAZON_${result.messageCode}`.slice(0, 64), lastErrorMessage: `Acknowledgement refused: ${result.description}` });
+      pushCapped(run.warnings, { amazonOrderId: row.amazonOrderId, message: `Amazon refused the acknowledgement (${result.messageCode}): ${result.description}` });
+    }
+    run.acknowledgements.acknowledged += acknowledged;
+    run.acknowledgements.failed += bad.length;
+  }
+
+  /** Reads the results of submitted acknowledgement feeds that Amazon finished; one feed's trouble never stops the others. */
   async function settleAcknowledgements(run: RunState, wait: boolean) {
     for (const feedId of await store.listAckFeeds()) {
-      const feed = wait ? await gateway.waitForFeed(feedId) : await gateway.getFeed(feedId);
-      const rows = await store.listByAckFeed(feedId);
-      if (feed.processingStatus === 'IN_QUEUE' || feed.processingStatus === 'IN_PROGRESS') continue;
-      if (feed.processingStatus !== 'DONE') {
-        // FATAL or CANCELLED: nothing was applied; send these orders again
-        await store.update(rows.map((r) => r.id), { ackState: 'pending', ackFeedId: null, ackMessageId: null });
-        continue;
+      try {
+        await settleAcknowledgementFeed(run, feedId, wait);
+      } catch (error) {
+        const code = errorCode(error, 'AMAZON_CALL_FAILED');
+        const message = `Acknowledgement feed ${feedId} could not be settled: ${logger.redact(errorMessage(error))} It is checked again by the next run.`;
+        logger.warn({ feedId, code }, message);
+        pushCapped(run.errors, { amazonOrderId: null, marketplaceId: '*', code, message, willRetry: true });
       }
-      const report = parseProcessingReport(await gateway.getFeedResult(feed));
-      const outcome = readProcessingOutcome(report, Math.max(0, ...rows.map((r) => r.ackMessageId ?? 0)), feedId);
-      const ok = rows.filter((r) => outcome.applied(r.ackMessageId ?? -1));
-      const bad = rows.filter((r) => outcome.refused.has(r.ackMessageId ?? -1));
-      const unapplied = rows.filter((r) => !outcome.applied(r.ackMessageId ?? -1) && !outcome.refused.has(r.ackMessageId ?? -1));
-      if (ok.length > 0) await store.update(ok.map((r) => r.id), { ackState: 'acknowledged' });
-      if (unapplied.length > 0) {
-        // not processed by Amazon: these orders are acknowledged again
-        const { code, message } = outcome.incomplete!;
-        await store.update(unapplied.map((r) => r.id), { ackState: 'pending', ackFeedId: null, ackMessageId: null, lastErrorCode: code, lastErrorMessage: message });
-        pushCapped(run.errors, { amazonOrderId: null, marketplaceId: unapplied[0]!.marketplaceId, code, message: `Order acknowledgement of ${unapplied.length} order(s): ${message}`, willRetry: true });
-      }
-      for (const row of bad) {
-        const result = outcome.refused.get(row.ackMessageId ?? -1)!;
-        await store.update([row.id], { ackState: 'failed', lastErrorCode: `AMAZON_${result.messageCode}`.slice(0, 64), lastErrorMessage: `Acknowledgement refused: ${result.description}` });
-        pushCapped(run.warnings, { amazonOrderId: row.amazonOrderId, message: `Amazon refused the acknowledgement (${result.messageCode}): ${result.description}` });
-      }
-      run.acknowledgements.acknowledged += ok.length;
-      run.acknowledgements.failed += bad.length;
     }
   }
 
-  /** Sends one acknowledgement feed per marketplace for imported orders not yet acknowledged. */
+  /**
+   * Sends one acknowledgement feed per marketplace for imported orders not yet acknowledged. The
+   * rows are claimed first, so concurrent importers never put an order in two feeds.
+   */
   async function submitAcknowledgements(run: RunState) {
     for (;;) {
-      const pending = await store.listAckPending(5000);
+      const pending = await store.claimAckPending(run.claimant, options.leaseMs, options.maxAttempts, 5000);
       if (pending.length === 0) return;
       const byMarketplace = new Map<string, ImportedOrder[]>();
       for (const row of pending) byMarketplace.set(row.marketplaceId, [...(byMarketplace.get(row.marketplaceId) ?? []), row]);
       for (const [marketplaceId, rows] of byMarketplace) {
-        const content = buildOrderAcknowledgementFeed(
-          gateway.sellerId,
-          rows.map((row) => ({
-            amazonOrderId: row.amazonOrderId,
-            // a shop id the schema refuses (over 50 characters) is left out rather than failing the acknowledgement
-            merchantOrderId: row.shopOrderRef !== null && row.shopOrderRef.length <= 50 && !/[\t\r\n]/.test(row.shopOrderRef) ? row.shopOrderRef : null,
-          })),
-        );
-        const { feedId } = await gateway.submitFeed({ feedType: ORDER_ACKNOWLEDGEMENT_FEED_TYPE, marketplaceIds: [marketplaceId], content, contentType: XML_FEED_CONTENT_TYPE });
-        for (const [index, row] of rows.entries()) await store.update([row.id], { ackState: 'submitted', ackFeedId: feedId, ackMessageId: index + 1 });
-        run.acknowledgements.submitted += 1;
+        try {
+          const content = buildOrderAcknowledgementFeed(
+            gateway.sellerId,
+            rows.map((row) => ({
+              amazonOrderId: row.amazonOrderId,
+              // a shop id the schema refuses (over 50 characters) is left out rather than failing the acknowledgement
+              merchantOrderId: row.shopOrderRef !== null && row.shopOrderRef.length <= 50 && !/[\t\r\n]/.test(row.shopOrderRef) ? row.shopOrderRef : null,
+            })),
+          );
+          const { feedId } = await gateway.submitFeed({ feedType: ORDER_ACKNOWLEDGEMENT_FEED_TYPE, marketplaceIds: [marketplaceId], content, contentType: XML_FEED_CONTENT_TYPE });
+          await store.markAckSubmitted(run.claimant, feedId, rows.map((row, index) => ({ id: row.id, messageId: index + 1 })));
+          run.acknowledgements.submitted += 1;
+        } catch (error) {
+          const message = `Order acknowledgement could not be sent: ${logger.redact(errorMessage(error))}`;
+          logger.warn({ marketplaceId, code: errorCode(error, 'AMAZON_CALL_FAILED') }, message);
+          await retryAcknowledgements(run, rows, errorCode(error, 'AMAZON_CALL_FAILED'), message, (ids, patch) => store.releaseAck(run.claimant, ids, patch));
+        }
       }
       if (pending.length < 5000) return;
     }

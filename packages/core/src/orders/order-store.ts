@@ -55,6 +55,10 @@ export interface ImportedOrder {
   readonly ackState: OrderAckState | null;
   readonly ackFeedId: string | null;
   readonly ackMessageId: number | null;
+  /** Acknowledgement submissions so far (counted when a run claims the row to send it). */
+  readonly ackAttempts: number;
+  /** When a failed acknowledgement may be sent again; `null` when due at once. */
+  readonly ackNextAttemptAt: number | null;
   readonly shipmentState: OrderShipmentState | null;
   readonly createdAt: number;
   readonly updatedAt: number;
@@ -80,6 +84,27 @@ export interface ImportedOrderPatch {
   readonly warnings?: readonly string[];
   readonly ackState?: OrderAckState | null;
   readonly shipmentState?: OrderShipmentState | null;
+}
+
+/** The acknowledgement side of a row. */
+export interface AckPatch {
+  readonly ackState?: OrderAckState | null;
+  readonly ackFeedId?: string | null;
+  readonly ackMessageId?: number | null;
+  readonly ackNextAttemptAt?: number | null;
+  readonly lastErrorCode?: string | null;
+  readonly lastErrorMessage?: string | null;
+}
+
+function ackColumns(patch: AckPatch): Record<string, unknown> {
+  const columns: Record<string, unknown> = {};
+  if (patch.ackState !== undefined) columns['ack_state'] = patch.ackState;
+  if (patch.ackFeedId !== undefined) columns['ack_feed_id'] = patch.ackFeedId;
+  if (patch.ackMessageId !== undefined) columns['ack_message_id'] = patch.ackMessageId;
+  if (patch.ackNextAttemptAt !== undefined) columns['ack_next_attempt_at'] = patch.ackNextAttemptAt;
+  if (patch.lastErrorCode !== undefined) columns['last_error_code'] = patch.lastErrorCode;
+  if (patch.lastErrorMessage !== undefined) columns['last_error_message'] = clip(patch.lastErrorMessage);
+  return columns;
 }
 
 /** What a new row starts with. */
@@ -129,6 +154,8 @@ interface OrderRow {
   ack_state: string | null;
   ack_feed_id: string | null;
   ack_message_id: number | string | null;
+  ack_attempts: number | string | null;
+  ack_next_attempt_at: number | string | null;
   shipment_state: string | null;
   created_at: number | string;
   updated_at: number | string;
@@ -174,6 +201,8 @@ function toImportedOrder(row: OrderRow): ImportedOrder {
     ackState: row.ack_state as OrderAckState | null,
     ackFeedId: row.ack_feed_id,
     ackMessageId: toNullableNumber(row.ack_message_id),
+    ackAttempts: toNumber(row.ack_attempts ?? 0),
+    ackNextAttemptAt: toNullableNumber(row.ack_next_attempt_at),
     shipmentState: row.shipment_state as OrderShipmentState | null,
     createdAt: toNumber(row.created_at),
     updatedAt: toNumber(row.updated_at),
@@ -261,6 +290,19 @@ export interface OrderStore {
   update(ids: readonly number[], patch: ImportedOrderPatch & { readonly ackFeedId?: string | null; readonly ackMessageId?: number | null }): Promise<number>;
   /** Imported merchant-fulfilled orders waiting for an acknowledgement, per marketplace, oldest first. */
   listAckPending(limit: number): Promise<ImportedOrder[]>;
+  /**
+   * Claims up to `limit` acknowledgements due to be sent (pending, backoff over, fewer than
+   * `maxAttempts` submissions, no live claim), counting the attempt; oldest first. Of two importers
+   * only one claims each row, so an acknowledgement is never in two feeds at once. Acknowledgements
+   * whose claims expired `maxAttempts` times (the process died after sending) are marked `failed`.
+   */
+  claimAckPending(claimant: string, leaseMs: number, maxAttempts: number, limit: number): Promise<ImportedOrder[]>;
+  /** Records the feed and message id of acknowledgements `claimant` holds, and ends its claim. */
+  markAckSubmitted(claimant: string, feedId: string, messages: readonly { readonly id: number; readonly messageId: number }[]): Promise<void>;
+  /** Writes `patch` to acknowledgements `claimant` holds and ends its claim (a failed submission). */
+  releaseAck(claimant: string, ids: readonly number[], patch: AckPatch): Promise<void>;
+  /** Writes a feed's result to its acknowledgements still `submitted` in that feed. */
+  updateAckFeed(feedId: string, ids: readonly number[], patch: AckPatch): Promise<number>;
   /** Feed ids of acknowledgements submitted and not yet settled. */
   listAckFeeds(): Promise<string[]>;
   listByAckFeed(feedId: string): Promise<ImportedOrder[]>;
@@ -398,6 +440,71 @@ export function createOrderStore(knex: Knex, options: OrderStoreOptions): OrderS
 
     async listAckPending(limit) {
       return ((await rows().where({ ack_state: 'pending', state: 'imported' }).orderBy('id').limit(limit)) as OrderRow[]).map(toImportedOrder);
+    },
+
+    async claimAckPending(claimant, leaseMs, maxAttempts, limit) {
+      const now = clock();
+      const unheld = (q: Knex.QueryBuilder) => q.whereNull('ack_claimed_by').orWhere('ack_lease_until', '<=', now);
+      await rows()
+        .where({ ack_state: 'pending' })
+        .whereNotNull('ack_claimed_by')
+        .andWhere('ack_lease_until', '<=', now)
+        .andWhere('ack_attempts', '>=', maxAttempts)
+        .update({
+          ack_state: 'failed',
+          ack_claimed_by: null,
+          ack_lease_until: null,
+          last_error_code: 'ACKNOWLEDGEMENT_ABANDONED',
+          last_error_message: `The acknowledgement was sent ${maxAttempts} times without its outcome being recorded (the importer stopped each time); it is left for a person.`,
+          updated_at: now,
+        });
+      const due = (q: Knex.QueryBuilder) =>
+        q
+          .where({ ack_state: 'pending', state: 'imported' })
+          .andWhere('ack_attempts', '<', maxAttempts)
+          .andWhere((d) => d.whereNull('ack_next_attempt_at').orWhere('ack_next_attempt_at', '<=', now))
+          .andWhere(unheld);
+      const ids = ((await due(rows().select('id')).orderBy('id').limit(limit)) as { id: number | string }[]).map((r) => toNumber(r.id));
+      if (ids.length === 0) return [];
+      for (const part of chunk(ids, 500))
+        await due(rows().whereIn('id', part)).update({ ack_claimed_by: claimant, ack_lease_until: now + leaseMs, ack_attempts: knex.raw('ack_attempts + 1'), updated_at: now });
+      const claimed: ImportedOrder[] = [];
+      for (const part of chunk(ids, 500))
+        claimed.push(...((await rows().whereIn('id', part).andWhere({ ack_claimed_by: claimant, ack_state: 'pending' }).orderBy('id')) as OrderRow[]).map(toImportedOrder));
+      return claimed;
+    },
+
+    async markAckSubmitted(claimant, feedId, messages) {
+      const now = clock();
+      for (const part of chunk(messages, 500)) {
+        if (part.length === 0) continue;
+        // integer literals, not bindings: PostgreSQL would type bound THEN values as text
+        const cases = part.map((m) => `when ${Math.trunc(Number(m.id))} then ${Math.trunc(Number(m.messageId))}`).join(' ');
+        await rows()
+          .whereIn('id', part.map((m) => m.id))
+          .andWhere('ack_claimed_by', claimant)
+          .update({
+            ack_state: 'submitted',
+            ack_feed_id: feedId,
+            ack_message_id: knex.raw(`case ?? ${cases} end`, ['id']),
+            ack_claimed_by: null,
+            ack_lease_until: null,
+            updated_at: now,
+          });
+      }
+    },
+
+    async releaseAck(claimant, ids, patch) {
+      for (const part of chunk(ids, 500))
+        if (part.length > 0)
+          await rows().whereIn('id', part).andWhere('ack_claimed_by', claimant).update({ ...ackColumns(patch), ack_claimed_by: null, ack_lease_until: null, updated_at: clock() });
+    },
+
+    async updateAckFeed(feedId, ids, patch) {
+      let changed = 0;
+      for (const part of chunk(ids, 500))
+        if (part.length > 0) changed += Number(await rows().whereIn('id', part).andWhere({ ack_state: 'submitted', ack_feed_id: feedId }).update({ ...ackColumns(patch), updated_at: clock() }));
+      return changed;
     },
 
     async listAckFeeds() {
