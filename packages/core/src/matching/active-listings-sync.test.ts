@@ -133,6 +133,17 @@ describe('syncActiveListings against the simulator', () => {
     expect((await mappings().findBySellerSkus(['MUG-1-FBA']))[0]).toMatchObject({ productRef: 'mug-fba', fulfillmentChannel: 'AFN' });
   });
 
+  test('entries of a run that ended in the same millisecond as the next one started are cleared too', async () => {
+    const frozen = () => 1_000_000;
+    await run({ marketplaceIds: [DE], clock: frozen });
+    shop.upsertProduct({ productRef: 'mug-fba', sku: 'MUG-1-FBA', title: 'Mug (FBA stock)' });
+    shop.removeProduct('SOCKS-B');
+    await run({ marketplaceIds: [DE], clock: frozen });
+    expect((await mismatches().list()).map((m) => m.sellerSku)).toEqual(['UNKNOWN-1']);
+    await run({ marketplaceIds: [DE], clock: frozen });
+    expect(await mismatches().count()).toBe(1);
+  });
+
   test('createMissingProducts creates the shop products of unmatched listings (price and stock from the report)', async () => {
     const summary = await run({ marketplaceIds: [DE], createMissingProducts: true, defaultCategoryRef: 'amazon-imports' });
     expect(summary.productsCreated).toBe(2);

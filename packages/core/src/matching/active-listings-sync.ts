@@ -1,15 +1,14 @@
 import type { Knex } from 'knex';
 import type { AmazonGateway, WaitOptions } from '../amazon-gateway';
 import { DEFAULT_ACCOUNT_ID, skuProblem } from '../change-log';
-import { SellerSyncError, describeValue } from '../errors';
+import { SellerSyncError, describeValue, driverMessage } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import { marketplaceInfo } from '../marketplaces';
 import { parseMoney } from '../money';
 import { hasCapability, requireCapability, type ShopAdapter, type ShopProduct } from '../shop-adapter';
 import { buildCatalogIndex, indexProducts, type GrowingCatalogIndex } from './catalog-index';
 import { MERCHANT_LISTINGS_REPORT_TYPE, listingCandidate, readMerchantListingsReport, reportCharsetFor, type MerchantListingRow } from './listings-report';
-import { summarizeError } from './error-summary';
-import { createMismatchLog, type MismatchInput, type MismatchReason } from './mismatch-log';
+import { startMismatchRun, type MismatchInput, type MismatchReason } from './mismatch-log';
 import { parseAsin, parseProductIdentifier } from './product-identifier';
 import type { MatchPriority, MatchRule, ProductMapping, ProductMappingInput } from './product-mapping';
 import { createProductMappings } from './product-mappings';
@@ -111,7 +110,6 @@ export async function syncActiveListings(options: ActiveListingsSyncOptions): Pr
   const logger = options.logger ?? silentLogger;
   if (options.createMissingProducts) requireCapability(options.adapter, 'createProducts', 'createMissingProducts of the listings report sync');
   const mappings = createProductMappings(options.db, { tablePrefix: options.tablePrefix, accountId, clock });
-  const mismatches = createMismatchLog(options.db, { tablePrefix: options.tablePrefix, accountId, clock });
   const startedAt = new Date(clock());
   let catalogIndex: GrowingCatalogIndex | undefined;
   // the products createMissingProducts made in this run, across marketplaces
@@ -119,7 +117,7 @@ export async function syncActiveListings(options: ActiveListingsSyncOptions): Pr
   const summaries: ActiveListingsMarketplaceSummary[] = [];
 
   for (const marketplaceId of options.marketplaceIds) {
-    const started = new Date(clock());
+    const mismatches = await startMismatchRun(options.db, { tablePrefix: options.tablePrefix, accountId, clock, marketplaceId, source: 'listings-report' });
     const byRule: Record<MatchRule, number> = { asin: 0, 'seller-sku': 0, mapping: 0, gtin: 0 };
     const byReason: Partial<Record<MismatchReason, number>> = {};
     const totals = { rows: 0, matched: 0, mismatched: 0, productsCreated: 0, created: 0, updated: 0, unchanged: 0 };
@@ -284,7 +282,7 @@ export async function syncActiveListings(options: ActiveListingsSyncOptions): Pr
                 title: row.title === '' ? null : row.title,
               });
             } catch (cause) {
-              miss(row, 'create-failed', `Seller SKU ${describeValue(row.sellerSku)}: the shop could not create the product: ${summarizeError(cause)}`);
+              miss(row, 'create-failed', `Seller SKU ${describeValue(row.sellerSku)}: the shop could not create the product: ${driverMessage(cause)}`);
             }
             continue;
           }
@@ -294,10 +292,10 @@ export async function syncActiveListings(options: ActiveListingsSyncOptions): Pr
         totals.created += stored.created;
         totals.updated += stored.updated;
         totals.unchanged += stored.unchanged;
-        if (misses.length > 0) await mismatches.record(misses);
+        if (misses.length > 0) await mismatches.log.record(misses);
         totals.mismatched += misses.length;
       }
-      await mismatches.clearStale({ marketplaceId, source: 'listings-report', before: started });
+      await mismatches.clearStale();
     } catch (cause) {
       if (!isAmazonFailure(cause)) throw cause;
       error = { code: cause.code, message: cause.message };

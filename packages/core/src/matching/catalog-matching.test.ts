@@ -128,6 +128,14 @@ describe('matchCatalog (matching mode) against the simulator', () => {
     expect((await mappings().findBySellerSkus(['NOT-ON-AMAZON']))[0]!.asin).toBe('B0SIM00008');
   });
 
+  test('entries of a run in the same millisecond as the next are cleared once they match', async () => {
+    const frozen = () => 5_000;
+    await run({ clock: frozen });
+    shop.upsertProduct({ productRef: 'unknown', sku: 'NOT-ON-AMAZON', gtin: '5901234123457' });
+    await run({ clock: frozen });
+    expect((await mismatches().list()).map((m) => m.productRef).sort()).toEqual(['bad', 'towel']);
+  });
+
   test('an existing mapping gives the seller SKU; a seller SKU mapped to another product is a conflict', async () => {
     await mappings().upsert([
       { marketplaceId: DE, sellerSku: 'AMZ-MUG', fulfillmentChannel: 'AFN', productRef: 'mug', source: 'csv-import' },

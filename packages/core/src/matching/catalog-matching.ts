@@ -7,7 +7,7 @@ import { silentLogger, type Logger } from '../logger';
 import type { ShopAdapter, ShopProduct } from '../shop-adapter';
 import { isAmazonFailure } from './active-listings-sync';
 import { productKey } from './catalog-index';
-import { createMismatchLog, type MismatchInput } from './mismatch-log';
+import { startMismatchRun, type MismatchInput } from './mismatch-log';
 import { catalogIdentifierType, equivalentIdentifierForms, parseProductIdentifier } from './product-identifier';
 import type { FulfillmentChannel, ProductMapping } from './product-mapping';
 import { createProductMappings } from './product-mappings';
@@ -121,16 +121,15 @@ export async function matchCatalog(options: CatalogMatchingOptions): Promise<Cat
   const logger = options.logger ?? silentLogger;
   const channel = options.fulfillmentChannel ?? 'MFN';
   const mappings = createProductMappings(options.db, { tablePrefix: options.tablePrefix, accountId, clock });
-  const mismatches = createMismatchLog(options.db, { tablePrefix: options.tablePrefix, accountId, clock });
   const summaries: CatalogMatchingMarketplaceSummary[] = [];
 
   for (const marketplaceId of options.marketplaceIds) {
-    const started = new Date(clock());
+    const mismatches = await startMismatchRun(options.db, { tablePrefix: options.tablePrefix, accountId, clock, marketplaceId, source: 'catalog-search' });
     const totals = { candidates: 0, alreadyMatched: 0, searchCalls: 0, matched: 0, ambiguous: 0, notOnAmazon: 0, invalid: 0, conflicts: 0 };
     const queues = new Map<CatalogIdentifierType, Candidate[]>();
 
     const record = async (entries: MismatchInput[]) => {
-      if (entries.length > 0) await mismatches.record(entries);
+      if (entries.length > 0) await mismatches.log.record(entries);
     };
     const mismatch = (candidate: Pick<Candidate, 'product' | 'sellerSku'>, reason: MismatchInput['reason'], message: string, asins?: readonly string[]): MismatchInput => ({
       marketplaceId,
@@ -308,7 +307,7 @@ export async function matchCatalog(options: CatalogMatchingOptions): Promise<Cat
           queues.set(type, []);
           await search(queue);
         }
-      await mismatches.clearStale({ marketplaceId, source: 'catalog-search', before: started });
+      await mismatches.clearStale();
     } catch (cause) {
       if (!isAmazonFailure(cause)) throw cause;
       error = { code: cause.code, message: cause.message };

@@ -3,10 +3,9 @@ import type { Knex } from 'knex';
 import { DEFAULT_ACCOUNT_ID, skuProblem } from '../change-log';
 import { decodeWindows1252 } from '../amazon-gateway/document-transfer';
 import { chunk } from '../database/dialect';
-import { SellerSyncError, describeValue } from '../errors';
+import { SellerSyncError, describeValue, driverMessage } from '../errors';
 import { MARKETPLACES, MARKETPLACE_ID_PATTERN } from '../marketplaces';
 import type { ShopAdapter, ShopProduct } from '../shop-adapter';
-import { summarizeError } from './error-summary';
 import { productKey } from './catalog-index';
 import { restoreCsvCell } from './csv-export';
 import { parseAsin } from './product-identifier';
@@ -506,7 +505,7 @@ export async function importMappingCsv(input: string | Uint8Array, options: Mapp
               ...rows[write.row.index]!,
               outcome: 'rejected',
               reason: 'database-error',
-              message: `Line ${write.row.line}: the database refused seller SKU ${describeValue(write.mapping.sellerSku)}: ${summarizeError(SellerSyncError.isInstance(error) && error.cause !== undefined ? error.cause : error)}`,
+              message: `Line ${write.row.line}: the database refused seller SKU ${describeValue(write.mapping.sellerSku)}: ${driverMessage(SellerSyncError.isInstance(error) && error.cause !== undefined ? error.cause : error)}`,
             };
           }
         }

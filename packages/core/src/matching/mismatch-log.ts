@@ -2,9 +2,8 @@ import type { Knex } from 'knex';
 import { DEFAULT_ACCOUNT_ID } from '../change-log';
 import { chunk, toNumber } from '../database/dialect';
 import { resolveTableNames } from '../database/table-names';
-import { SellerSyncError } from '../errors';
+import { SellerSyncError, driverMessage } from '../errors';
 import { toCsv } from './csv-export';
-import { summarizeError } from './error-summary';
 import { MAX_STORED_TEXT, storableText } from './stored-text';
 
 /** Which step recorded a mismatch. */
@@ -161,6 +160,26 @@ function itemKey(entry: MismatchInput): string {
   return storableText(key, 400);
 }
 
+/**
+ * The mismatch log of one sync run over one marketplace and source: its entries are stamped later
+ * than every entry already there, so `clearStale()` removes exactly the entries this run did not
+ * record again, also when the previous run wrote in the same millisecond (or under a frozen test
+ * clock).
+ */
+export async function startMismatchRun(
+  db: Knex | Knex.Transaction,
+  options: MismatchLogOptions & { readonly marketplaceId: string; readonly source: MismatchSource },
+): Promise<{ readonly log: MismatchLog; clearStale(): Promise<number> }> {
+  const clock = options.clock ?? Date.now;
+  const [row] = await db(resolveTableNames(options.tablePrefix).mismatches)
+    .where({ account_id: options.accountId ?? DEFAULT_ACCOUNT_ID, marketplace_id: options.marketplaceId, source: options.source })
+    .max({ last: 'updated_at' });
+  const last = (row as { last?: unknown } | undefined)?.last;
+  const started = Math.max(clock(), last === null || last === undefined ? 0 : toNumber(last as number | string));
+  const log = createMismatchLog(db, { ...options, clock: () => Math.max(clock(), started + 1) });
+  return { log, clearStale: () => log.clearStale({ marketplaceId: options.marketplaceId, source: options.source, before: new Date(started + 1) }) };
+}
+
 /** The mismatch log of one seller account (see {@link MismatchLog}). */
 export function createMismatchLog(db: Knex | Knex.Transaction, options: MismatchLogOptions = {}): MismatchLog {
   const table = resolveTableNames(options.tablePrefix).mismatches;
@@ -211,7 +230,7 @@ export function createMismatchLog(db: Knex | Knex.Transaction, options: Mismatch
         } catch (error) {
           throw new SellerSyncError({
             code: 'DATABASE_ERROR',
-            message: `Could not record ${part.length} mismatch(es) of ${String(part[0]!.marketplace_id)}: ${summarizeError(error)}.`,
+            message: `Could not record ${part.length} mismatch(es) of ${String(part[0]!.marketplace_id)}: ${driverMessage(error)}.`,
             details: { item: String(part[0]!.item_key), field: 'mismatch', rule: 'the database accepts the row' },
             cause: error,
           });

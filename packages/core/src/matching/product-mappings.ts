@@ -2,10 +2,9 @@ import type { Knex } from 'knex';
 import { DEFAULT_ACCOUNT_ID, skuProblem } from '../change-log';
 import { chunk, toNumber } from '../database/dialect';
 import { resolveTableNames } from '../database/table-names';
-import { SellerSyncError, describeValue } from '../errors';
+import { SellerSyncError, describeValue, driverMessage } from '../errors';
 import { MARKETPLACE_ID_PATTERN } from '../marketplaces';
 import { toCsv } from './csv-export';
-import { summarizeError } from './error-summary';
 import { storableText } from './stored-text';
 import { parseAsin } from './product-identifier';
 import type {
@@ -218,7 +217,7 @@ export function createProductMappings(db: Knex | Knex.Transaction, options: Prod
           code: 'DATABASE_ERROR',
           message:
             `Could not store ${skus.length} mapping(s) of ${marketplaceId} (seller SKU ${describeValue(skus[0])}${skus.length > 1 ? ' and others' : ''}): ` +
-            `${summarizeError(error)}. Has migrate() run for this table prefix? Earlier statements of this call are kept unless it ran in a transaction.`,
+            `${driverMessage(error)}. Has migrate() run for this table prefix? Earlier statements of this call are kept unless it ran in a transaction.`,
           details: { item: skus[0], field: 'mapping', rule: 'the database accepts the row' },
           cause: error,
         });
