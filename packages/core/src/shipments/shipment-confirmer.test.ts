@@ -144,6 +144,41 @@ describe('shipment confirmation, one confirmShipment per package', () => {
       expect(h.sim.state.shipments).toHaveLength(2);
     }));
 
+  test('a batch that outlasts one lease keeps its claim: a second confirmer meanwhile sends nothing twice', () =>
+    withHarness({ shipments: { leaseMs: 90 } }, async (h) => {
+      const ids = Array.from({ length: 4 }, () => h.sim.seed.order(twoLines()).orderId);
+      const refs = await importAll(h);
+      ids.forEach((orderId, index) => h.shop.shipOrder(refs.get(orderId)!, { status: 'shipped', packages: [dhl('pk-1', `TRACK-${index}`)] }));
+      const real = gatewayFor(h);
+      // each confirmation takes 60 ms (a throttled Amazon): the batch of 4 needs far more than one 90 ms lease
+      const slow: AmazonGateway = { ...real, confirmShipment: async (orderId, request) => (await sleep(60), real.confirmShipment(orderId, request)) };
+      const first = confirmerWith(h, slow, { leaseMs: 90 }).confirmShipments();
+      await sleep(150);
+      const second = await confirmerWith(h, real, { leaseMs: 90 }).confirmShipments();
+      expect(second).toMatchObject({ confirmed: 0 });
+      expect(await first).toMatchObject({ confirmed: 4 });
+      expect(h.sim.state.calls['orders.confirmShipment']).toBe(4);
+      expect(h.sim.state.shipments.every((shipment) => !shipment.edited)).toBe(true);
+    }));
+
+  test('a package whose sending stopped the process maxAttempts times is left for a person, not sent again', () =>
+    withHarness({ shipments: { maxAttempts: 2 } }, async (h) => {
+      const { orderId } = h.sim.seed.order(twoLines());
+      const refs = await importAll(h);
+      h.shop.shipOrder(refs.get(orderId)!, { status: 'shipped', packages: [dhl('pk-1', 'TRACK-1')] });
+      await h.knex(h.tables.shipmentPackages).insert({
+        account_id: 'acme-eu', marketplace_id: DE, amazon_order_id: orderId, shop_order_ref: refs.get(orderId)!, package_id: 'pk-1', carrier_code: 'DHL', carrier_name: null,
+        shipping_method: null, tracking_number: 'TRACK-1', ship_date: Date.now(), items: '[]', state: 'sending', mode: 'per-package', claimed_by: 'dead#9', lease_until: Date.now() - 1,
+        attempts: 2, next_attempt_at: null, created_at: Date.now(), updated_at: Date.now(),
+      });
+      const summary = await confirm(h);
+      expect(summary.problems).toEqual([expect.objectContaining({ amazonOrderId: orderId, state: 'failed', code: 'SHIPMENT_ABANDONED', willRetry: false })]);
+      expect(h.sim.state.calls['orders.confirmShipment']).toBeUndefined();
+      expect(await h.knex(h.tables.shipmentPackages).first()).toMatchObject({ state: 'failed', claimed_by: null, last_error_code: 'SHIPMENT_ABANDONED' });
+      expect(await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).first()).toMatchObject({ shipment_state: 'closed' });
+      expect(await confirm(h)).toMatchObject({ confirmed: 0, failed: 0, problems: [] });
+    }));
+
   test('a 400 for a cancelled order is recorded as rejected and not retried', () =>
     withHarness({}, async (h) => {
       const { orderId } = h.sim.seed.order(twoLines());
@@ -326,6 +361,44 @@ describe('shipment confirmation in bulk: one POST_ORDER_FULFILLMENT_DATA feed', 
       expect(h.sim.state.shipments.map((s) => s.orderId)).toEqual([orderId]);
     }));
 
+  test('a crash after submitFeed, before the packages were marked, sends them again under the same references: one package at Amazon', () =>
+    withHarness({ shipments: { mode: 'bulk-feed', waitForFeeds: true } }, async (h) => {
+      const orders = [h.sim.seed.order(twoLines()), h.sim.seed.order(twoLines())].map((o) => o.orderId);
+      const refs = await importAll(h);
+      orders.forEach((orderId, index) => h.shop.shipOrder(refs.get(orderId)!, { status: 'shipped', packages: [dhl('pk-1', `TRACK-${index}`)] }));
+      const real = gatewayFor(h);
+      let die = (_error: Error) => {};
+      // the feed reaches Amazon, then the process stops before anything is written
+      const dying: AmazonGateway = {
+        ...real,
+        submitFeed: async (input) => {
+          await real.submitFeed(input);
+          return new Promise<never>((_resolve, reject) => (die = reject));
+        },
+      };
+      const dead = confirmerWith(h, dying, { mode: 'bulk-feed' }).confirmShipments();
+      await sleep(400);
+      expect((await h.knex(h.tables.shipmentPackages).select('state')).map((r) => r.state)).toEqual(['sending', 'sending']);
+      // what the database holds once that process is gone and its lease ran out
+      await h.knex(h.tables.shipmentPackages).update({ claimed_by: 'dead#1', lease_until: Date.now() - 1 });
+      const resumed = await confirm(h);
+      expect(resumed).toMatchObject({ feedsSubmitted: 1, confirmed: 2, rejected: 0 });
+      const feeds = h.sim.state.feeds.filter((feed) => feed.feedType === 'POST_ORDER_FULFILLMENT_DATA');
+      expect(feeds).toHaveLength(2);
+      // Amazon applied the first feed too: the second is an edit of the same packages
+      expect(h.sim.state.shipments.map((s) => [s.orderId, s.edited])).toEqual([
+        [orders[0], false],
+        [orders[1], false],
+        [orders[0], true],
+        [orders[1], true],
+      ]);
+      for (const orderId of orders) expect(h.sim.state.order(orderId)!.packages).toHaveLength(1);
+      // the stopped run, were it to wake up, holds nothing any more
+      die(new Error('process gone'));
+      await dead;
+      expect((await h.knex(h.tables.shipmentPackages).select('state')).map((r) => r.state)).toEqual(['confirmed', 'confirmed']);
+    }));
+
   test('without waiting, the feed is read by the next run', () =>
     withHarness({ shipments: { mode: 'bulk-feed' } }, async (h) => {
       const { orderId } = h.sim.seed.order(twoLines());
@@ -353,6 +426,26 @@ describeEachEngine('shipment confirmation exactly once', (engine) => {
       const rows = await h.knex(h.tables.shipmentPackages).select('state', 'account_id', 'marketplace_id');
       expect(rows).toHaveLength(6);
       expect(rows.every((r) => r.state === 'confirmed' && r.account_id === 'acme-eu' && r.marketplace_id === DE)).toBe(true);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('two bulk confirmers racing: each package in one feed, confirmed once by its report', async () => {
+    const h = await startOrdersHarness({ database: engine, products: PRODUCTS, poolSize: 6, shipments: { mode: 'bulk-feed', waitForFeeds: true } });
+    try {
+      const ids = Array.from({ length: 6 }, () => h.sim.seed.order(twoLines()).orderId);
+      const refs = await importAll(h);
+      ids.forEach((orderId, index) => h.shop.shipOrder(refs.get(orderId)!, { status: 'shipped', packages: [dhl('pk-1', `TRACK-${index}`)] }));
+      const [a, b] = await Promise.all([confirm(h, h.newSync({ workerId: 'a' })), confirm(h, h.newSync({ workerId: 'b' }))]);
+      expect(a.confirmed + b.confirmed).toBe(6);
+      expect(h.sim.state.shipments.map((s) => s.orderId).sort()).toEqual([...ids].sort());
+      const rows = await h.knex(h.tables.shipmentPackages).select('state', 'feed_id', 'feed_message_id');
+      expect(rows.every((r) => r.state === 'confirmed')).toBe(true);
+      // message ids 1..n within each feed
+      const byFeed = new Map<string, number[]>();
+      for (const row of rows) byFeed.set(String(row.feed_id), [...(byFeed.get(String(row.feed_id)) ?? []), Number(row.feed_message_id)]);
+      for (const messageIds of byFeed.values()) expect(messageIds.sort((x, y) => x - y)).toEqual(Array.from({ length: messageIds.length }, (_, i) => i + 1));
     } finally {
       await h.close();
     }

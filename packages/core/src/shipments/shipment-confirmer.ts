@@ -257,7 +257,8 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
       !feedLevel && (error instanceof AmazonCallError ? error.status === 400 || error.status === 404 : SellerSyncError.isInstance(error) && error.code === 'INVALID_SHIPMENT');
     const code = error instanceof AmazonCallError ? (error.amazonCode ?? error.code) : SellerSyncError.isInstance(error) ? error.code : 'AMAZON_CALL_FAILED';
     const message = logger.redact(error instanceof Error ? error.message : String(error));
-    const attempts = pkg.attempts + 1;
+    // counted when the package was claimed
+    const attempts = pkg.attempts;
     if (refused) {
       await store.settle([pkg.id], run.claimant, { state: 'rejected', attempts, nextAttemptAt: null, lastErrorCode: code, lastErrorMessage: message });
       problem(run, pkg, 'rejected', code, message, false);
@@ -268,34 +269,64 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
     problem(run, pkg, 'failed', code, message, willRetry);
   }
 
+  /**
+   * Renews the lease of the packages a run holds every third of its length until `stop()`, so a
+   * batch that takes longer than one lease (throttled calls, a slow upload) is never sent twice.
+   */
+  function keepClaimed(run: RunState, ids: readonly number[]): () => void {
+    const timer = setInterval(() => {
+      store.renew(ids, run.claimant, options.leaseMs).catch((error: unknown) => logger.warn({ code: SellerSyncError.isInstance(error) ? error.code : 'DATABASE_ERROR' }, `Renewing the lease of ${ids.length} package(s) failed: ${logger.redact(errorMessage(error))}`));
+    }, Math.max(1, Math.floor(options.leaseMs / 3)));
+    timer.unref?.();
+    return () => clearInterval(timer);
+  }
+
+  /** Packages whose claims expired `maxAttempts` times (the process died while sending them) are left for a person. */
+  async function abandonExpired(run: RunState, touched: Set<string>) {
+    for (const pkg of await store.abandonExpired(options.maxAttempts)) {
+      touched.add(pkg.amazonOrderId);
+      problem(run, pkg, 'failed', 'SHIPMENT_ABANDONED', `Amazon order ${pkg.amazonOrderId}, package ${pkg.packageId}: sent ${pkg.attempts} time(s) without the outcome being recorded (the run stopped each time); left for a person.`, false);
+    }
+  }
+
   async function sendPerPackage(run: RunState, touched: Set<string>) {
     for (;;) {
       const claimed = await store.claimDue(run.claimant, options.leaseMs, options.maxAttempts, 100);
       if (claimed.length === 0) return;
-      for (const pkg of await checkPackages(run, claimed)) {
-        touched.add(pkg.amazonOrderId);
-        try {
-          await gateway.confirmShipment(pkg.amazonOrderId, {
-            marketplaceId: pkg.marketplaceId,
-            packageDetail: {
-              packageReferenceId: String(pkg.id),
-              carrierCode: pkg.carrierCode,
-              ...(pkg.carrierCode === 'Other' ? { carrierName: pkg.carrierName ?? 'Other' } : {}),
-              ...(pkg.shippingMethod !== null ? { shippingMethod: pkg.shippingMethod } : {}),
-              trackingNumber: pkg.trackingNumber,
-              shipDate: new Date(pkg.shipDate).toISOString(),
-              orderItems: pkg.items,
-            },
-          });
-        } catch (error) {
-          await fail(run, pkg, error);
-          continue;
-        }
-        await store.settle([pkg.id], run.claimant, { state: 'confirmed', attempts: pkg.attempts + 1, nextAttemptAt: null, confirmedAt: clock(), lastErrorCode: null, lastErrorMessage: null });
-        run.confirmed += 1;
+      const stop = keepClaimed(run, claimed.map((p) => p.id));
+      try {
+        await confirmEach(run, claimed, touched);
+      } finally {
+        stop();
       }
       for (const pkg of claimed) touched.add(pkg.amazonOrderId);
       if (claimed.length < 100) return;
+    }
+  }
+
+  /** Confirms claimed packages one by one with `confirmShipment`. */
+  async function confirmEach(run: RunState, claimed: readonly ShipmentPackage[], touched: Set<string>) {
+    for (const pkg of await checkPackages(run, claimed)) {
+      touched.add(pkg.amazonOrderId);
+      try {
+        await gateway.confirmShipment(pkg.amazonOrderId, {
+          marketplaceId: pkg.marketplaceId,
+          packageDetail: {
+            packageReferenceId: String(pkg.id),
+            carrierCode: pkg.carrierCode,
+            ...(pkg.carrierCode === 'Other' ? { carrierName: pkg.carrierName ?? 'Other' } : {}),
+            ...(pkg.shippingMethod !== null ? { shippingMethod: pkg.shippingMethod } : {}),
+            trackingNumber: pkg.trackingNumber,
+            shipDate: new Date(pkg.shipDate).toISOString(),
+            orderItems: pkg.items,
+          },
+        });
+      } catch (error) {
+        await fail(run, pkg, error);
+        continue;
+      }
+      await store.settle([pkg.id], run.claimant, { state: 'confirmed', nextAttemptAt: null, confirmedAt: clock(), lastErrorCode: null, lastErrorMessage: null });
+      run.confirmed += 1;
     }
   }
 
@@ -304,19 +335,26 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
       const claimed = await store.claimDue(run.claimant, options.leaseMs, options.maxAttempts, 10_000);
       if (claimed.length === 0) return;
       for (const pkg of claimed) touched.add(pkg.amazonOrderId);
-      const fit = await checkPackages(run, claimed);
-      const byMarketplace = new Map<string, ShipmentPackage[]>();
-      for (const pkg of fit) byMarketplace.set(pkg.marketplaceId, [...(byMarketplace.get(pkg.marketplaceId) ?? []), pkg]);
-      for (const [marketplaceId, packages] of byMarketplace) {
-        try {
-          const content = buildOrderFulfillmentFeed(gateway.sellerId, packages.map(toFulfillment));
-          const { feedId } = await gateway.submitFeed({ feedType: ORDER_FULFILLMENT_FEED_TYPE, marketplaceIds: [marketplaceId], content, contentType: XML_FEED_CONTENT_TYPE });
-          for (const [index, pkg] of packages.entries())
-            await store.settle([pkg.id], run.claimant, { state: 'submitted', attempts: pkg.attempts + 1, feedId, feedMessageId: index + 1, nextAttemptAt: null });
+      const stop = keepClaimed(run, claimed.map((p) => p.id));
+      try {
+        const fit = await checkPackages(run, claimed);
+        const byMarketplace = new Map<string, ShipmentPackage[]>();
+        for (const pkg of fit) byMarketplace.set(pkg.marketplaceId, [...(byMarketplace.get(pkg.marketplaceId) ?? []), pkg]);
+        for (const [marketplaceId, packages] of byMarketplace) {
+          let feedId: string;
+          try {
+            const content = buildOrderFulfillmentFeed(gateway.sellerId, packages.map(toFulfillment));
+            feedId = (await gateway.submitFeed({ feedType: ORDER_FULFILLMENT_FEED_TYPE, marketplaceIds: [marketplaceId], content, contentType: XML_FEED_CONTENT_TYPE })).feedId;
+          } catch (error) {
+            for (const pkg of packages) await fail(run, pkg, error, true);
+            continue;
+          }
+          // a crash before this leaves the packages claimed: after the lease they go out again under the same references (an edit)
+          await store.markSubmitted(run.claimant, feedId, packages.map((pkg, index) => ({ id: pkg.id, messageId: index + 1 })));
           run.feedsSubmitted += 1;
-        } catch (error) {
-          for (const pkg of packages) await fail(run, pkg, error, true);
         }
+      } finally {
+        stop();
       }
       if (claimed.length < 10_000) return;
     }
@@ -426,7 +464,10 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
       const touched = new Set<string>();
       await stage(run, 'feeds', () => settleFeeds(run, false, touched));
       await stage(run, 'discover', () => discover(run, touched));
-      await stage(run, 'send', () => (options.mode === 'per-package' ? sendPerPackage(run, touched) : sendBulk(run, touched)));
+      await stage(run, 'send', async () => {
+        await abandonExpired(run, touched);
+        await (options.mode === 'per-package' ? sendPerPackage(run, touched) : sendBulk(run, touched));
+      });
       if (options.waitForFeeds) await stage(run, 'feeds', () => settleFeeds(run, true, touched));
       await stage(run, 'settle', () => settleOrders([...touched]));
       let packages: ShipmentPackageCounts = { pending: 0, sending: 0, submitted: 0, confirmed: 0, rejected: 0, failed: 0 };

@@ -145,10 +145,20 @@ export interface ShipmentStore {
   /** The packages of these orders. */
   listByOrders(amazonOrderIds: readonly string[]): Promise<ShipmentPackage[]>;
   /**
-   * Claims up to `limit` packages due to be sent: pending, failed and due for a retry, or held by
-   * a run whose lease expired. Oldest first.
+   * Claims up to `limit` packages due to be sent, counting the attempt: pending, failed and due for
+   * a retry, or held by a run whose lease expired, each with fewer than `maxAttempts` attempts.
+   * Oldest first.
    */
   claimDue(claimant: string, leaseMs: number, maxAttempts: number, limit: number): Promise<ShipmentPackage[]>;
+  /** Extends the lease of packages `claimant` still holds. */
+  renew(ids: readonly number[], claimant: string, leaseMs: number): Promise<void>;
+  /**
+   * Marks packages whose claim expired after `maxAttempts` attempts (sent, then the run died each
+   * time) `failed` for a person (`SHIPMENT_ABANDONED`) and returns them.
+   */
+  abandonExpired(maxAttempts: number): Promise<ShipmentPackage[]>;
+  /** Records the bulk feed and message id of packages `claimant` holds (`submitted`), ending its claim. */
+  markSubmitted(claimant: string, feedId: string, messages: readonly { readonly id: number; readonly messageId: number }[]): Promise<void>;
   /** Writes `patch` to packages `claimant` holds and ends its claim. */
   settle(ids: readonly number[], claimant: string, patch: ShipmentPackagePatch): Promise<number>;
   /** Writes `patch` to packages no run holds. */
@@ -217,7 +227,7 @@ export function createShipmentStore(knex: Knex, options: { readonly tablePrefix?
         .andWhere((q) =>
           q
             .where((p) => p.whereIn('state', ['pending', 'failed']).andWhere('next_attempt_at', '<=', now).andWhere('attempts', '<', maxAttempts))
-            .orWhere((s) => s.where('state', 'sending').andWhere('lease_until', '<=', now)),
+            .orWhere((s) => s.where('state', 'sending').andWhere('lease_until', '<=', now).andWhere('attempts', '<', maxAttempts)),
         )
         .orderBy('id')
         .limit(limit);
@@ -231,8 +241,39 @@ export function createShipmentStore(knex: Knex, options: { readonly tablePrefix?
             .where((p) => p.whereIn('state', ['pending', 'failed']).andWhere('next_attempt_at', '<=', now))
             .orWhere((s) => s.where('state', 'sending').andWhere('lease_until', '<=', now)),
         )
-        .update({ state: 'sending', claimed_by: claimant, lease_until: now + leaseMs, updated_at: now });
+        // counted now, so a package whose sending kills the process runs out of attempts too
+        .update({ state: 'sending', claimed_by: claimant, lease_until: now + leaseMs, attempts: knex.raw('attempts + 1'), updated_at: now });
       return ((await rows().whereIn('id', ids).andWhere({ claimed_by: claimant, state: 'sending' }).orderBy('id')) as PackageRow[]).map(toPackage);
+    },
+
+    async renew(ids, claimant, leaseMs) {
+      const now = clock();
+      for (const part of chunk(ids, 500))
+        if (part.length > 0) await rows().whereIn('id', part).andWhere({ claimed_by: claimant, state: 'sending' }).update({ lease_until: now + leaseMs });
+    },
+
+    async abandonExpired(maxAttempts) {
+      const now = clock();
+      const expired = (q: Knex.QueryBuilder) => q.where('state', 'sending').andWhere('lease_until', '<=', now).andWhere('attempts', '>=', maxAttempts);
+      const found = ((await expired(rows()).orderBy('id').limit(1000)) as PackageRow[]).map(toPackage);
+      if (found.length === 0) return [];
+      const ids = found.map((p) => p.id);
+      const message = `Sent ${maxAttempts} time(s) without the outcome being recorded (the run stopped each time); left for a person.`;
+      await expired(rows().whereIn('id', ids)).update({ state: 'failed', claimed_by: null, lease_until: null, next_attempt_at: null, last_error_code: 'SHIPMENT_ABANDONED', last_error_message: message, updated_at: now });
+      return found;
+    },
+
+    async markSubmitted(claimant, feedId, messages) {
+      const now = clock();
+      for (const part of chunk(messages, 500)) {
+        if (part.length === 0) continue;
+        // integer literals, not bindings: PostgreSQL would type bound THEN values as text
+        const cases = part.map((m) => `when ${Math.trunc(Number(m.id))} then ${Math.trunc(Number(m.messageId))}`).join(' ');
+        await rows()
+          .whereIn('id', part.map((m) => m.id))
+          .andWhere('claimed_by', claimant)
+          .update({ state: 'submitted', feed_id: feedId, feed_message_id: knex.raw(`case ?? ${cases} end`, ['id']), next_attempt_at: null, claimed_by: null, lease_until: null, updated_at: now });
+      }
     },
 
     async settle(ids, claimant, patch) {
