@@ -22,6 +22,14 @@ describe('decodeDocument', () => {
     );
   });
 
+  test('without a named charset, valid UTF-8 bytes are read as UTF-8 whatever defaultCharset says', async () => {
+    const utf8 = Buffer.from('Müller – 5 €', 'utf8');
+    expect(await decodeDocument({ status: 200, headers: { 'content-type': 'text/plain' }, body: utf8 }, { compressed: false, defaultCharset: 'windows-1252' })).toBe(
+      'Müller – 5 €',
+    );
+    expect(await decodeDocument({ status: 200, headers: {}, body: utf8 }, { compressed: false, defaultCharset: 'shift_jis' })).toBe('Müller – 5 €');
+  });
+
   test('defaultCharset applies only when the Content-Type names no charset', async () => {
     expect(await decodeDocument({ status: 200, headers: { 'content-type': 'text/plain' }, body: CP1252 }, { compressed: false, defaultCharset: 'windows-1252' })).toBe(
       'Müller – 5 €',

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { Agent, IncomingHttpHeaders } from 'node:http';
 import * as https from 'node:https';
 import { TextDecoder, promisify } from 'node:util';
@@ -86,9 +87,9 @@ export function charsetOf(contentType: string | undefined): string | undefined {
 
 /**
  * The text of a downloaded document: gunzipped when Amazon says it is compressed (or the bytes are
- * gzip), then decoded with `charset`, else the charset of the Content-Type, else `defaultCharset`,
- * else UTF-8. Amazon writes some reports in windows-1252 (and Japanese ones in Shift_JIS); Node's
- * TextDecoder knows them all.
+ * gzip), then decoded with `charset`, else the charset of the Content-Type, else UTF-8 when the
+ * bytes are valid UTF-8, else `defaultCharset`, else UTF-8. Amazon writes some reports in
+ * windows-1252 (and Japanese ones in Shift_JIS); Node's TextDecoder knows them all.
  * @throws RangeError naming the charset when Node cannot decode it.
  */
 export async function decodeDocument(
@@ -99,7 +100,10 @@ export async function decodeDocument(
   const gzipped = bytes.length >= 2 && bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1];
   const encoding = String(answer.headers['content-encoding'] ?? '').toLowerCase();
   if (gzipped && (options.compressed || encoding.includes('gzip'))) bytes = await gunzipAsync(bytes);
-  const charset = options.charset ?? charsetOf(answer.headers['content-type']) ?? options.defaultCharset ?? 'utf-8';
+  const named = options.charset ?? charsetOf(answer.headers['content-type']);
+  // without a named charset, bytes that are valid UTF-8 are UTF-8: accented windows-1252 or
+  // Shift_JIS text is almost never valid UTF-8, so the marketplace's default only decides the rest
+  const charset = named ?? (options.defaultCharset && !isUtf8(bytes) ? options.defaultCharset : 'utf-8');
   let decoder: TextDecoder;
   try {
     decoder = new TextDecoder(charset.toLowerCase() === 'utf8' ? 'utf-8' : charset);
