@@ -183,6 +183,7 @@ export {
   type MarketplaceImportReport,
   type OrderAcknowledgement,
   type OrderErrorReport,
+  type OrderImportRunInProgress,
   type OrderImportSummary,
   type OrderImporter,
   type OrderImporterOptions,

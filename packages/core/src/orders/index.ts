@@ -4,6 +4,7 @@ export {
   SUMMARY_LIST_LIMIT,
   type MarketplaceImportReport,
   type OrderErrorReport,
+  type OrderImportRunInProgress,
   type OrderImportSummary,
   type OrderSkipReason,
   type OrderWarningReport,

@@ -54,13 +54,26 @@ export interface MarketplaceImportReport {
   readonly error: { readonly code: string; readonly message: string } | null;
 }
 
+/** An import run that has not finished (another worker's, or this process's in progress). */
+export interface OrderImportRunInProgress {
+  readonly runId: number;
+  readonly workerId: string;
+  readonly startedAt: Date;
+  /** When the run last said it is alive (every third of `leaseMs`). */
+  readonly heartbeatAt: Date;
+}
+
 /** What one run of `importOrders()` did for one account; `status()` shows the last one. */
 export interface OrderImportSummary {
   readonly runId: number;
   readonly accountId: string;
   readonly marketplaceIds: readonly string[];
-  /** `finished`; `aborted` (stopped by its signal, resumed by the next run); `failed` (a search failed). */
-  readonly status: 'running' | 'finished' | 'aborted' | 'failed';
+  /**
+   * `finished`; `aborted` (stopped by its signal, resumed by the next run); `failed` (a search
+   * failed); `abandoned` (its process stopped without finishing: closed by a later run, which also
+   * resumes its orders); `running` (only when no run has ended yet).
+   */
+  readonly status: 'running' | 'finished' | 'aborted' | 'failed' | 'abandoned';
   readonly startedAt: Date;
   readonly finishedAt: Date | null;
   /** Orders read from Amazon (searches and retries). */
@@ -82,6 +95,8 @@ export interface OrderImportSummary {
   readonly marketplaces: readonly MarketplaceImportReport[];
   /** Order acknowledgements: feeds submitted, orders acknowledged and refused by Amazon in this run. */
   readonly acknowledgements: { readonly submitted: number; readonly acknowledged: number; readonly failed: number };
+  /** In `status()` (`lastSummary()`): runs of the account still in progress, oldest first; empty when none. */
+  readonly running?: readonly OrderImportRunInProgress[];
 }
 
 /** Most entries of each list kept in a summary. */
@@ -94,6 +109,8 @@ interface RunRow {
   status: string;
   started_at: number | string;
   finished_at: number | string | null;
+  worker_id: string;
+  heartbeat_at: number | string | null;
   seen: number | string;
   imported: number | string;
   updated: number | string;
@@ -117,7 +134,17 @@ export interface OrderImportRuns {
   start(input: { readonly marketplaceIds: readonly string[]; readonly workerId: string; readonly startedAt: number }): Promise<number>;
   /** Writes the outcome of a run. */
   finish(summary: OrderImportSummary): Promise<void>;
-  /** The latest run, or `null` before the first. */
+  /** Records that a running run is alive. */
+  heartbeat(runId: number, now: number): Promise<void>;
+  /**
+   * Closes runs still `running` whose last heartbeat is older than `staleBefore` (their process
+   * stopped) as `abandoned`; returns how many.
+   */
+  closeAbandoned(staleBefore: number, now: number): Promise<number>;
+  /**
+   * The latest run that ended (finished, aborted, failed or abandoned) with the runs in progress in
+   * `running`; the latest running run when none has ended yet; `null` before the first.
+   */
   last(): Promise<OrderImportSummary | null>;
 }
 
@@ -133,6 +160,7 @@ export function createOrderImportRuns(knex: Knex, options: { readonly tablePrefi
         worker_id: workerId.slice(0, 191),
         status: 'running',
         started_at: startedAt,
+        heartbeat_at: startedAt,
       });
       const [inserted] = (knex.client as { dialect?: string }).dialect === 'postgresql' ? await query.returning('id') : await query;
       return toNumber(typeof inserted === 'object' && inserted !== null ? (inserted as { id: unknown }).id : inserted);
@@ -164,8 +192,32 @@ export function createOrderImportRuns(knex: Knex, options: { readonly tablePrefi
         });
     },
 
+    async heartbeat(runId, now) {
+      await knex(table).where({ id: runId, account_id: accountId, status: 'running' }).update({ heartbeat_at: now });
+    },
+
+    async closeAbandoned(staleBefore, now) {
+      const changed = await knex(table)
+        .where({ account_id: accountId, status: 'running' })
+        .andWhere((q) => q.where('heartbeat_at', '<', staleBefore).orWhere((n) => n.whereNull('heartbeat_at').andWhere('started_at', '<', staleBefore)))
+        .update({
+          status: 'abandoned',
+          finished_at: now,
+          error_code: 'ORDER_IMPORT_ABANDONED',
+          error_message: 'The run stopped without finishing (its process ended); a later run closed it and resumes its orders.',
+        });
+      return Number(changed);
+    },
+
     async last() {
-      const row = (await knex(table).where('account_id', accountId).orderBy('id', 'desc').first()) as RunRow | undefined;
+      const inProgress = ((await knex(table).where({ account_id: accountId, status: 'running' }).orderBy('id')) as RunRow[]).map((r) => ({
+        runId: toNumber(r.id),
+        workerId: r.worker_id,
+        startedAt: new Date(toNumber(r.started_at)),
+        heartbeatAt: new Date(toNumber(r.heartbeat_at ?? r.started_at)),
+      }));
+      const ended = (await knex(table).where('account_id', accountId).whereNot('status', 'running').orderBy('id', 'desc').first()) as RunRow | undefined;
+      const row = ended ?? ((await knex(table).where('account_id', accountId).orderBy('id', 'desc').first()) as RunRow | undefined);
       if (!row) return null;
       let details: RunDetails = {};
       try {
@@ -192,6 +244,7 @@ export function createOrderImportRuns(knex: Knex, options: { readonly tablePrefi
         warnings: details.warnings ?? [],
         marketplaces: details.marketplaces ?? [],
         acknowledgements: details.acknowledgements ?? { submitted: 0, acknowledged: 0, failed: 0 },
+        running: inProgress,
       };
     },
   };

@@ -681,6 +681,51 @@ describe('order import: options, acknowledgement, summary', () => {
       expect(submissions).toBe(2);
     }));
 
+  test('status() shows the latest run that ended, and says which runs are still in progress', () =>
+    withHarness({}, async (h) => {
+      h.sim.seed.order(mugAndCup('UNSHIPPED'));
+      const done = await importNow(h);
+      let release = () => {};
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let entered = () => {};
+      const inside = new Promise<void>((resolve) => (entered = resolve));
+      const slow: ShopAdapter = {
+        ...h.shop,
+        async createOrder(draft) {
+          entered();
+          await gate;
+          return h.shop.createOrder!(draft);
+        },
+      };
+      h.sim.seed.order(mugAndCup('UNSHIPPED'));
+      await h.settle();
+      const running = h.newSync({ shop: slow, workerId: 'slow-worker' }).importOrders();
+      await inside;
+      const during = (await h.sync.status()).orders!;
+      expect(during).toMatchObject({ runId: done.runId, status: 'finished', imported: 1 });
+      expect(during.running).toEqual([{ runId: expect.any(Number), workerId: 'slow-worker', startedAt: expect.any(Date), heartbeatAt: expect.any(Date) }]);
+      expect(during.running![0]!.runId).toBeGreaterThan(done.runId);
+      release();
+      const second = (await running)!;
+      expect((await h.sync.status()).orders).toMatchObject({ runId: second.runId, status: 'finished', imported: 1, running: [] });
+    }));
+
+  test('a run whose process died while running is closed as abandoned by the next run; a live one is left alone', () =>
+    withHarness({ orders: { leaseMs: 60_000 } }, async (h) => {
+      const run = (workerId: string, heartbeatAt: number) => ({ account_id: 'acme-eu', marketplace_ids: DE, worker_id: workerId, status: 'running', started_at: heartbeatAt - 1000, heartbeat_at: heartbeatAt });
+      await h.knex(h.tables.orderImportRuns).insert([run('crashed', Date.now() - 10 * 60_000), run('alive', Date.now())]);
+      h.sim.seed.order(mugAndCup('UNSHIPPED'));
+      const summary = await importNow(h);
+      const rows = await h.knex(h.tables.orderImportRuns).select('worker_id', 'status', 'error_code').orderBy('id');
+      expect(rows.slice(0, 2)).toEqual([
+        { worker_id: 'crashed', status: 'abandoned', error_code: 'ORDER_IMPORT_ABANDONED' },
+        { worker_id: 'alive', status: 'running', error_code: null },
+      ]);
+      const status = (await h.sync.status()).orders!;
+      expect(status).toMatchObject({ runId: summary.runId, status: 'finished' });
+      expect(status.running!.map((r) => r.workerId)).toEqual(['alive']);
+    }));
+
   test('two marketplaces: a cursor each, and status() shows the last run with every count', () =>
     withHarness({ marketplaceIds: [DE, FR] }, async (h) => {
       h.sim.seed.order(mugAndCup('UNSHIPPED'));

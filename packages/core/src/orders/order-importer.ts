@@ -72,7 +72,10 @@ export interface OrderImporter {
   readonly runs: OrderImportRuns;
   /** One import run: retries due, every marketplace's new updates, acknowledgements. */
   importOrders(options?: ImportOrdersRunOptions): Promise<OrderImportSummary>;
-  /** The summary of the latest run, or `null` before the first. */
+  /**
+   * The summary of the latest run that ended, with the runs still in progress in `running` (the
+   * latest running one before any has ended), or `null` before the first.
+   */
   lastSummary(): Promise<OrderImportSummary | null>;
 }
 
@@ -670,7 +673,13 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
     async importOrders(runOptions = {}) {
       requireCapability(shop, 'orders', 'order import');
       const startedAt = clock();
+      // a run whose heartbeat stopped for a whole lease has lost its process; its orders are resumed by their expired claims
+      await runs.closeAbandoned(startedAt - options.leaseMs, startedAt);
       const runId = await runs.start({ marketplaceIds: options.marketplaceIds, workerId, startedAt });
+      const heartbeat = setInterval(() => {
+        runs.heartbeat(runId, clock()).catch((error: unknown) => logger.warn({ runId, code: errorCode(error, 'DATABASE_ERROR') }, `Order import run ${runId}: the heartbeat failed: ${logger.redact(errorMessage(error))}`));
+      }, Math.max(1, Math.floor(options.leaseMs / 3)));
+      heartbeat.unref?.();
       const run: RunState = {
         claimant: `${workerId}#${runId}:${randomBytes(4).toString('hex')}`.slice(-191),
         seen: 0,
@@ -713,6 +722,7 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
         runError = { code: errorCode(error, 'DATABASE_ERROR'), message: logger.redact(errorMessage(error)) };
         logger.error({ code: runError.code }, `Order import stopped: ${runError.message}`);
       }
+      clearInterval(heartbeat);
       if (runError) marketplaces.push({ marketplaceId: '*', pages: 0, orders: 0, nextLastUpdatedAfter: null, error: runError });
       const summary: OrderImportSummary = {
         runId,
