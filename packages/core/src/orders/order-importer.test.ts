@@ -211,6 +211,55 @@ describe('order import: exactly once', () => {
       expect(h.stock('CUP-2')).toBe(4);
     }));
 
+  test('a hard crash mid-page (the process stops inside createOrder): a new importer takes over the abandoned claim and the page, without duplicates or gaps', () =>
+    withHarness({ orders: { pageSize: 2, leaseMs: 100 } }, async (h) => {
+      const seeded = Array.from({ length: 5 }, () => h.sim.seed.order({ marketplaceId: DE, items: [{ sellerSku: 'MUG-1', quantity: 1, unitPrice: '19.99' }] }).orderId);
+      let created = 0;
+      let die = (_error: Error) => {};
+      const dying: ShopAdapter = {
+        ...h.shop,
+        async createOrder(draft) {
+          const result = await h.shop.createOrder!(draft);
+          created += 1;
+          // the shop order of the third exists; its row stays claimed, the stock untouched
+          if (created === 3) await new Promise<never>((_resolve, reject) => (die = reject));
+          return result;
+        },
+      };
+      await h.settle();
+      const crashed = h.newSync({ shop: dying, workerId: 'crashed' }).importOrders();
+      while (created < 3) await sleep(5);
+      const cursor = await h.knex(h.tables.orderCursors).first();
+      expect(cursor.page_token).toEqual(expect.any(String));
+      await sleep(120);
+      // a new process: another sync object, its own claimant
+      const taken = await importNow(h, h.newSync({ workerId: 'restarted' }));
+      expect(taken).toMatchObject({ status: 'finished', imported: 3, failed: 0 });
+      expect(h.shop.listOrders().map((o) => o.externalId).sort()).toEqual([...seeded].sort());
+      expect(h.stock('MUG-1')).toBe(5);
+      expect(h.sim.state.calls['orders.getOrder']).toBe(1);
+      // the old process, were it to wake up, changes nothing: its claim is gone
+      die(new Error('process gone'));
+      await crashed;
+      expect(h.shop.listOrders()).toHaveLength(5);
+      const rows = await h.knex(h.tables.orders).select('state', 'claimed_by');
+      expect(rows.every((r) => r.state === 'imported' && r.claimed_by === null)).toBe(true);
+      expect(h.stock('MUG-1')).toBe(5);
+    }));
+
+  test('a page token Amazon refuses (expired after 24 h) makes the window be read again: nothing is missed', () =>
+    withHarness({}, async (h) => {
+      const seeded = Array.from({ length: 3 }, () => h.sim.seed.order(mugAndCup('UNSHIPPED')).orderId);
+      const after = new Date(Date.now() - 3_600_000).toISOString();
+      // a run stopped mid-window a day ago: its stored token is no longer valid
+      await h.knex(h.tables.orderCursors).insert({ account_id: 'acme-eu', marketplace_id: DE, last_updated_after: after, window_after: after, window_before: new Date().toISOString(), page_token: 'eyJleHBpcmVkIjp0cnVlfQ', pages: 1, updated_at: Date.now() });
+      const summary = await importNow(h);
+      expect(summary).toMatchObject({ status: 'finished', imported: 3, failed: 0 });
+      expect(h.shop.listOrders().map((o) => o.externalId).sort()).toEqual([...seeded].sort());
+      expect(h.sim.state.calls['orders.searchOrders']).toBe(2);
+      expect(await h.knex(h.tables.orderCursors).first()).toMatchObject({ page_token: null, window_after: null });
+    }));
+
   test('a crash after createOrder is resumed without a second order, and stock the dead importer reserved is given back', () =>
     withHarness({}, async (h) => {
       const a = h.sim.seed.order(mugAndCup('UNSHIPPED'));
