@@ -7,7 +7,9 @@
  *   that quota means in real time;
  * - wall time with rate limits off (what sellersync and the shop cost);
  * - API calls per order, sellersync's and the shop's SQL statements per order, and shop-side
- *   writes per second (time spent inside the adapter's write members).
+ *   writes per second (time spent inside the adapter's write members);
+ * - an update pass: every tenth order cancelled at Amazon, read again and applied (status and
+ *   reservation released), with its wall time and SQL per update.
  *
  * Prints numbers; not a test. ORDERS=2000 for a shorter run. PostgreSQL: SELLERSYNC_TEST_PG_URL,
  * or postgres://postgres@127.0.0.1:5432/test.
@@ -91,6 +93,11 @@ interface RunResult {
   readonly shopMs: number;
   readonly sellersyncStatements: number;
   readonly shopStatements: number;
+  readonly updated: number;
+  readonly updateMs: number;
+  readonly updateApiCalls: number;
+  readonly updateSellersyncStatements: number;
+  readonly updateShopStatements: number;
 }
 
 async function run(knex: Knex, quotas: boolean): Promise<RunResult> {
@@ -138,17 +145,30 @@ async function run(knex: Knex, quotas: boolean): Promise<RunResult> {
   const started = performance.now();
   const summary = await sync.importOrders();
   const wallMs = performance.now() - started;
+  const firstPass = { sellersyncStatements, shopStatements, searchCalls: sim.state.calls['orders.searchOrders'] ?? 0, totalApiCalls: sim.state.totalCalls, shopCalls: stats.calls, shopMs: stats.ms };
+  // the update pass: Amazon cancels every tenth order
+  for (const [index, order] of seeded.entries()) if (index % 10 === 0) sim.seed.setOrderStatus(order.orderId, 'CANCELLED');
+  await new Promise((resolve) => setTimeout(resolve, 120_000 / TIME_SCALE + 50));
+  const updateStarted = performance.now();
+  const updates = await sync.importOrders();
+  const updateMs = performance.now() - updateStarted;
   knex.removeListener('query', count);
   const result: RunResult = {
     wallMs,
     imported: summary?.imported ?? 0,
-    searchCalls: sim.state.calls['orders.searchOrders'] ?? 0,
-    totalApiCalls: sim.state.totalCalls,
-    shopCalls: stats.calls,
-    shopMs: stats.ms,
-    sellersyncStatements,
-    shopStatements,
+    searchCalls: firstPass.searchCalls,
+    totalApiCalls: firstPass.totalApiCalls,
+    shopCalls: firstPass.shopCalls,
+    shopMs: firstPass.shopMs,
+    updateApiCalls: sim.state.totalCalls - firstPass.totalApiCalls,
+    sellersyncStatements: firstPass.sellersyncStatements,
+    shopStatements: firstPass.shopStatements,
+    updated: updates?.updated ?? 0,
+    updateMs,
+    updateSellersyncStatements: sellersyncStatements - firstPass.sellersyncStatements,
+    updateShopStatements: shopStatements - firstPass.shopStatements,
   };
+  if (updates?.status !== 'finished' || result.updated !== Math.ceil(ORDERS / 10)) console.log(`  unexpected update pass: ${updates?.status}, ${result.updated} updated`);
   if (summary?.status !== 'finished' || result.imported !== ORDERS) console.log(`  unexpected outcome: ${summary?.status}, ${result.imported} imported, errors ${JSON.stringify(summary?.errors.slice(0, 3))}`);
   await sim.close();
   await dropShopSchema(knex, shopPrefix);
@@ -178,6 +198,10 @@ async function main() {
         console.log(`  API calls per order       ${fmt(r.totalApiCalls / r.imported, 4)} (${r.totalApiCalls} calls: ${pages} searchOrders, token and retries included)`);
         console.log(`  SQL per order             sellersync ${fmt(r.sellersyncStatements / r.imported, 1)}, shop ${fmt(r.shopStatements / r.imported, 1)}`);
         console.log(`  shop-side writes          ${fmt(r.shopCalls)} adapter write calls in ${fmt(r.shopMs / 1000, 1)} s → ${fmt(r.shopCalls / (r.shopMs / 1000))} writes/s (${fmt(r.shopMs / r.imported, 2)} ms per order)`);
+        console.log(
+          `  update pass               ${fmt(r.updated)} cancellations applied in ${fmt(r.updateMs / 1000, 1)} s (${r.updateApiCalls} API calls); ` +
+            `SQL per update sellersync ${fmt(r.updateSellersyncStatements / Math.max(1, r.updated), 1)}, shop ${fmt(r.updateShopStatements / Math.max(1, r.updated), 1)}`,
+        );
       } finally {
         await knex.destroy();
       }
