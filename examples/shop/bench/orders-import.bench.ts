@@ -147,8 +147,11 @@ async function run(knex: Knex, quotas: boolean): Promise<RunResult> {
   const wallMs = performance.now() - started;
   const firstPass = { sellersyncStatements, shopStatements, searchCalls: sim.state.calls['orders.searchOrders'] ?? 0, totalApiCalls: sim.state.totalCalls, shopCalls: stats.calls, shopMs: stats.ms };
   // the update pass: Amazon cancels every tenth order
-  for (const [index, order] of seeded.entries()) if (index % 10 === 0) sim.seed.setOrderStatus(order.orderId, 'CANCELLED');
-  await new Promise((resolve) => setTimeout(resolve, 120_000 / TIME_SCALE + 50));
+  let newestChange = 0;
+  for (const [index, order] of seeded.entries())
+    if (index % 10 === 0) newestChange = Math.max(newestChange, Date.parse(sim.seed.setOrderStatus(order.orderId, 'CANCELLED').lastUpdatedTime));
+  // as after seeding: the changes' stamps run ahead of the clock
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, newestChange - Date.now()) + 120_000 / TIME_SCALE + 50));
   const updateStarted = performance.now();
   const updates = await sync.importOrders();
   const updateMs = performance.now() - updateStarted;
