@@ -4,7 +4,7 @@ import { createAmazonGateway, type AmazonGateway } from '../amazon-gateway';
 import type { ShopAdapter } from '../shop-adapter';
 import { createOrderImporter } from './order-importer';
 import { describeEachEngine } from '../test-support/database-engines';
-import { DE, TIME_SCALE, sleep, startOrdersHarness, type OrdersHarness } from '../test-support/orders-harness';
+import { DE, TIME_SCALE, abandonedOrderRow, sleep, startOrdersHarness, type OrdersHarness } from '../test-support/orders-harness';
 
 // Exactly-once order import on every configured engine (SQLite always; PostgreSQL and MariaDB
 // when SELLERSYNC_TEST_PG_URL / SELLERSYNC_TEST_MYSQL_URL are set): the unique row per account
@@ -129,21 +129,7 @@ describeEachEngine('order import exactly once', (engine) => {
     const h = await startOrdersHarness({ database: engine, products: [{ sku: 'MUG-1', quantity: 10 }] });
     try {
       const { orderId } = h.sim.seed.order({ marketplaceId: DE, items: [{ sellerSku: 'MUG-1', quantity: 2, unitPrice: '19.99' }] });
-      await h.knex(h.tables.orders).insert({
-        account_id: 'acme-eu',
-        marketplace_id: DE,
-        amazon_order_id: orderId,
-        fulfilled_by: 'merchant',
-        amazon_status: 'UNSHIPPED',
-        amazon_updated_at: 0,
-        state: 'claimed',
-        claimed_by: 'crashed#1',
-        lease_until: Date.now() + 60_000,
-        stock_state: 'none',
-        attempts: 0,
-        created_at: Date.now(),
-        updated_at: Date.now(),
-      });
+      await h.knex(h.tables.orders).insert(abandonedOrderRow(orderId, { claimed_by: 'crashed#1', lease_until: Date.now() + 60_000 }));
       await h.settle();
       // the lease still runs: the order is left to its holder
       expect(await h.sync.importOrders()).toMatchObject({ imported: 0, unchanged: 1 });

@@ -4,7 +4,7 @@ import { AmazonCallError, createAmazonGateway, type AmazonGateway, type AmazonOr
 import type { ShopAdapter } from '../shop-adapter';
 import { createOrderImporter } from './order-importer';
 import { validateOrderFeedXml } from '../test-support/order-feed-xsd';
-import { DE, FR, TIME_SCALE, sleep, startOrdersHarness, type OrdersHarness, type OrdersHarnessOptions } from '../test-support/orders-harness';
+import { DE, FR, TIME_SCALE, abandonedOrderRow, holdPoint, sleep, startOrdersHarness, type OrdersHarness, type OrdersHarnessOptions } from '../test-support/orders-harness';
 
 // Order import through the real amazon-sp-api client and core's gateway, against the simulator,
 // into the memory shop, on SQLite. The engine-independent exactly-once checks are repeated on
@@ -326,28 +326,24 @@ describe('order import: exactly once', () => {
     withHarness({}, async (h) => {
       const { orderId } = h.sim.seed.order(mugAndCup('PENDING'));
       await importNow(h);
-      let release = () => {};
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      let entered = () => {};
-      const inside = new Promise<void>((resolve) => (entered = resolve));
+      const hold = holdPoint();
       // importer A is slow inside the shop while it applies Unshipped
       const slow: ShopAdapter = {
         ...h.shop,
         async commitStockReservation(id) {
-          entered();
-          await gate;
+          await hold.pass();
           return h.shop.commitStockReservation!(id);
         },
       };
       h.sim.seed.setOrderStatus(orderId, 'UNSHIPPED');
       await h.settle();
       const a = h.newSync({ shop: slow, workerId: 'a' }).importOrders();
-      await inside;
+      await hold.reached;
       // meanwhile Amazon cancels and importer B sees it, but A holds the order
       h.sim.seed.setOrderStatus(orderId, 'CANCELLED');
       const b = await importNow(h, h.newSync({ workerId: 'b' }));
       expect(b).toMatchObject({ updated: 0, unchanged: 1 });
-      release();
+      hold.release();
       expect(await a).toMatchObject({ updated: 1 });
       expect(h.shop.listOrders()[0]!.status).toBe('processing');
       // later windows start after the cancellation: only what B recorded brings it back
@@ -362,21 +358,7 @@ describe('order import: exactly once', () => {
     withHarness({}, async (h) => {
       const { orderId } = h.sim.seed.order(mugAndCup('UNSHIPPED', { createdTime: new Date(Date.now() - 3 * 86_400_000) }));
       // the row exists, claimed by a dead importer; Amazon will not send the order again (it is outside every window)
-      await h.knex(h.tables.orders).insert({
-        account_id: 'acme-eu',
-        marketplace_id: DE,
-        amazon_order_id: orderId,
-        fulfilled_by: 'merchant',
-        amazon_status: 'UNSHIPPED',
-        amazon_updated_at: Date.now() - 3 * 86_400_000,
-        state: 'claimed',
-        claimed_by: 'dead-worker#1',
-        lease_until: Date.now() - 1,
-        stock_state: 'none',
-        attempts: 0,
-        created_at: Date.now(),
-        updated_at: Date.now(),
-      });
+      await h.knex(h.tables.orders).insert(abandonedOrderRow(orderId, { amazon_updated_at: Date.now() - 3 * 86_400_000 }));
       await h.knex(h.tables.orderCursors).insert({ account_id: 'acme-eu', marketplace_id: DE, last_updated_after: new Date(Date.now() - 60_000).toISOString(), pages: 0, updated_at: Date.now() });
       const summary = await importNow(h);
       expect(summary).toMatchObject({ imported: 1, failed: 0 });
@@ -551,22 +533,7 @@ describe('order import: retries that find the shop order', () => {
 });
 
 describe('order import: resuming orders Amazon will not give', () => {
-  const deadClaim = (orderId: string, extra: Record<string, unknown> = {}) => ({
-    account_id: 'acme-eu',
-    marketplace_id: DE,
-    amazon_order_id: orderId,
-    fulfilled_by: 'merchant',
-    amazon_status: 'UNSHIPPED',
-    amazon_updated_at: 0,
-    state: 'claimed',
-    claimed_by: 'dead#1',
-    lease_until: Date.now() - 1,
-    stock_state: 'none',
-    attempts: 0,
-    created_at: Date.now(),
-    updated_at: Date.now(),
-    ...extra,
-  });
+  const deadClaim = abandonedOrderRow;
 
   test('a getOrder Amazon refuses (404) counts attempts, backs off, and stops after maxAttempts with willRetry false', () =>
     withHarness({ orders: { maxAttempts: 2, retryBaseMs: 1 } }, async (h) => {
@@ -734,27 +701,23 @@ describe('order import: options, acknowledgement, summary', () => {
     withHarness({}, async (h) => {
       h.sim.seed.order(mugAndCup('UNSHIPPED'));
       const done = await importNow(h);
-      let release = () => {};
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      let entered = () => {};
-      const inside = new Promise<void>((resolve) => (entered = resolve));
+      const hold = holdPoint();
       const slow: ShopAdapter = {
         ...h.shop,
         async createOrder(draft) {
-          entered();
-          await gate;
+          await hold.pass();
           return h.shop.createOrder!(draft);
         },
       };
       h.sim.seed.order(mugAndCup('UNSHIPPED'));
       await h.settle();
       const running = h.newSync({ shop: slow, workerId: 'slow-worker' }).importOrders();
-      await inside;
+      await hold.reached;
       const during = (await h.sync.status()).orders!;
       expect(during).toMatchObject({ runId: done.runId, status: 'finished', imported: 1 });
       expect(during.running).toEqual([{ runId: expect.any(Number), workerId: 'slow-worker', startedAt: expect.any(Date), heartbeatAt: expect.any(Date) }]);
       expect(during.running![0]!.runId).toBeGreaterThan(done.runId);
-      release();
+      hold.release();
       const second = (await running)!;
       expect((await h.sync.status()).orders).toMatchObject({ runId: second.runId, status: 'finished', imported: 1, running: [] });
     }));

@@ -107,6 +107,16 @@ function ackColumns(patch: AckPatch): Record<string, unknown> {
   return columns;
 }
 
+/**
+ * A column value per row id in one UPDATE (`case id when 1 then 1 when 2 then 2 … end`), for the
+ * message ids of a feed's rows. Integer literals, not bindings: PostgreSQL would type bound THEN
+ * values as text.
+ */
+export function valueById(knex: Knex, entries: readonly { readonly id: number; readonly value: number }[]): Knex.Raw {
+  const cases = entries.map((e) => `when ${Math.trunc(Number(e.id))} then ${Math.trunc(Number(e.value))}`).join(' ');
+  return knex.raw(`case ?? ${cases} end`, ['id']);
+}
+
 /** What a new row starts with. */
 export interface NewImportedOrder {
   readonly marketplaceId: string;
@@ -478,15 +488,13 @@ export function createOrderStore(knex: Knex, options: OrderStoreOptions): OrderS
       const now = clock();
       for (const part of chunk(messages, 500)) {
         if (part.length === 0) continue;
-        // integer literals, not bindings: PostgreSQL would type bound THEN values as text
-        const cases = part.map((m) => `when ${Math.trunc(Number(m.id))} then ${Math.trunc(Number(m.messageId))}`).join(' ');
         await rows()
           .whereIn('id', part.map((m) => m.id))
           .andWhere('ack_claimed_by', claimant)
           .update({
             ack_state: 'submitted',
             ack_feed_id: feedId,
-            ack_message_id: knex.raw(`case ?? ${cases} end`, ['id']),
+            ack_message_id: valueById(knex, part.map((m) => ({ id: m.id, value: m.messageId }))),
             ack_claimed_by: null,
             ack_lease_until: null,
             updated_at: now,

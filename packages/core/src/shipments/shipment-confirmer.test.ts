@@ -52,6 +52,14 @@ const dhl = (packageId: string, tracking: string, lines: ShopPackage['lines'] = 
   lines,
 });
 
+/** Seeds `count` two-line orders, imports them and ships each in one DHL package; returns their ids. */
+async function seedAndShip(h: OrdersHarness, count: number): Promise<string[]> {
+  const ids = Array.from({ length: count }, () => h.sim.seed.order(twoLines()).orderId);
+  const refs = await importAll(h);
+  ids.forEach((orderId, index) => h.shop.shipOrder(refs.get(orderId)!, { status: 'shipped', packages: [dhl('pk-1', `TRACK-${index}`)] }));
+  return ids;
+}
+
 /** The gateway a sync object of the harness uses, for wrapping single calls. */
 function gatewayFor(h: OrdersHarness): AmazonGateway {
   return createAmazonGateway({
@@ -146,9 +154,7 @@ describe('shipment confirmation, one confirmShipment per package', () => {
 
   test('a batch that outlasts one lease keeps its claim: a second confirmer meanwhile sends nothing twice', () =>
     withHarness({ shipments: { leaseMs: 90 } }, async (h) => {
-      const ids = Array.from({ length: 4 }, () => h.sim.seed.order(twoLines()).orderId);
-      const refs = await importAll(h);
-      ids.forEach((orderId, index) => h.shop.shipOrder(refs.get(orderId)!, { status: 'shipped', packages: [dhl('pk-1', `TRACK-${index}`)] }));
+      await seedAndShip(h, 4);
       const real = gatewayFor(h);
       // each confirmation takes 60 ms (a throttled Amazon): the batch of 4 needs far more than one 90 ms lease
       const slow: AmazonGateway = { ...real, confirmShipment: async (orderId, request) => (await sleep(60), real.confirmShipment(orderId, request)) };
@@ -261,9 +267,7 @@ describe('shipment confirmation in bulk: one POST_ORDER_FULFILLMENT_DATA feed', 
 
   test('a report that processed nothing (5001, MessageID 0) confirms nothing: every package is sent again with Amazon’s message', () =>
     withHarness({ shipments: { mode: 'bulk-feed', waitForFeeds: true } }, async (h) => {
-      const orders = [h.sim.seed.order(twoLines()), h.sim.seed.order(twoLines()), h.sim.seed.order(twoLines())].map((o) => o.orderId);
-      const refs = await importAll(h);
-      orders.forEach((orderId, index) => h.shop.shipOrder(refs.get(orderId)!, { status: 'shipped', packages: [dhl('pk-1', `TRACK-${index}`)] }));
+      const orders = await seedAndShip(h, 3);
       // the document arrives damaged: Amazon (the simulator) cannot parse it and answers with one 5001 result, MessageID 0
       const real = gatewayFor(h);
       const damaging: AmazonGateway = { ...real, submitFeed: (input) => real.submitFeed({ ...input, content: `garbage${String(input.content)}` }) };
@@ -363,9 +367,7 @@ describe('shipment confirmation in bulk: one POST_ORDER_FULFILLMENT_DATA feed', 
 
   test('a crash after submitFeed, before the packages were marked, sends them again under the same references: one package at Amazon', () =>
     withHarness({ shipments: { mode: 'bulk-feed', waitForFeeds: true } }, async (h) => {
-      const orders = [h.sim.seed.order(twoLines()), h.sim.seed.order(twoLines())].map((o) => o.orderId);
-      const refs = await importAll(h);
-      orders.forEach((orderId, index) => h.shop.shipOrder(refs.get(orderId)!, { status: 'shipped', packages: [dhl('pk-1', `TRACK-${index}`)] }));
+      const orders = await seedAndShip(h, 2);
       const real = gatewayFor(h);
       let die = (_error: Error) => {};
       // the feed reaches Amazon, then the process stops before anything is written
@@ -415,9 +417,7 @@ describeEachEngine('shipment confirmation exactly once', (engine) => {
   test('two confirmers racing, repeated runs: each package is confirmed once', async () => {
     const h = await startOrdersHarness({ database: engine, products: PRODUCTS, poolSize: 6 });
     try {
-      const ids = Array.from({ length: 6 }, () => h.sim.seed.order(twoLines()).orderId);
-      const refs = await importAll(h);
-      ids.forEach((orderId, index) => h.shop.shipOrder(refs.get(orderId)!, { status: 'shipped', packages: [dhl('pk-1', `TRACK-${index}`)] }));
+      const ids = await seedAndShip(h, 6);
       const [a, b] = await Promise.all([confirm(h, h.newSync({ workerId: 'a' })), confirm(h, h.newSync({ workerId: 'b' }))]);
       expect(a.confirmed + b.confirmed).toBe(6);
       await confirm(h);
@@ -434,9 +434,7 @@ describeEachEngine('shipment confirmation exactly once', (engine) => {
   test('two bulk confirmers racing: each package in one feed, confirmed once by its report', async () => {
     const h = await startOrdersHarness({ database: engine, products: PRODUCTS, poolSize: 6, shipments: { mode: 'bulk-feed', waitForFeeds: true } });
     try {
-      const ids = Array.from({ length: 6 }, () => h.sim.seed.order(twoLines()).orderId);
-      const refs = await importAll(h);
-      ids.forEach((orderId, index) => h.shop.shipOrder(refs.get(orderId)!, { status: 'shipped', packages: [dhl('pk-1', `TRACK-${index}`)] }));
+      const ids = await seedAndShip(h, 6);
       const [a, b] = await Promise.all([confirm(h, h.newSync({ workerId: 'a' })), confirm(h, h.newSync({ workerId: 'b' }))]);
       expect(a.confirmed + b.confirmed).toBe(6);
       expect(h.sim.state.shipments.map((s) => s.orderId).sort()).toEqual([...ids].sort());

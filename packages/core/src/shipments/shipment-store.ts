@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { chunk, toNullableNumber, toNumber } from '../database/dialect';
 import { resolveTableNames } from '../database/table-names';
+import { valueById } from '../orders/order-store';
 
 /**
  * Where a package stands: `pending` (to send), `sending` (a run holds it), `submitted` (in a bulk
@@ -267,12 +268,10 @@ export function createShipmentStore(knex: Knex, options: { readonly tablePrefix?
       const now = clock();
       for (const part of chunk(messages, 500)) {
         if (part.length === 0) continue;
-        // integer literals, not bindings: PostgreSQL would type bound THEN values as text
-        const cases = part.map((m) => `when ${Math.trunc(Number(m.id))} then ${Math.trunc(Number(m.messageId))}`).join(' ');
         await rows()
           .whereIn('id', part.map((m) => m.id))
           .andWhere('claimed_by', claimant)
-          .update({ state: 'submitted', feed_id: feedId, feed_message_id: knex.raw(`case ?? ${cases} end`, ['id']), next_attempt_at: null, claimed_by: null, lease_until: null, updated_at: now });
+          .update({ state: 'submitted', feed_id: feedId, feed_message_id: valueById(knex, part.map((m) => ({ id: m.id, value: m.messageId }))), next_attempt_at: null, claimed_by: null, lease_until: null, updated_at: now });
       }
     },
 

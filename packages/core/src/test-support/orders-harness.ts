@@ -57,6 +57,48 @@ export interface OrdersHarness {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** A point where a test holds code: `pass()` waits there until `release()`; `reached` resolves once code got there. */
+export interface HoldPoint {
+  pass(): Promise<void>;
+  readonly reached: Promise<void>;
+  release(): void;
+}
+
+export function holdPoint(): HoldPoint {
+  let release = () => {};
+  const open = new Promise<void>((resolve) => (release = resolve));
+  let arrive = () => {};
+  const reached = new Promise<void>((resolve) => (arrive = resolve));
+  return {
+    reached,
+    release: () => release(),
+    async pass() {
+      arrive();
+      await open;
+    },
+  };
+}
+
+/** A row of the orders table as an importer that died while holding it leaves it (claimed, lease over). */
+export function abandonedOrderRow(amazonOrderId: string, overrides: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
+  return {
+    account_id: 'acme-eu',
+    marketplace_id: DE,
+    amazon_order_id: amazonOrderId,
+    fulfilled_by: 'merchant',
+    amazon_status: 'UNSHIPPED',
+    amazon_updated_at: 0,
+    state: 'claimed',
+    claimed_by: 'dead#1',
+    lease_until: Date.now() - 1,
+    stock_state: 'none',
+    attempts: 0,
+    created_at: Date.now(),
+    updated_at: Date.now(),
+    ...overrides,
+  };
+}
+
 export async function startOrdersHarness(options: OrdersHarnessOptions = {}): Promise<OrdersHarness> {
   const sim = await startSimulator({ timeScale: TIME_SCALE, ...options.simulator });
   const knex = options.database
