@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import type { SellerSyncError } from '../errors';
-import { validateOrderFeedXml } from '../test-support/order-feed-xsd';
+import { testWithSpecs } from '../test-support/amazon-specs';
+import { ORDER_ENVELOPE_XSD, validateOrderFeedXml } from '../test-support/order-feed-xsd';
 import { AMAZON_CARRIER_CODES, isAmazonCarrierCode, resolveAmazonCarrier } from './amazon-carrier-codes';
 import { buildOrderFulfillmentFeed, type OrderFulfillment } from './order-fulfillment-feed';
 
@@ -29,16 +30,19 @@ describe('POST_ORDER_FULFILLMENT_DATA', () => {
     if (errors !== null) expect(errors).toEqual([]);
   });
 
-  test('every carrier code validates against the XSD enumeration', async () => {
-    const xml = buildOrderFulfillmentFeed(
-      'A1B2C3D4E5F6G7',
-      AMAZON_CARRIER_CODES.map((code, index) => ({ ...base, merchantFulfillmentId: String(index + 1), carrierCode: code, carrierName: code === 'Other' ? 'X' : null })),
-    );
-    const errors = await validateOrderFeedXml(xml);
-    if (errors !== null) expect(errors).toEqual([]);
-    const tampered = await validateOrderFeedXml(xml.replace('<CarrierCode>DHL</CarrierCode>', '<CarrierCode>DHL Express</CarrierCode>'));
-    if (tampered !== null) expect(tampered.join('\n')).toMatch(/CarrierCode/);
-  });
+  testWithSpecs(
+    'every carrier code validates against the XSD enumeration',
+    async () => {
+      const xml = buildOrderFulfillmentFeed(
+        'A1B2C3D4E5F6G7',
+        AMAZON_CARRIER_CODES.map((code, index) => ({ ...base, merchantFulfillmentId: String(index + 1), carrierCode: code, carrierName: code === 'Other' ? 'X' : null })),
+      );
+      expect(await validateOrderFeedXml(xml)).toEqual([]);
+      const tampered = await validateOrderFeedXml(xml.replace('<CarrierCode>DHL</CarrierCode>', '<CarrierCode>DHL Express</CarrierCode>'));
+      expect(tampered?.join('\n')).toMatch(/CarrierCode/);
+    },
+    { needs: ORDER_ENVELOPE_XSD },
+  );
 
   test('refuses values the schema refuses, naming order, package and field', () => {
     const refusal = (change: Partial<OrderFulfillment>) => {
