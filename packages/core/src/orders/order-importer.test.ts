@@ -517,6 +517,54 @@ describe('order import: retries that find the shop order', () => {
       expect(await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).first()).toMatchObject({ state: 'imported', amazon_status: 'CANCELLED' });
     }));
 
+  test('importUnavailable off: the retry of an order whose import failed past createOrder imports it, though its own reservation makes the product look short; a cancellation then gives the stock back', () =>
+    withHarness({ products: [{ sku: 'MUG-1', quantity: 2 }], orders: { importUnavailable: false, retryBaseMs: 1 } }, async (h) => {
+      let failCommit = true;
+      const shop: ShopAdapter = {
+        ...h.shop,
+        async commitStockReservation(id) {
+          if (failCommit) throw new Error('deadlock detected');
+          return h.shop.commitStockReservation!(id);
+        },
+      };
+      const sync = h.newSync({ shop });
+      const { orderId } = h.sim.seed.order({ marketplaceId: DE, status: 'UNSHIPPED', items: [{ sellerSku: 'MUG-1', quantity: 2, unitPrice: '19.99' }] });
+      expect(await importNow(h, sync)).toMatchObject({ imported: 0, failed: 1 });
+      // the shop order exists and holds both units
+      expect(h.stock('MUG-1')).toBe(0);
+      failCommit = false;
+      await sleep(5);
+      const retried = await importNow(h, sync);
+      expect(retried).toMatchObject({ imported: 1, skipped: 0, failed: 0, skippedOrders: [], warnings: [] });
+      const ref = h.shop.listOrders()[0]!.orderRef;
+      expect(await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).first()).toMatchObject({ state: 'imported', reason: null, shop_order_ref: ref, stock_state: 'committed' });
+      expect(h.shop.listReservations().get(`amazon:acme-eu:${orderId}`)?.state).toBe('committed');
+      h.sim.seed.setOrderStatus(orderId, 'CANCELLED');
+      expect(await importNow(h, sync)).toMatchObject({ updated: 1, skipped: 0, failed: 0 });
+      expect(h.shop.listOrders().map((o) => [o.externalId, o.status])).toEqual([[orderId, 'cancelled']]);
+      expect(h.stock('MUG-1')).toBe(2);
+    }));
+
+  test('importUnavailable on: the retry of an order the shop already has notes no shortage its own reservation makes', () =>
+    withHarness({ products: [{ sku: 'MUG-1', quantity: 2 }], orders: { retryBaseMs: 1 } }, async (h) => {
+      let failCommit = true;
+      const shop: ShopAdapter = {
+        ...h.shop,
+        async commitStockReservation(id) {
+          if (failCommit) throw new Error('deadlock detected');
+          return h.shop.commitStockReservation!(id);
+        },
+      };
+      const sync = h.newSync({ shop });
+      const { orderId } = h.sim.seed.order({ marketplaceId: DE, status: 'UNSHIPPED', items: [{ sellerSku: 'MUG-1', quantity: 2, unitPrice: '19.99' }] });
+      expect(await importNow(h, sync)).toMatchObject({ failed: 1 });
+      failCommit = false;
+      await sleep(5);
+      expect(await importNow(h, sync)).toMatchObject({ imported: 1, failed: 0, warnings: [] });
+      expect(await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).first()).toMatchObject({ state: 'imported', warnings: null });
+      expect(h.stock('MUG-1')).toBe(0);
+    }));
+
   test('a shop order that exists without sellersync knowing (an earlier install, a restored database) is found, not created twice', () =>
     withHarness({}, async (h) => {
       const { orderId } = h.sim.seed.order(mugAndCup('UNSHIPPED'));

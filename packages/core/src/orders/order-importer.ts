@@ -266,17 +266,19 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
     let createdRef: string | null = null;
     try {
       // an earlier attempt (failed, or crashed after createOrder) or the shop itself may have created the shop order already
-      const existing = row.shopOrderRef === null ? await shop.findOrderByExternalId!(order.orderId) : null;
+      const inShop = row.shopOrderRef !== null || (await shop.findOrderByExternalId!(order.orderId)) !== null;
       // ... and moved stock before the row recorded it
-      const uncertain = !inserted || row.attempts > 0 || existing !== null;
-      const skip = skipReasonFor(order, marketplaceId, row.shopOrderRef === null && existing === null);
+      const uncertain = !inserted || inShop;
+      const skip = skipReasonFor(order, marketplaceId, !inShop);
       if (skip) {
         await store.settle(row.id, run.claimant, { ...base, state: 'skipped', reason: skip.reason, nextAttemptAt: null, attempts: 0, lastErrorCode: null, lastErrorMessage: null });
         run.skipped += 1;
         pushCapped(run.skippedOrders, { amazonOrderId: order.orderId, marketplaceId: base.marketplaceId!, ...skip });
         return;
       }
-      const mapped = await mapAmazonOrder(order, { accountId, options, matches, marketplaceId, placeholder });
+      // a shop order that exists is finished, never skipped by option; availability is judged only while nothing can have moved stock
+      const checkAvailability = !inShop && row.stockState === 'none';
+      const mapped = await mapAmazonOrder(order, { accountId, options, matches, marketplaceId, placeholder, inShop, checkAvailability });
       if (mapped.outcome === 'skip') {
         await store.settle(row.id, run.claimant, { ...base, state: 'skipped', reason: mapped.reason, nextAttemptAt: null, attempts: 0, lastErrorCode: null, lastErrorMessage: null });
         run.skipped += 1;

@@ -277,6 +277,18 @@ describe('mapping an Amazon order onto a shop order draft', () => {
     expect(await mapAmazonOrder(fba, context({ importUnavailable: false }, [inactive, short]))).toMatchObject({ outcome: 'draft', warnings: [] });
   });
 
+  test('an order the shop has already is never skipped by option; without checkAvailability no line is called unavailable', async () => {
+    const short: MatchResult = { ok: true, product: { ...product('CUP-2', 'p2'), quantity: 0 }, rule: 'seller-sku' };
+    const inShop = { ...context({ importUnavailable: false, importUnmatched: false }, [missing('MUG-1'), short]), inShop: true };
+    const kept = await mapped(order(), inShop);
+    expect(kept.warnings).toEqual([expect.stringMatching(/1 line\(s\) match no shop product/), expect.stringMatching(/1 line\(s\) are unavailable/)]);
+    // the order's own reservation is what makes CUP-2 look short: not checked, nothing noted
+    const unchecked = await mapped(order(), { ...inShop, checkAvailability: false });
+    expect(unchecked.warnings).toEqual([expect.stringMatching(/1 line\(s\) match no shop product/)]);
+    expect(unchecked.draft.notes.join('\n')).not.toMatch(/unavailable/);
+    expect(unchecked.stockLines).toEqual([{ orderItemId: '22222222222222', productRef: 'p2', variantRef: null, quantity: 1 }]);
+  });
+
   test('FBA orders: own status, no buyer e-mail → fake one, unmatched items on the placeholder prefixed {FBA}, no stock lines', async () => {
     const fba = order({
       fulfillment: { fulfillmentStatus: 'SHIPPED', fulfilledBy: 'AMAZON' },

@@ -30,6 +30,18 @@ export interface OrderMapperContext {
    * (capability `placeholderProduct`); called only when an FBA line matches nothing.
    */
   readonly placeholder: (() => Promise<{ readonly productRef: string }>) | null;
+  /**
+   * The shop has this order already (an earlier attempt created it): the draft is returned whatever
+   * `importUnmatched` and `importUnavailable` say, since skipping would leave a shop order, and the
+   * stock it holds, that sellersync no longer follows. Default `false`.
+   */
+  readonly inShop?: boolean;
+  /**
+   * Whether lines are checked for inactive products and stock (`importUnavailable`). Only sound while
+   * the order has moved no stock: its own reservation or sale would make its products look short.
+   * Default `true`.
+   */
+  readonly checkAvailability?: boolean;
 }
 
 /** An order the mapper turned into a shop order draft. */
@@ -116,7 +128,7 @@ function toAddress(address: AmazonAddress | undefined): ShopAddress | null {
  * option of {@link ResolvedOrdersOptions}: statuses (FBA apart), carrier, payment, customer
  * (real or fake e-mail, fake tax id, matched by e-mail or guest), lines matched to shop products
  * (unmatched FBA items on the placeholder product, prefixed `{FBA}`; other unmatched lines kept
- * by name or the order skipped), and amounts in minor units that add up to Amazon's total (a
+ * by name or the order skipped, unless the shop has it already), and amounts in minor units that add up to Amazon's total (a
  * mismatch is written into the notes, never rounded away). Buyer data is limited to what the
  * order needs.
  */
@@ -131,6 +143,8 @@ export async function mapAmazonOrder(order: AmazonOrder, context: OrderMapperCon
   const warnings: string[] = [];
 
   const matches = context.matches;
+  const checkAvailability = context.checkAvailability ?? true;
+  const maySkip = context.inShop !== true;
 
   const unmatched: string[] = [];
   const unavailable: string[] = [];
@@ -189,7 +203,7 @@ export async function mapAmazonOrder(order: AmazonOrder, context: OrderMapperCon
       stockLines.push({ orderItemId: item.orderItemId, productRef: product.productRef, variantRef: product.variantRef, quantity: amounts.quantity });
       // FBA stock is Amazon's; a merchant-fulfilled line needs an active product with the units in stock
       const short = Number.isFinite(product.quantity) && product.quantity < amounts.quantity;
-      if (!product.active || short)
+      if (checkAvailability && (!product.active || short))
         unavailable.push(
           `${item.orderItemId} (${identity}): shop product ${product.sku ?? product.productRef} ` +
             (!product.active ? 'is inactive' : `has ${product.quantity} of the ${amounts.quantity} unit(s) in stock`),
@@ -197,14 +211,14 @@ export async function mapAmazonOrder(order: AmazonOrder, context: OrderMapperCon
     }
   }
 
-  if (unmatched.length > 0 && !options.importUnmatched)
+  if (unmatched.length > 0 && !options.importUnmatched && maySkip)
     return {
       outcome: 'skip',
       reason: 'unmatched',
       message: `Amazon order ${order.orderId}: ${unmatched.length} line(s) match no shop product (${unmatched.join('; ')}); not imported (importUnmatched is off).`,
     };
   if (unmatched.length > 0) warnings.push(`${unmatched.length} line(s) match no shop product: ${unmatched.join('; ')}`);
-  if (unavailable.length > 0 && !options.importUnavailable)
+  if (unavailable.length > 0 && !options.importUnavailable && maySkip)
     return {
       outcome: 'skip',
       reason: 'unavailable',
