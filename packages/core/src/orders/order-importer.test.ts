@@ -597,6 +597,46 @@ describe('order import: resuming orders Amazon will not give', () => {
       expect(h.sim.state.calls['orders.getOrder']).toBe(2);
     }));
 
+  test('an update seen while another importer held the order, whose getOrder answer is malformed, is retried with backoff and given up after maxAttempts', () =>
+    withHarness({ orders: { overlap: { seconds: 0 }, maxAttempts: 2, retryBaseMs: 1 } }, async (h) => {
+      const broken = h.sim.seed.order(mugAndCup('PENDING')).orderId;
+      const healing = h.sim.seed.order(mugAndCup('PENDING')).orderId;
+      await importNow(h);
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([6, 3]);
+      for (const orderId of [broken, healing]) {
+        h.sim.seed.setOrderStatus(orderId, 'UNSHIPPED');
+        // another importer saw the update while this row was held (markSeen); no later search shows it
+        await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).update({ seen_updated_at: Date.parse(h.sim.state.order(orderId)!.lastUpdatedTime) });
+      }
+      await h.knex(h.tables.orderCursors).update({ last_updated_after: new Date(Date.now() + 1000).toISOString() });
+      const real = gatewayFor(h);
+      let healingCalls = 0;
+      // Amazon's answer loses its items: always for one order, the first time for the other
+      const gateway: AmazonGateway = {
+        ...real,
+        getOrder: async (id, options) => {
+          const order = await real.getOrder(id, options);
+          if (id === healing) healingCalls += 1;
+          return id === broken || healingCalls === 1 ? { ...order, orderItems: [] } : order;
+        },
+      };
+      const importer = createOrderImporter({ db: h.knex, shop: h.shop, gateway, accountId: 'acme-eu', tablePrefix: h.tablePrefix, orders: { overlap: { seconds: 0 }, maxAttempts: 2, retryBaseMs: 1 } });
+      await h.settle();
+      const first = await importer.importOrders();
+      expect(first.errors.map((e) => [e.amazonOrderId, e.code, e.willRetry]).sort()).toEqual([[broken, 'INVALID_ORDER', true], [healing, 'INVALID_ORDER', true]].sort());
+      expect(await h.knex(h.tables.orders).where({ amazon_order_id: broken }).first()).toMatchObject({ state: 'imported', attempts: 1, last_error_code: 'INVALID_ORDER', claimed_by: null });
+      await sleep(5);
+      const second = await importer.importOrders();
+      expect(second).toMatchObject({ updated: 1 });
+      expect(second.errors.map((e) => [e.amazonOrderId, e.code, e.willRetry])).toEqual([[broken, 'INVALID_ORDER', false]]);
+      expect(await h.knex(h.tables.orders).where({ amazon_order_id: healing }).first()).toMatchObject({ amazon_status: 'UNSHIPPED', attempts: 0, seen_updated_at: null, next_attempt_at: null });
+      expect(await h.knex(h.tables.orders).where({ amazon_order_id: broken }).first()).toMatchObject({ amazon_status: 'PENDING', attempts: 2, next_attempt_at: null });
+      await sleep(5);
+      const third = await importer.importOrders();
+      expect(third.errors).toEqual([]);
+      expect(h.sim.state.calls['orders.getOrder']).toBe(4);
+    }));
+
   test('a hundred orders Amazon refuses do not starve the order behind them', () =>
     withHarness({ orders: { retryBaseMs: 60_000 } }, async (h) => {
       const unknown = Array.from({ length: 100 }, (_, i) => deadClaim(`302-9999999-${String(9_000_000 + i)}`));

@@ -372,11 +372,29 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
     }
   }
 
-  /** Decides what an order needs and does it; `row` is sellersync's record, if any. */
-  async function processOrder(run: RunState, order: AmazonOrder, row: ImportedOrder | undefined, matches: readonly MatchResult[], marketplaceId: string) {
+  /**
+   * Decides what an order needs and does it; `row` is sellersync's record, if any. `resumed`: the
+   * row was due for work (`listResumable`) and the order was fetched for it.
+   */
+  async function processOrder(run: RunState, order: AmazonOrder, row: ImportedOrder | undefined, matches: readonly MatchResult[], marketplaceId: string, resumed = false) {
     run.seen += 1;
     const problem = validateAmazonOrder(order);
     const orderId = typeof order?.orderId === 'string' && order.orderId !== '' ? order.orderId : null;
+    if (problem && row && resumed) {
+      // the work the row is due for (an expired claim, a retry, an update seen) cannot be done with
+      // this data: an attempt, backed off, or every run would fetch the order again
+      const attempts = row.attempts + 1;
+      const willRetry = attempts < options.maxAttempts;
+      await store.settleUnheld(row.id, {
+        ...(row.state === 'claimed' || row.state === 'failed' ? { state: 'invalid' as const } : {}),
+        attempts,
+        nextAttemptAt: willRetry ? clock() + retryDelay(attempts) : null,
+        lastErrorCode: problem.code,
+        lastErrorMessage: problem.message,
+      });
+      recordError(run, orderId, marketplaceId, problem, willRetry);
+      return;
+    }
     if (problem) {
       // a claim a crashed importer left on an order whose data is bad now: end it, or every run would fetch it again
       if (row && isAbandoned(row, clock()))
@@ -515,7 +533,7 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
         continue;
       }
       const [matches = []] = await matchPage([order], row.marketplaceId);
-      await processOrder(run, order, row, matches, row.marketplaceId);
+      await processOrder(run, order, row, matches, row.marketplaceId, true);
     }
   }
 
