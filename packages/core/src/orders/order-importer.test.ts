@@ -247,6 +247,38 @@ describe('order import: exactly once', () => {
       expect(h.stock('MUG-1')).toBe(5);
     }));
 
+  test('an order whose import stops the process maxAttempts times is left for a person (ORDER_ABANDONED), not started again', () =>
+    withHarness({ orders: { maxAttempts: 2, leaseMs: 50 } }, async (h) => {
+      const { orderId } = h.sim.seed.order(mugAndCup('UNSHIPPED'));
+      // createOrder never returns: the process is gone while it holds the claim
+      const stalls: ((error: Error) => void)[] = [];
+      let stalled = () => {};
+      const dying: ShopAdapter = { ...h.shop, createOrder: () => new Promise<never>((_resolve, reject) => (stalls.push(reject), stalled())) };
+      const stall = () => new Promise<void>((resolve) => (stalled = resolve));
+      await h.settle();
+      const firstStall = stall();
+      const first = h.newSync({ shop: dying, workerId: 'first' }).importOrders();
+      await firstStall;
+      // the attempt is counted when the row is claimed
+      expect(await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).first()).toMatchObject({ state: 'claimed', attempts: 1 });
+      await sleep(60);
+      const secondStall = stall();
+      const second = h.newSync({ shop: dying, workerId: 'second' }).importOrders();
+      await secondStall;
+      expect(await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).first()).toMatchObject({ state: 'claimed', attempts: 2, claimed_by: expect.stringContaining('second') });
+      await sleep(60);
+      const third = await importNow(h, h.newSync({ workerId: 'third' }));
+      expect(third).toMatchObject({ imported: 0, failed: 1 });
+      expect(third.errors).toEqual([{ amazonOrderId: orderId, marketplaceId: DE, code: 'ORDER_ABANDONED', message: expect.stringMatching(/started 2 time\(s\).*left for a person/), willRetry: false }]);
+      expect(await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).first()).toMatchObject({ state: 'failed', claimed_by: null, next_attempt_at: null, last_error_code: 'ORDER_ABANDONED' });
+      expect(await importNow(h)).toMatchObject({ imported: 0, failed: 0, errors: [] });
+      expect(h.shop.listOrders()).toEqual([]);
+      expect(h.sim.state.calls['orders.getOrder']).toBe(1);
+      for (const reject of stalls) reject(new Error('process gone'));
+      await Promise.all([first, second]);
+      expect(await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).first()).toMatchObject({ state: 'failed', last_error_code: 'ORDER_ABANDONED' });
+    }));
+
   test('a page token Amazon refuses (expired after 24 h) makes the window be read again: nothing is missed', () =>
     withHarness({}, async (h) => {
       const seeded = Array.from({ length: 3 }, () => h.sim.seed.order(mugAndCup('UNSHIPPED')).orderId);

@@ -244,11 +244,15 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
     }
   }
 
-  function recordError(run: RunState, amazonOrderId: string | null, marketplaceId: string, error: unknown, willRetry: boolean) {
+  function reportError(run: RunState, amazonOrderId: string | null, marketplaceId: string, code: string, message: string, willRetry: boolean) {
     run.failed += 1;
-    const report: OrderErrorReport = { amazonOrderId, marketplaceId, code: errorCode(error), message: logger.redact(errorMessage(error)), willRetry };
+    const report: OrderErrorReport = { amazonOrderId, marketplaceId, code, message: logger.redact(message), willRetry };
     pushCapped(run.errors, report);
-    logger.warn({ amazonOrderId, marketplaceId, code: report.code }, report.message);
+    logger.warn({ amazonOrderId, marketplaceId, code }, report.message);
+  }
+
+  function recordError(run: RunState, amazonOrderId: string | null, marketplaceId: string, error: unknown, willRetry: boolean) {
+    reportError(run, amazonOrderId, marketplaceId, errorCode(error), errorMessage(error), willRetry);
   }
 
   /**
@@ -313,7 +317,8 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
       run.imported += 1;
       for (const message of warnings) pushCapped(run.warnings, { amazonOrderId: order.orderId, message });
     } catch (error) {
-      const attempts = row.attempts + 1;
+      // counted when the row was claimed
+      const attempts = row.attempts;
       const willRetry = attempts < options.maxAttempts;
       // failed, not skipped or invalid: the retry then knows a shop order may exist
       await store.settle(row.id, run.claimant, {
@@ -360,7 +365,7 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
       run.updated += 1;
       for (const message of warnings) pushCapped(run.warnings, { amazonOrderId: order.orderId, message });
     } catch (error) {
-      const attempts = row.attempts + 1;
+      const attempts = row.attempts;
       const willRetry = attempts < options.maxAttempts;
       await store.settle(row.id, run.claimant, {
         attempts,
@@ -453,8 +458,8 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
       updatedAt > candidate.amazonUpdatedAt ||
       (candidate.nextAttemptAt !== null && candidate.nextAttemptAt <= now && candidate.attempts < options.maxAttempts) ||
       (candidate.state === 'claimed' && claimed) ||
-      // a crashed importer's claim, in any state: finished, or at least ended
-      (!claimed && isAbandoned(candidate, now));
+      // a crashed importer's claim, in any state: finished, or at least ended (one that spent its attempts is left to abandonExpired)
+      (!claimed && isAbandoned(candidate, now) && candidate.attempts < options.maxAttempts);
     if (!needsWork(row, false)) {
       run.unchanged += 1;
       return;
@@ -468,7 +473,8 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
     // another importer may have applied this very update between our read and our claim
     const fresh = await store.get(order.orderId);
     if (!fresh || !needsWork(fresh, true)) {
-      if (fresh) await store.settle(fresh.id, run.claimant, {});
+      // nothing was attempted: the attempt the claim counted is taken back
+      if (fresh) await store.settle(fresh.id, run.claimant, { attempts: Math.max(0, fresh.attempts - 1) });
       run.unchanged += 1;
       return;
     }
@@ -510,6 +516,8 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
 
   /** Orders whose import was interrupted (expired claims) or failed and is due again: fetched one by one. */
   async function resume(run: RunState, signal: AbortSignal | undefined) {
+    for (const row of await store.abandonExpired(options.maxAttempts))
+      reportError(run, row.amazonOrderId, row.marketplaceId, 'ORDER_ABANDONED', `Amazon order ${row.amazonOrderId}: its import or update was started ${row.attempts} time(s) and the importer stopped each time (a crash, a killed process); left for a person: check its shop order and stock. A later update from Amazon is applied as usual.`, false);
     const rows = await store.listResumable(options.maxAttempts, 100);
     for (const row of rows) {
       if (signal?.aborted) return;

@@ -265,13 +265,17 @@ export interface OrderStore {
   getMany(amazonOrderIds: readonly string[]): Promise<Map<string, ImportedOrder>>;
   get(amazonOrderId: string): Promise<ImportedOrder | null>;
   /**
-   * Inserts the row of an order never seen, claimed by `claimant` for `leaseMs`. Returns the row
-   * when this call created it, `null` when another importer's row was there first.
+   * Inserts the row of an order never seen, claimed by `claimant` for `leaseMs`, its first attempt
+   * counted. Returns the row when this call created it, `null` when another importer's row was there
+   * first.
    */
   claimNew(order: NewImportedOrder, claimant: string, leaseMs: number): Promise<ImportedOrder | null>;
   /** Inserts a row that is settled at once (skipped or invalid) unless a row exists already. */
   recordNew(order: NewImportedOrder, patch: ImportedOrderPatch): Promise<void>;
-  /** Claims an existing row unless another importer's lease on it is live. Returns whether it did. */
+  /**
+   * Claims an existing row unless another importer's lease on it is live, counting the attempt (so
+   * an order whose import kills the process runs out of attempts too). Returns whether it did.
+   */
   claim(id: number, claimant: string, leaseMs: number): Promise<boolean>;
   /**
    * Writes `patch` and ends the claim, if `claimant` still holds it. Returns whether it did. A patch
@@ -290,12 +294,18 @@ export interface OrderStore {
    */
   markSeen(amazonOrderId: string, updatedAt: number): Promise<void>;
   /**
-   * Rows to work on again, oldest first: claims whose lease expired in any state (an importer
-   * crashed while creating or updating the order), failures due for a retry with fewer than
-   * `maxAttempts` attempts, and rows with an update seen but not applied, once no live claim holds
-   * them and their backoff is over.
+   * Rows to work on again, oldest first, each with fewer than `maxAttempts` attempts: claims whose
+   * lease expired in any state (an importer crashed while creating or updating the order), failures
+   * due for a retry, and rows with an update seen but not applied, once no live claim holds them and
+   * their backoff is over.
    */
   listResumable(maxAttempts: number, limit: number): Promise<ImportedOrder[]>;
+  /**
+   * Ends the expired claims of rows that spent `maxAttempts` attempts (the importer stopped each
+   * time) and leaves them for a person: `ORDER_ABANDONED`, no retry; a row never imported becomes
+   * `failed`, so a later update still finds its shop order. Returns them as they were.
+   */
+  abandonExpired(maxAttempts: number): Promise<ImportedOrder[]>;
   /** Writes fields of rows no importer holds (acknowledgement and shipment bookkeeping). */
   update(ids: readonly number[], patch: ImportedOrderPatch & { readonly ackFeedId?: string | null; readonly ackMessageId?: number | null }): Promise<number>;
   /** Imported merchant-fulfilled orders waiting for an acknowledgement, per marketplace, oldest first. */
@@ -368,7 +378,7 @@ export function createOrderStore(knex: Knex, options: OrderStoreOptions): OrderS
     async claimNew(order, claimant, leaseMs) {
       const now = clock();
       await knex(table)
-        .insert({ ...newRow(order, now), state: 'claimed', claimed_by: claimant, lease_until: now + leaseMs })
+        .insert({ ...newRow(order, now), state: 'claimed', claimed_by: claimant, lease_until: now + leaseMs, attempts: 1 })
         .onConflict(['account_id', 'amazon_order_id'])
         .ignore();
       // the claimant names one run of one importer, so only the run that inserted the row sees itself here
@@ -389,7 +399,7 @@ export function createOrderStore(knex: Knex, options: OrderStoreOptions): OrderS
       const changed = await knex(table)
         .where({ id, account_id: accountId })
         .andWhere((q) => q.whereNull('claimed_by').orWhere('lease_until', '<=', now))
-        .update({ claimed_by: claimant, lease_until: now + leaseMs, updated_at: now });
+        .update({ claimed_by: claimant, lease_until: now + leaseMs, attempts: knex.raw('?? + 1', ['attempts']), updated_at: now });
       return Number(changed) === 1;
     },
 
@@ -423,7 +433,7 @@ export function createOrderStore(knex: Knex, options: OrderStoreOptions): OrderS
       const list = (await rows()
         .andWhere((q) =>
           q
-            .where((c) => c.whereNotNull('claimed_by').andWhere('lease_until', '<=', now))
+            .where((c) => c.whereNotNull('claimed_by').andWhere('lease_until', '<=', now).andWhere('attempts', '<', maxAttempts))
             .orWhere((f) => f.whereNotNull('next_attempt_at').andWhere('next_attempt_at', '<=', now).andWhere('attempts', '<', maxAttempts).andWhere(unheld))
             .orWhere((s) =>
               s
@@ -437,6 +447,25 @@ export function createOrderStore(knex: Knex, options: OrderStoreOptions): OrderS
         .orderBy('id')
         .limit(limit)) as OrderRow[];
       return list.map(toImportedOrder);
+    },
+
+    async abandonExpired(maxAttempts) {
+      const now = clock();
+      const expired = (q: Knex.QueryBuilder) => q.whereNotNull('claimed_by').andWhere('lease_until', '<=', now).andWhere('attempts', '>=', maxAttempts);
+      const found = ((await expired(rows()).orderBy('id').limit(1000)) as OrderRow[]).map(toImportedOrder);
+      if (found.length === 0) return [];
+      const message = `Its import or update was started ${maxAttempts} time(s) and the importer stopped each time (a crash, a killed process); left for a person: check its shop order and stock.`;
+      for (const part of chunk(found.map((row) => row.id), 500))
+        await expired(rows().whereIn('id', part)).update({
+          state: knex.raw('case when ?? = ? then ? else ?? end', ['state', 'claimed', 'failed', 'state']),
+          claimed_by: null,
+          lease_until: null,
+          next_attempt_at: null,
+          last_error_code: 'ORDER_ABANDONED',
+          last_error_message: message,
+          updated_at: now,
+        });
+      return found;
     },
 
     async update(ids, patch) {
