@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { SIMULATOR_CREDENTIALS, startSimulator, type Simulator, type SimulatorOptions } from '@sellersync/sp-api-simulator';
 import { SellerSyncError } from '../errors';
 import type { Logger } from '../logger';
@@ -6,6 +8,7 @@ import { AmazonCallError } from './amazon-call-error';
 import type { AmazonGateway, AmazonGatewayOptions } from './amazon-gateway';
 import type { AmazonOrder, ListingsFeedProcessingReport } from './amazon-types';
 import { createAmazonGateway } from './create-amazon-gateway';
+import { watchedCallsRunning } from './endpoint-agent';
 
 // What the gateway does when Amazon misbehaves: rate limits, faults, stuck feeds, expired tokens,
 // refused credentials — and that no secret ever leaks while it does.
@@ -309,6 +312,48 @@ describe('calls that create a feed or a report are not sent twice', () => {
     expect(error).toMatchObject({ code: 'AMAZON_NETWORK_ERROR', amazonCode: 'ECONNREFUSED', isRetryable: true, attempts: 3 });
     expect((error as AmazonCallError).details['maybeCreated']).toBeUndefined();
     expect(gateway.stats().calls['feeds.createFeed']).toBe(3);
+  });
+});
+
+describe('the request watch of createFeed and createReport', () => {
+  test('an answer cut after its headers ends the watch with the attempt (the client never settles such a call)', async () => {
+    // a stand-in for Amazon: LWA answers, createFeed sends its headers and half its body, then the connection dies
+    let createFeedRequests = 0;
+    const server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        if (request.url?.startsWith('/auth/o2/token')) {
+          response.writeHead(200, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ access_token: 'Atza|stand-in-access-token', token_type: 'bearer', expires_in: 3600 }));
+        } else if (request.url?.startsWith('/feeds/2021-06-30/feeds')) {
+          createFeedRequests += 1;
+          response.writeHead(202, { 'content-type': 'application/json', 'content-length': '100' });
+          response.write('{"feedId":"5');
+          setTimeout(() => request.socket.destroy(), 20);
+        } else {
+          response.writeHead(404, { 'content-type': 'application/json' });
+          response.end('{"errors":[{"code":"NotFound","message":"no such route"}]}');
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const gateway = createAmazonGateway({
+        amazon: { region: 'eu', sellerId: 'A2STANDIN', marketplaceIds: [DE], ...SIMULATOR_CREDENTIALS, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` },
+        requestTimeoutMs: 300,
+        retry: { retries: 2 },
+      });
+      const error = await gateway
+        .createFeed({ feedType: 'JSON_LISTINGS_FEED', marketplaceIds: [DE], inputFeedDocumentId: 'doc-1' })
+        .catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'AMAZON_NETWORK_ERROR', attempts: 1, details: { maybeCreated: true } });
+      expect(createFeedRequests).toBe(1);
+      // the AsyncLocalStorage (which slows every promise of the process) is off again
+      expect(watchedCallsRunning()).toBe(0);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 

@@ -399,8 +399,9 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
       options: { raw_result: true },
     };
     try {
-      const request = spec.creates ? watchRequests(watch, () => client.callAPI(params)) : client.callAPI(params);
-      return (await withDeadline(request, requestTimeoutMs, spec.operation, watch)) as RawResult;
+      // the deadline inside the watch: the client's promise may never settle, the watch must end
+      const request = () => withDeadline(client.callAPI(params), requestTimeoutMs, spec.operation, watch);
+      return (await (spec.creates ? watchRequests(watch, request) : request())) as RawResult;
     } catch (error) {
       throw failureFromError(error, 'call', redact);
     }

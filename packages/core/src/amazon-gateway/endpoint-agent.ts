@@ -38,6 +38,9 @@ let watching = 0;
  * in `watch`. The client builds its request several awaits into the call, hence the async context.
  * An AsyncLocalStorage slows every promise of the process while it is enabled (Node 20), so it is
  * enabled only while a watched call runs: use it for the few calls that need it.
+ *
+ * The storage stays enabled until `run` settles, so `run` MUST settle: give it its deadline inside
+ * (`amazon-sp-api` never settles a call whose answer is cut after its headers).
  */
 export async function watchRequests<T>(watch: RequestWatch, run: () => Promise<T>): Promise<T> {
   watching += 1;
@@ -47,6 +50,11 @@ export async function watchRequests<T>(watch: RequestWatch, run: () => Promise<T
     watching -= 1;
     if (watching === 0) watches.disable();
   }
+}
+
+/** How many watched calls are running (the storage is enabled while this is above 0). */
+export function watchedCallsRunning(): number {
+  return watching;
 }
 
 interface AgentInternals {
