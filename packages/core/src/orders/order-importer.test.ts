@@ -4,7 +4,7 @@ import { AmazonCallError, createAmazonGateway, type AmazonGateway, type AmazonOr
 import type { ShopAdapter } from '../shop-adapter';
 import { createOrderImporter } from './order-importer';
 import { validateOrderFeedXml } from '../test-support/order-feed-xsd';
-import { DE, FR, TIME_SCALE, abandonedOrderRow, holdPoint, sleep, startOrdersHarness, type OrdersHarness, type OrdersHarnessOptions } from '../test-support/orders-harness';
+import { DE, FR, TIME_SCALE, abandonedOrderRow, holdPoint, manualClock, sleep, startOrdersHarness, waitFor, type OrdersHarness, type OrdersHarnessOptions } from '../test-support/orders-harness';
 
 // Order import through the real amazon-sp-api client and core's gateway, against the simulator,
 // into the memory shop, on SQLite. The engine-independent exactly-once checks are repeated on
@@ -815,6 +815,35 @@ describe('order import: options, acknowledgement, summary', () => {
       await sleep(5);
       expect((await importer.importOrders()).errors).toEqual([]);
       expect(submissions).toBe(2);
+    }));
+
+  test('acknowledgement claims are renewed while their feed is sent: a second importer meanwhile sends none of them again', () =>
+    withHarness({}, async (h) => {
+      const seeded = [h.sim.seed.order(mugAndCup('UNSHIPPED')).orderId, h.sim.seed.order(mugAndCup('UNSHIPPED')).orderId];
+      await importNow(h);
+      // imported, not yet acknowledged
+      await h.knex(h.tables.orders).update({ ack_state: 'pending' });
+      const real = gatewayFor(h);
+      const clock = manualClock();
+      const hold = holdPoint();
+      // the upload hangs (a throttled Amazon) while the lease runs out on the clock
+      const slow: AmazonGateway = { ...real, submitFeed: async (input) => (await hold.pass(), real.submitFeed(input)) };
+      const importer = (gateway: AmazonGateway, workerId: string) =>
+        createOrderImporter({ db: h.knex, shop: h.shop, gateway, accountId: 'acme-eu', tablePrefix: h.tablePrefix, workerId, clock: clock.now, orders: { acknowledge: true, waitForFeeds: true, leaseMs: 300 } });
+      const first = importer(slow, 'first').importOrders();
+      await hold.reached;
+      clock.advance(1000);
+      await waitFor('the acknowledgements and the run are renewed past the new time', async () => {
+        const rows = await h.knex(h.tables.orders).select('ack_claimed_by', 'ack_lease_until');
+        const runs = await h.knex(h.tables.orderImportRuns).where({ worker_id: 'first' }).select('heartbeat_at');
+        return rows.every((row) => row.ack_claimed_by !== null && Number(row.ack_lease_until) > clock.now()) && runs.every((run) => Number(run.heartbeat_at) >= clock.now());
+      });
+      const second = await importer(real, 'second').importOrders();
+      expect(second.acknowledgements).toEqual({ submitted: 0, acknowledged: 0, failed: 0 });
+      hold.release();
+      expect((await first).acknowledgements).toEqual({ submitted: 1, acknowledged: 2, failed: 0 });
+      expect(h.sim.state.feeds.filter((feed) => feed.feedType === 'POST_ORDER_ACKNOWLEDGEMENT_DATA')).toHaveLength(1);
+      expect(h.sim.state.acknowledgements.map((ack) => ack.orderId).sort()).toEqual([...seeded].sort());
     }));
 
   test('status() shows the latest run that ended, and says which runs are still in progress', () =>

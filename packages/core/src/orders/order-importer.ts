@@ -8,6 +8,7 @@ import { createSafeLogger, type Logger, type SafeLogger } from '../logger';
 import { createProductMappings, createProductMatcher, type MatchResult, type ProductMatcher } from '../matching';
 import { hasCapability, requireCapability, type ShopAdapter } from '../shop-adapter';
 import { XML_FEED_CONTENT_TYPE, parseProcessingReport, readProcessingOutcome } from './amazon-xml-feed';
+import { keepLeaseAlive } from './keep-lease-alive';
 import { buildOrderAcknowledgementFeed, ORDER_ACKNOWLEDGEMENT_FEED_TYPE } from './order-acknowledgement-feed';
 import {
   amazonOrderStatus,
@@ -662,34 +663,48 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
 
   /**
    * Sends one acknowledgement feed per marketplace for imported orders not yet acknowledged. The
-   * rows are claimed first, so concurrent importers never put an order in two feeds.
+   * rows are claimed first and their lease renewed while the feeds are sent, so concurrent importers
+   * never put an order in two feeds.
    */
   async function submitAcknowledgements(run: RunState) {
     for (;;) {
       const pending = await store.claimAckPending(run.claimant, options.leaseMs, options.maxAttempts, 5000);
       if (pending.length === 0) return;
-      const byMarketplace = new Map<string, ImportedOrder[]>();
-      for (const row of pending) byMarketplace.set(row.marketplaceId, [...(byMarketplace.get(row.marketplaceId) ?? []), row]);
-      for (const [marketplaceId, rows] of byMarketplace) {
-        try {
-          const content = buildOrderAcknowledgementFeed(
-            gateway.sellerId,
-            rows.map((row) => ({
-              amazonOrderId: row.amazonOrderId,
-              // a shop id the schema refuses (over 50 characters) is left out rather than failing the acknowledgement
-              merchantOrderId: row.shopOrderRef !== null && row.shopOrderRef.length <= 50 && !/[\t\r\n]/.test(row.shopOrderRef) ? row.shopOrderRef : null,
-            })),
-          );
-          const { feedId } = await gateway.submitFeed({ feedType: ORDER_ACKNOWLEDGEMENT_FEED_TYPE, marketplaceIds: [marketplaceId], content, contentType: XML_FEED_CONTENT_TYPE });
-          await store.markAckSubmitted(run.claimant, feedId, rows.map((row, index) => ({ id: row.id, messageId: index + 1 })));
-          run.acknowledgements.submitted += 1;
-        } catch (error) {
-          const message = `Order acknowledgement could not be sent: ${logger.redact(errorMessage(error))}`;
-          logger.warn({ marketplaceId, code: errorCode(error, 'AMAZON_CALL_FAILED') }, message);
-          await retryAcknowledgements(run, rows, errorCode(error, 'AMAZON_CALL_FAILED'), message, (ids, patch) => store.releaseAck(run.claimant, ids, patch));
-        }
+      const ids = pending.map((row) => row.id);
+      const stop = keepLeaseAlive(() => store.renewAck(run.claimant, ids, options.leaseMs), options.leaseMs, (error) =>
+        logger.warn({ code: errorCode(error, 'DATABASE_ERROR') }, `Renewing the lease of ${ids.length} acknowledgement(s) failed: ${logger.redact(errorMessage(error))}`),
+      );
+      try {
+        await sendAcknowledgements(run, pending);
+      } finally {
+        stop();
       }
       if (pending.length < 5000) return;
+    }
+  }
+
+  /** One acknowledgement feed per marketplace for claimed rows. */
+  async function sendAcknowledgements(run: RunState, pending: readonly ImportedOrder[]) {
+    const byMarketplace = new Map<string, ImportedOrder[]>();
+    for (const row of pending) byMarketplace.set(row.marketplaceId, [...(byMarketplace.get(row.marketplaceId) ?? []), row]);
+    for (const [marketplaceId, rows] of byMarketplace) {
+      try {
+        const content = buildOrderAcknowledgementFeed(
+          gateway.sellerId,
+          rows.map((row) => ({
+            amazonOrderId: row.amazonOrderId,
+            // a shop id the schema refuses (over 50 characters) is left out rather than failing the acknowledgement
+            merchantOrderId: row.shopOrderRef !== null && row.shopOrderRef.length <= 50 && !/[\t\r\n]/.test(row.shopOrderRef) ? row.shopOrderRef : null,
+          })),
+        );
+        const { feedId } = await gateway.submitFeed({ feedType: ORDER_ACKNOWLEDGEMENT_FEED_TYPE, marketplaceIds: [marketplaceId], content, contentType: XML_FEED_CONTENT_TYPE });
+        await store.markAckSubmitted(run.claimant, feedId, rows.map((row, index) => ({ id: row.id, messageId: index + 1 })));
+        run.acknowledgements.submitted += 1;
+      } catch (error) {
+        const message = `Order acknowledgement could not be sent: ${logger.redact(errorMessage(error))}`;
+        logger.warn({ marketplaceId, code: errorCode(error, 'AMAZON_CALL_FAILED') }, message);
+        await retryAcknowledgements(run, rows, errorCode(error, 'AMAZON_CALL_FAILED'), message, (ids, patch) => store.releaseAck(run.claimant, ids, patch));
+      }
     }
   }
 
@@ -704,10 +719,9 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
       // a run whose heartbeat stopped for a whole lease has lost its process; its orders are resumed by their expired claims
       await runs.closeAbandoned(startedAt - options.leaseMs, startedAt);
       const runId = await runs.start({ marketplaceIds: options.marketplaceIds, workerId, startedAt });
-      const heartbeat = setInterval(() => {
-        runs.heartbeat(runId, clock()).catch((error: unknown) => logger.warn({ runId, code: errorCode(error, 'DATABASE_ERROR') }, `Order import run ${runId}: the heartbeat failed: ${logger.redact(errorMessage(error))}`));
-      }, Math.max(1, Math.floor(options.leaseMs / 3)));
-      heartbeat.unref?.();
+      const stopHeartbeat = keepLeaseAlive(() => runs.heartbeat(runId, clock()), options.leaseMs, (error) =>
+        logger.warn({ runId, code: errorCode(error, 'DATABASE_ERROR') }, `Order import run ${runId}: the heartbeat failed: ${logger.redact(errorMessage(error))}`),
+      );
       const run: RunState = {
         claimant: `${workerId}#${runId}:${randomBytes(4).toString('hex')}`.slice(-191),
         seen: 0,
@@ -750,7 +764,7 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
         runError = { code: errorCode(error, 'DATABASE_ERROR'), message: logger.redact(errorMessage(error)) };
         logger.error({ code: runError.code }, `Order import stopped: ${runError.message}`);
       }
-      clearInterval(heartbeat);
+      stopHeartbeat();
       if (runError) marketplaces.push({ marketplaceId: '*', pages: 0, orders: 0, nextLastUpdatedAfter: null, error: runError });
       const summary: OrderImportSummary = {
         runId,

@@ -317,6 +317,8 @@ export interface OrderStore {
    * whose claims expired `maxAttempts` times (the process died after sending) are marked `failed`.
    */
   claimAckPending(claimant: string, leaseMs: number, maxAttempts: number, limit: number): Promise<ImportedOrder[]>;
+  /** Extends the lease of acknowledgements `claimant` still holds. */
+  renewAck(claimant: string, ids: readonly number[], leaseMs: number): Promise<void>;
   /** Records the feed and message id of acknowledgements `claimant` holds, and ends its claim. */
   markAckSubmitted(claimant: string, feedId: string, messages: readonly { readonly id: number; readonly messageId: number }[]): Promise<void>;
   /** Writes `patch` to acknowledgements `claimant` holds and ends its claim (a failed submission). */
@@ -511,6 +513,12 @@ export function createOrderStore(knex: Knex, options: OrderStoreOptions): OrderS
       for (const part of chunk(ids, 500))
         claimed.push(...((await rows().whereIn('id', part).andWhere({ ack_claimed_by: claimant, ack_state: 'pending' }).orderBy('id')) as OrderRow[]).map(toImportedOrder));
       return claimed;
+    },
+
+    async renewAck(claimant, ids, leaseMs) {
+      const now = clock();
+      for (const part of chunk(ids, 500))
+        if (part.length > 0) await rows().whereIn('id', part).andWhere({ ack_claimed_by: claimant, ack_state: 'pending' }).update({ ack_lease_until: now + leaseMs });
     },
 
     async markAckSubmitted(claimant, feedId, messages) {

@@ -4,7 +4,7 @@ import { AmazonCallError, createAmazonGateway, type AmazonGateway } from '../ama
 import { createShipmentConfirmer } from './shipment-confirmer';
 import type { ShipmentsOptions } from './shipments-options';
 import { validateOrderFeedXml } from '../test-support/order-feed-xsd';
-import { DE, TIME_SCALE, sleep, startOrdersHarness, type OrdersHarness, type OrdersHarnessOptions } from '../test-support/orders-harness';
+import { DE, TIME_SCALE, holdPoint, manualClock, sleep, startOrdersHarness, waitFor, type OrdersHarness, type OrdersHarnessOptions } from '../test-support/orders-harness';
 import type { ShopPackage } from '../shop-adapter';
 import { describeEachEngine } from '../test-support/database-engines';
 
@@ -69,8 +69,8 @@ function gatewayFor(h: OrdersHarness): AmazonGateway {
 }
 
 /** A confirmer on the harness's database and shop with its own gateway. */
-function confirmerWith(h: OrdersHarness, gateway: AmazonGateway, shipments: ShipmentsOptions = {}) {
-  return createShipmentConfirmer({ db: h.knex, shop: h.shop, gateway, accountId: 'acme-eu', tablePrefix: h.tablePrefix, shipments: { retryBaseMs: 1, ...shipments } });
+function confirmerWith(h: OrdersHarness, gateway: AmazonGateway, shipments: ShipmentsOptions = {}, clock?: () => number) {
+  return createShipmentConfirmer({ db: h.knex, shop: h.shop, gateway, accountId: 'acme-eu', tablePrefix: h.tablePrefix, shipments: { retryBaseMs: 1, ...shipments }, clock });
 }
 
 async function confirm(h: OrdersHarness, sync = h.sync) {
@@ -153,15 +153,22 @@ describe('shipment confirmation, one confirmShipment per package', () => {
     }));
 
   test('a batch that outlasts one lease keeps its claim: a second confirmer meanwhile sends nothing twice', () =>
-    withHarness({ shipments: { leaseMs: 90 } }, async (h) => {
+    withHarness({}, async (h) => {
       await seedAndShip(h, 4);
       const real = gatewayFor(h);
-      // each confirmation takes 60 ms (a throttled Amazon): the batch of 4 needs far more than one 90 ms lease
-      const slow: AmazonGateway = { ...real, confirmShipment: async (orderId, request) => (await sleep(60), real.confirmShipment(orderId, request)) };
-      const first = confirmerWith(h, slow, { leaseMs: 90 }).confirmShipments();
-      await sleep(150);
-      const second = await confirmerWith(h, real, { leaseMs: 90 }).confirmShipments();
+      const clock = manualClock();
+      const hold = holdPoint();
+      // the first confirmation hangs (a throttled Amazon) while the lease runs out on the clock
+      const slow: AmazonGateway = { ...real, confirmShipment: async (orderId, request) => (await hold.pass(), real.confirmShipment(orderId, request)) };
+      const first = confirmerWith(h, slow, { leaseMs: 90 }, clock.now).confirmShipments();
+      await hold.reached;
+      clock.advance(1000);
+      await waitFor('every package held is renewed past the new time', async () =>
+        (await h.knex(h.tables.shipmentPackages).select('state', 'lease_until')).every((row) => row.state === 'sending' && Number(row.lease_until) > clock.now()),
+      );
+      const second = await confirmerWith(h, real, { leaseMs: 90 }, clock.now).confirmShipments();
       expect(second).toMatchObject({ confirmed: 0 });
+      hold.release();
       expect(await first).toMatchObject({ confirmed: 4 });
       expect(h.sim.state.calls['orders.confirmShipment']).toBe(4);
       expect(h.sim.state.shipments.every((shipment) => !shipment.edited)).toBe(true);

@@ -5,6 +5,7 @@ import { AmazonCallError, type AmazonFeed, type AmazonGateway } from '../amazon-
 import { SellerSyncError } from '../errors';
 import { createSafeLogger, type Logger, type SafeLogger } from '../logger';
 import { XML_FEED_CONTENT_TYPE, parseProcessingReport, readProcessingOutcome } from '../orders/amazon-xml-feed';
+import { keepLeaseAlive } from '../orders/keep-lease-alive';
 import { createOrderStore, type ImportedOrder, type OrderStore } from '../orders/order-store';
 import { requireCapability, type ShopAdapter, type ShopShipment } from '../shop-adapter';
 import { resolveAmazonCarrier } from './amazon-carrier-codes';
@@ -269,17 +270,11 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
     problem(run, pkg, 'failed', code, message, willRetry);
   }
 
-  /**
-   * Renews the lease of the packages a run holds every third of its length until `stop()`, so a
-   * batch that takes longer than one lease (throttled calls, a slow upload) is never sent twice.
-   */
-  function keepClaimed(run: RunState, ids: readonly number[]): () => void {
-    const timer = setInterval(() => {
-      store.renew(ids, run.claimant, options.leaseMs).catch((error: unknown) => logger.warn({ code: SellerSyncError.isInstance(error) ? error.code : 'DATABASE_ERROR' }, `Renewing the lease of ${ids.length} package(s) failed: ${logger.redact(errorMessage(error))}`));
-    }, Math.max(1, Math.floor(options.leaseMs / 3)));
-    timer.unref?.();
-    return () => clearInterval(timer);
-  }
+  /** Keeps the packages a run holds claimed until `stop()`, so a batch slower than one lease is never sent twice. */
+  const keepClaimed = (run: RunState, ids: readonly number[]): (() => void) =>
+    keepLeaseAlive(() => store.renew(ids, run.claimant, options.leaseMs), options.leaseMs, (error) =>
+      logger.warn({ code: SellerSyncError.isInstance(error) ? error.code : 'DATABASE_ERROR' }, `Renewing the lease of ${ids.length} package(s) failed: ${logger.redact(errorMessage(error))}`),
+    );
 
   /** Packages whose claims expired `maxAttempts` times (the process died while sending them) are left for a person. */
   async function abandonExpired(run: RunState, touched: Set<string>) {

@@ -79,6 +79,31 @@ export function holdPoint(): HoldPoint {
   };
 }
 
+/** A clock that moves only when a test says so: leases run out on it, not on a loaded machine's timing. */
+export interface ManualClock {
+  readonly now: () => number;
+  advance(ms: number): void;
+}
+
+export function manualClock(start = Date.now()): ManualClock {
+  let now = start;
+  return {
+    now: () => now,
+    advance: (ms) => {
+      now += ms;
+    },
+  };
+}
+
+/** Polls until `condition` holds: it waits for an event, never for a margin; fails after `timeoutMs`. */
+export async function waitFor(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting until ${what}.`);
+    await sleep(5);
+  }
+}
+
 /** A row of the orders table as an importer that died while holding it leaves it (claimed, lease over). */
 export function abandonedOrderRow(amazonOrderId: string, overrides: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
   return {
