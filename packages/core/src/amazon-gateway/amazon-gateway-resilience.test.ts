@@ -300,6 +300,25 @@ describe('calls that create a feed or a report are not sent twice', () => {
     expect(sim.state.calls['reports.createReport']).toBe(1);
   });
 
+  test('an expired token whose renewal fails is retried: Amazon refused the createFeed, so no maybeCreated', async () => {
+    const sim = await simulator({ timeScale: 1000 });
+    // the LWA endpoint fails until the gateway says it will retry
+    const quiet = () => undefined;
+    const logger: Logger = { debug: quiet, info: quiet, error: quiet, warn: () => sim.setFaults({ operations: { token: { serverErrorRate: 0 } } }) };
+    const gateway = gatewayFor(sim, { retry: { retries: 3 }, logger });
+    const upload = await gateway.createFeedDocument(FEED_CONTENT_TYPE);
+    sim.expireAccessTokens();
+    sim.setFaults({ operations: { token: { serverErrorRate: 1 } } });
+    const created = await gateway
+      .createFeed({ feedType: 'JSON_LISTINGS_FEED', marketplaceIds: [DE], inputFeedDocumentId: upload.feedDocumentId })
+      .catch((caught: unknown) => caught);
+    expect(created).toMatchObject({ feedId: expect.any(String) });
+    // two 403s for the expired token, then the replay after the renewal that worked
+    expect(sim.state.calls['feeds.createFeed']).toBe(3);
+    expect(sim.state.feeds).toHaveLength(1);
+    expect(gateway.stats().calls['token']).toBe(3);
+  });
+
   test('a refused connection (the request never left) is retried like any other call', async () => {
     const sim = await simulator({ timeScale: 1000 });
     const gateway = gatewayFor(sim, { retry: { retries: 2 } });

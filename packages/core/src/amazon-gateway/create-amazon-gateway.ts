@@ -415,7 +415,11 @@ export function createAmazonGateway(options: AmazonGatewayOptions): AmazonGatewa
     let body = Buffer.concat(result.chunks).toString('utf8');
     if (isExpiredTokenAnswer(result.statusCode, body)) {
       // the client refreshes on this answer only without raw_result: do it once here; the replay
-      // is a request of its own, so it takes a token of its own
+      // is a request of its own, so it takes a token of its own. Amazon refused the first request,
+      // so until the replay is sent nothing was written that Amazon may act on: a failing token
+      // refresh must not look like a createFeed whose outcome is unknown
+      watch.request = undefined;
+      watch.written = false;
       await refreshToken(generation);
       if (limiter) await limiter.acquire(spec.operation);
       result = await send(spec, watch);
