@@ -250,6 +250,33 @@ describe('shipment confirmation, one confirmShipment per package', () => {
     }));
 });
 
+describe('shipment confirmation: run errors', () => {
+  test('a stage the database stops is reported as DATABASE_ERROR; only the shop’s own failure is SHOP_ADAPTER_FAILED', () =>
+    withHarness({}, async (h) => {
+      const { orderId } = h.sim.seed.order(twoLines());
+      const refs = await importAll(h);
+      h.shop.shipOrder(refs.get(orderId)!, { status: 'shipped', packages: [dhl('pk-1', 'TRACK-1')] });
+      // a confirmer whose tables are missing (migrate never ran for this prefix): every stage fails in the database
+      const lost = createShipmentConfirmer({ db: h.knex, shop: h.shop, gateway: gatewayFor(h), accountId: 'acme-eu', tablePrefix: 'nothing_here_' });
+      const broken = await lost.confirmShipments();
+      expect(broken.errors.map((e) => [e.stage, e.code])).toEqual([
+        ['feeds', 'DATABASE_ERROR'],
+        ['discover', 'DATABASE_ERROR'],
+        ['send', 'DATABASE_ERROR'],
+        ['settle', 'DATABASE_ERROR'],
+      ]);
+      const refusing = createShipmentConfirmer({
+        db: h.knex,
+        shop: { ...h.shop, listShipments: async () => { throw new Error('shop API timed out'); } },
+        gateway: gatewayFor(h),
+        accountId: 'acme-eu',
+        tablePrefix: h.tablePrefix,
+      });
+      expect((await refusing.confirmShipments()).errors).toEqual([{ stage: 'discover', feedId: null, code: 'SHOP_ADAPTER_FAILED', message: 'Shipment confirmation (discover) stopped: shop API timed out' }]);
+      expect(await confirm(h)).toMatchObject({ confirmed: 1, errors: [] });
+    }));
+});
+
 describe('shipment confirmation in bulk: one POST_ORDER_FULFILLMENT_DATA feed', () => {
   test('one XSD-valid feed per run; its processing report confirms or rejects each package', () =>
     withHarness({ shipments: { mode: 'bulk-feed', waitForFeeds: true } }, async (h) => {

@@ -46,7 +46,11 @@ export interface ShipmentRunError {
   readonly stage: 'feeds' | 'discover' | 'send' | 'settle';
   /** The bulk feed concerned, if any. */
   readonly feedId: string | null;
-  /** sellersync's code (`AMAZON_CALL_FAILED`, `FEED_STUCK`, `DATABASE_ERROR`, ...), `SHOP_ADAPTER_FAILED` for the shop's own errors. */
+  /**
+   * sellersync's code (`AMAZON_CALL_FAILED`, `FEED_STUCK`, ...); `SHOP_ADAPTER_FAILED` for the
+   * shop's own errors (its `listShipments`, stage `discover`); `DATABASE_ERROR` for any other error,
+   * which is the database's (sellersync's tables), in any stage.
+   */
   readonly code: string;
   readonly message: string;
 }
@@ -128,7 +132,8 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
   }
 
   const runError = (run: RunState, name: ShipmentRunError['stage'], feedId: string | null, error: unknown, message: string) => {
-    const code = SellerSyncError.isInstance(error) ? error.code : 'SHOP_ADAPTER_FAILED';
+    // the shop's errors are named where the shop is called (discover); what else fails is the database
+    const code = SellerSyncError.isInstance(error) ? error.code : 'DATABASE_ERROR';
     if (run.errors.length < PROBLEM_LIMIT) run.errors.push({ stage: name, feedId, code, message });
     logger.error({ stage: name, feedId, code }, message);
   };
@@ -155,7 +160,9 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
       if (open.length === 0) return;
       afterId = open.at(-1)!.id;
       const byRef = new Map(open.filter((o) => o.shopOrderRef !== null).map((o) => [o.shopOrderRef!, o]));
-      const shipments = await shop.listShipments!({ orderRefs: [...byRef.keys()], shippedStatuses: options.shippedStatuses });
+      const shipments = await shop.listShipments!({ orderRefs: [...byRef.keys()], shippedStatuses: options.shippedStatuses }).catch((error: unknown) => {
+        throw SellerSyncError.isInstance(error) ? error : new SellerSyncError({ code: 'SHOP_ADAPTER_FAILED', message: errorMessage(error), cause: error });
+      });
       const recorded = await store.listByOrders(shipments.map((s) => byRef.get(s.orderRef)?.amazonOrderId).filter((id): id is string => id !== undefined));
       const known = new Set(recorded.map((p) => `${p.amazonOrderId}\u0000${p.packageId}`));
       const fresh: NewShipmentPackage[] = [];
