@@ -31,8 +31,9 @@ const DEFAULT_LOCK_TIMEOUT_MS = 120_000;
  * Concurrency: several processes MAY call it at once, also on a fresh database (the first deploy
  * of several workers). One of them applies the migrations while the others wait for knex's
  * migration lock (`<prefix>migrations_lock`), retrying with a short backoff for up to
- * `lockTimeoutMs`; a waiting caller then returns `applied: []`. Each migration is applied exactly
- * once.
+ * `lockTimeoutMs`; a waiting caller then returns `applied: []`. A caller that finds the lock held
+ * with no migration pending returns `applied: []` at once, without waiting. Each migration is
+ * applied exactly once.
  *
  * A lock held longer than `lockTimeoutMs` while migrations are still pending is reported as
  * `MIGRATION_FAILED` naming the lock table: on MySQL/MariaDB every DDL statement commits at once,
@@ -64,10 +65,13 @@ export async function migrate(knex: Knex, options: MigrateOptions = {}): Promise
         const [, applied] = (await knex.migrate.latest({ migrationSource: source, tableName: tables.migrations })) as [number, string[]];
         return { applied };
       }
+      // a lock left set after the last migration (a killed process) must not hold up every start
+      if ((await pendingMigrations(knex, tables)).length === 0) return { applied: [] };
     } catch (error) {
       if (SellerSyncError.isInstance(error)) throw error;
       if (!isMigrationLocked(error) && !isTransientLockError(error)) throw migrationFailed(error, tables);
       failure = error;
+      if (isMigrationLocked(error) && (await pendingMigrations(knex, tables)).length === 0) return { applied: [] };
     }
     // another process is migrating, or one crashed holding the lock
     if (Date.now() - started >= lockTimeoutMs) {
