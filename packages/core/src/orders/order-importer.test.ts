@@ -420,6 +420,27 @@ describe('order import: exactly once', () => {
       expect(h.shop.listOrders()).toHaveLength(1);
       expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([8, 4]);
     }));
+
+  test('a shop that keeps refusing an order is tried maxAttempts times, the last one included, then given up', () =>
+    withHarness({ orders: { maxAttempts: 2, retryBaseMs: 1 } }, async (h) => {
+      let calls = 0;
+      const refusing: ShopAdapter = {
+        ...h.shop,
+        async createOrder() {
+          calls += 1;
+          throw new Error('shop database is read-only');
+        },
+      };
+      const sync = h.newSync({ shop: refusing });
+      const { orderId } = h.sim.seed.order(mugAndCup('UNSHIPPED'));
+      expect((await importNow(h, sync)).errors).toEqual([expect.objectContaining({ amazonOrderId: orderId, willRetry: true })]);
+      await sleep(5);
+      expect((await importNow(h, sync)).errors).toEqual([expect.objectContaining({ amazonOrderId: orderId, willRetry: false })]);
+      expect(await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).first()).toMatchObject({ state: 'failed', attempts: 2, next_attempt_at: null, claimed_by: null });
+      await sleep(5);
+      expect(await importNow(h, sync)).toMatchObject({ failed: 0, errors: [] });
+      expect(calls).toBe(2);
+    }));
 });
 
 describe('order import: Amazon faults and bad data', () => {

@@ -258,9 +258,10 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
 
   /**
    * Creates the shop order of an order this run holds the claim of (new, skipped before, failed, or
-   * taken over). `inserted`: this run inserted the row just now, so nothing can have moved stock yet.
+   * taken over). `matches`: the matcher's answers for its lines, `null` when the page did not ask.
+   * `inserted`: this run inserted the row just now, so nothing can have moved stock yet.
    */
-  async function importClaimed(run: RunState, order: AmazonOrder, row: ImportedOrder, matches: readonly MatchResult[], marketplaceId: string, inserted = false) {
+  async function importClaimed(run: RunState, order: AmazonOrder, row: ImportedOrder, matches: readonly MatchResult[] | null, marketplaceId: string, inserted = false) {
     const status = amazonOrderStatus(order);
     const base: ImportedOrderPatch = {
       marketplaceId: order.salesChannel?.marketplaceId ?? marketplaceId,
@@ -283,7 +284,8 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
       }
       // a shop order that exists is finished, never skipped by option; availability is judged only while nothing can have moved stock
       const checkAvailability = !inShop && row.stockState === 'none';
-      const mapped = await mapAmazonOrder(order, { accountId, options, matches, marketplaceId, placeholder, inShop, checkAvailability });
+      const lineMatches = matches ?? (await matchPage([order], marketplaceId))[0] ?? [];
+      const mapped = await mapAmazonOrder(order, { accountId, options, matches: lineMatches, marketplaceId, placeholder, inShop, checkAvailability });
       if (mapped.outcome === 'skip') {
         await store.settle(row.id, run.claimant, { ...base, state: 'skipped', reason: mapped.reason, nextAttemptAt: null, attempts: 0, lastErrorCode: null, lastErrorMessage: null });
         run.skipped += 1;
@@ -379,10 +381,25 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
   }
 
   /**
+   * Whether a row needs work for Amazon's state of `updatedAt`: a newer update, a retry due, an
+   * unfinished import this run holds the claim of (`held`: that claim counted an attempt), or a
+   * crashed importer's claim, in any state (finished, or at least ended). Within `maxAttempts`: an
+   * expired claim that spent them is left to `abandonExpired`.
+   */
+  function needsWork(row: ImportedOrder, updatedAt: number, now: number, held: boolean): boolean {
+    const attempts = held ? row.attempts - 1 : row.attempts;
+    return (
+      updatedAt > row.amazonUpdatedAt ||
+      (row.nextAttemptAt !== null && row.nextAttemptAt <= now && attempts < options.maxAttempts) ||
+      (held ? row.state === 'claimed' : isAbandoned(row, now) && attempts < options.maxAttempts)
+    );
+  }
+
+  /**
    * Decides what an order needs and does it; `row` is sellersync's record, if any. `resumed`: the
    * row was due for work (`listResumable`) and the order was fetched for it.
    */
-  async function processOrder(run: RunState, order: AmazonOrder, row: ImportedOrder | undefined, matches: readonly MatchResult[], marketplaceId: string, resumed = false) {
+  async function processOrder(run: RunState, order: AmazonOrder, row: ImportedOrder | undefined, matches: readonly MatchResult[] | null, marketplaceId: string, resumed = false) {
     run.seen += 1;
     const problem = validateAmazonOrder(order);
     const orderId = typeof order?.orderId === 'string' && order.orderId !== '' ? order.orderId : null;
@@ -455,13 +472,7 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
       await importClaimed(run, order, claimed, matches, marketplaceId, true);
       return;
     }
-    const needsWork = (candidate: ImportedOrder, claimed: boolean) =>
-      updatedAt > candidate.amazonUpdatedAt ||
-      (candidate.nextAttemptAt !== null && candidate.nextAttemptAt <= now && candidate.attempts < options.maxAttempts) ||
-      (candidate.state === 'claimed' && claimed) ||
-      // a crashed importer's claim, in any state: finished, or at least ended (one that spent its attempts is left to abandonExpired)
-      (!claimed && isAbandoned(candidate, now) && candidate.attempts < options.maxAttempts);
-    if (!needsWork(row, false)) {
+    if (!needsWork(row, updatedAt, now, false)) {
       run.unchanged += 1;
       return;
     }
@@ -473,7 +484,7 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
     }
     // another importer may have applied this very update between our read and our claim
     const fresh = await store.get(order.orderId);
-    if (!fresh || !needsWork(fresh, true)) {
+    if (!fresh || !needsWork(fresh, updatedAt, now, true)) {
       // nothing was attempted: the attempt the claim counted is taken back
       if (fresh) await store.settle(fresh.id, run.claimant, { attempts: Math.max(0, fresh.attempts - 1) });
       run.unchanged += 1;
@@ -483,14 +494,14 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
     else await importClaimed(run, order, fresh, matches, marketplaceId);
   }
 
-  /** Matches the lines of a page of orders in one matcher call; orders not `wanted` get no answers. */
-  async function matchPage(orders: readonly AmazonOrder[], marketplaceId: string, wanted?: readonly boolean[]): Promise<MatchResult[][]> {
+  /** Matches the lines of a page of orders in one matcher call; orders not `wanted` (or malformed) get `null`. */
+  async function matchPage(orders: readonly AmazonOrder[], marketplaceId: string, wanted?: readonly boolean[]): Promise<(MatchResult[] | null)[]> {
     const sound = orders.map((order, index) => (wanted?.[index] ?? true) && validateAmazonOrder(order) === null);
     const candidates = orders.flatMap((order, index) => (sound[index] ? orderLineCandidates(order, marketplaceId) : []));
     const results = candidates.length === 0 ? [] : await getMatcher().match(candidates);
     let offset = 0;
     return orders.map((order, index) => {
-      if (!sound[index]) return [];
+      if (!sound[index]) return null;
       const slice = results.slice(offset, offset + order.orderItems.length);
       offset += order.orderItems.length;
       return slice;
@@ -499,18 +510,16 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
 
   async function processPage(run: RunState, orders: readonly AmazonOrder[], marketplaceId: string, signal: AbortSignal | undefined): Promise<boolean> {
     const rows = await store.getMany(orders.map((o) => o?.orderId).filter((id): id is string => typeof id === 'string'));
-    // only orders that may need the shop are matched
+    // only orders that may need the shop are matched (one that turns out to need it is matched on its own)
     const now = clock();
-    const needsWork = orders.map((order) => {
+    const wanted = orders.map((order) => {
       const row = typeof order?.orderId === 'string' ? rows.get(order.orderId) : undefined;
-      if (!row) return true;
-      const updatedAt = Date.parse(order.lastUpdatedTime);
-      return updatedAt > row.amazonUpdatedAt || row.state === 'claimed' || (row.nextAttemptAt !== null && row.nextAttemptAt <= now) || isAbandoned(row, now);
+      return !row || needsWork(row, Date.parse(order.lastUpdatedTime), now, false);
     });
-    const matches = await matchPage(orders, marketplaceId, needsWork);
+    const matches = await matchPage(orders, marketplaceId, wanted);
     for (const [index, order] of orders.entries()) {
       if (signal?.aborted) return false;
-      await processOrder(run, order, typeof order?.orderId === 'string' ? rows.get(order.orderId) : undefined, matches[index] ?? [], marketplaceId);
+      await processOrder(run, order, typeof order?.orderId === 'string' ? rows.get(order.orderId) : undefined, matches[index] ?? null, marketplaceId);
     }
     return true;
   }
@@ -541,8 +550,8 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
         recordError(run, row.amazonOrderId, row.marketplaceId, error, willRetry);
         continue;
       }
-      const [matches = []] = await matchPage([order], row.marketplaceId);
-      await processOrder(run, order, row, matches, row.marketplaceId, true);
+      // matched only once it turns out to need the shop
+      await processOrder(run, order, row, null, row.marketplaceId, true);
     }
   }
 
