@@ -48,6 +48,16 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/**
+ * A column value per row id in one UPDATE (`case id when 1 then 1 when 2 then 2 … end`), for the
+ * message ids of a feed's rows. Integer literals, not bindings: PostgreSQL would type bound THEN
+ * values as text.
+ */
+export function valueById(knex: Knex, entries: readonly { readonly id: number; readonly value: number }[]): Knex.Raw {
+  const cases = entries.map((e) => `when ${Math.trunc(Number(e.id))} then ${Math.trunc(Number(e.value))}`).join(' ');
+  return knex.raw(`case ?? ${cases} end`, ['id']);
+}
+
 /** Whether a driver error is a deadlock or serialisation failure that a retry resolves. */
 export function isTransientLockError(error: unknown): boolean {
   const e = error as { code?: unknown; errno?: unknown } | null;

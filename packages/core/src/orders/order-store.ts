@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { chunk, toNullableNumber, toNumber } from '../database/dialect';
+import { chunk, toNullableNumber, toNumber, valueById } from '../database/dialect';
 import { resolveTableNames } from '../database/table-names';
 import type { OrderStockLine } from './order-mapper';
 
@@ -105,16 +105,6 @@ function ackColumns(patch: AckPatch): Record<string, unknown> {
   if (patch.lastErrorCode !== undefined) columns['last_error_code'] = patch.lastErrorCode;
   if (patch.lastErrorMessage !== undefined) columns['last_error_message'] = clip(patch.lastErrorMessage);
   return columns;
-}
-
-/**
- * A column value per row id in one UPDATE (`case id when 1 then 1 when 2 then 2 … end`), for the
- * message ids of a feed's rows. Integer literals, not bindings: PostgreSQL would type bound THEN
- * values as text.
- */
-export function valueById(knex: Knex, entries: readonly { readonly id: number; readonly value: number }[]): Knex.Raw {
-  const cases = entries.map((e) => `when ${Math.trunc(Number(e.id))} then ${Math.trunc(Number(e.value))}`).join(' ');
-  return knex.raw(`case ?? ${cases} end`, ['id']);
 }
 
 /** What a new row starts with. */
@@ -308,8 +298,6 @@ export interface OrderStore {
   abandonExpired(maxAttempts: number): Promise<ImportedOrder[]>;
   /** Writes fields of rows no importer holds (acknowledgement and shipment bookkeeping). */
   update(ids: readonly number[], patch: ImportedOrderPatch & { readonly ackFeedId?: string | null; readonly ackMessageId?: number | null }): Promise<number>;
-  /** Imported merchant-fulfilled orders waiting for an acknowledgement, per marketplace, oldest first. */
-  listAckPending(limit: number): Promise<ImportedOrder[]>;
   /**
    * Claims up to `limit` acknowledgements due to be sent (pending, backoff over, fewer than
    * `maxAttempts` submissions, no live claim), counting the attempt; oldest first. Of two importers
@@ -477,10 +465,6 @@ export function createOrderStore(knex: Knex, options: OrderStoreOptions): OrderS
       if (patch.ackMessageId !== undefined) columns['ack_message_id'] = patch.ackMessageId;
       for (const part of chunk(ids, 500)) changed += Number(await rows().whereIn('id', part).update(columns));
       return changed;
-    },
-
-    async listAckPending(limit) {
-      return ((await rows().where({ ack_state: 'pending', state: 'imported' }).orderBy('id').limit(limit)) as OrderRow[]).map(toImportedOrder);
     },
 
     async claimAckPending(claimant, leaseMs, maxAttempts, limit) {

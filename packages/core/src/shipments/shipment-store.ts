@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
-import { chunk, toNullableNumber, toNumber } from '../database/dialect';
+import { chunk, toNullableNumber, toNumber, valueById } from '../database/dialect';
 import { resolveTableNames } from '../database/table-names';
-import { valueById } from '../orders/order-store';
 
 /**
  * Where a package stands: `pending` (to send), `sending` (a run holds it), `submitted` (in a bulk
