@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Knex } from 'knex';
 import { migrate } from '../database/migrate';
+import { feedQuotaLocksTable } from '../database/migrations/006-feed-quota-locks';
 import { describeEachEngine, dropTables, uniquePrefix } from '../test-support/database-engines';
 import { createFeedSubmissionStore, createListingStateStore, stateKey, type NewFeedMessage, type NewFeedSubmission } from './feed-submission-store';
 import { DE, FR, listedProduct, startListingsHarness } from '../test-support/listings-harness';
@@ -45,7 +46,93 @@ describeEachEngine('feed submission store', (engine) => {
   });
   afterAll(async () => {
     await dropTables(knex, tablePrefix);
+    await knex.schema.dropTableIfExists(feedQuotaLocksTable({ prefix: tablePrefix }));
     await knex.destroy();
+  });
+
+  test('under the quota lock, concurrent workers never take more slots than the quota has, nor record one SKU twice', async () => {
+    // servers: a pool of several connections, so the recordings really run at the same time
+    const db = engine.name === 'sqlite' ? knex : engine.connect(8);
+    try {
+      const store = createFeedSubmissionStore(db, { tablePrefix, accountId: 'lock-account' });
+      const quota = { sellerId: 'A2LOCKTEST01', region: 'eu', since: 0, limit: 5 };
+      const workers = Array.from({ length: 6 }, (_, w) => `worker-${w}`);
+      // each worker built three documents: one with the SKU they all claimed an entry of, two of its own
+      const planned = (worker: string, w: number) => (free: number, inFlight: ReadonlySet<string>) =>
+        [['SHARED'], [`OWN-${w}-1`], [`OWN-${w}-2`]]
+          .map((skus) => skus.filter((sku) => !inFlight.has(sku)))
+          .filter((skus) => skus.length > 0)
+          .map((skus, index) => ({
+            submission: submission({ sellerId: quota.sellerId, batchId: `lock-${worker}`, claimedBy: worker, owner: worker, ...(index < free ? { quotaAt: 1_000 } : { status: 'waiting' as const, quotaAt: null, content: '{}' }) }),
+            messages: skus.map((sku, i) => message(i + 1, sku, 100 * w + index, { batchId: `lock-${worker}` } as never)),
+          }));
+      const results = await Promise.all(workers.map((worker, w) => store.recordBatch(quota, worker, ['SHARED', `OWN-${w}-1`, `OWN-${w}-2`], planned(worker, w), 1_000)));
+      expect(results.reduce((sum, r) => sum + Math.min(r.free, r.ids.length), 0)).toBe(5);
+      expect(await store.quotaUsedSince(quota.sellerId, 'eu', 0)).toBe(5);
+      expect(results.filter((r) => !r.inFlight.has('SHARED'))).toHaveLength(1);
+      const rows = (await db(`${tablePrefix}feed_submission_messages`).where({ account_id: 'lock-account', sku: 'SHARED' })) as unknown[];
+      expect(rows).toHaveLength(1);
+      // the quota is full: nobody's waiting document gets a slot
+      expect((await Promise.all(workers.map((worker) => store.reserveWaiting(worker, quota, 2_000)))).flat()).toEqual([]);
+      // the window moved on: five slots again, shared by the workers that are waiting
+      const later = { ...quota, since: 1_500 };
+      const reserved = (await Promise.all(workers.map((worker) => store.reserveWaiting(worker, later, 2_000)))).flat();
+      expect(reserved).toHaveLength(5);
+      expect(reserved.every((s) => s.status === 'submitting' && s.quotaAt === 2_000)).toBe(true);
+      expect(await store.quotaUsedSince(quota.sellerId, 'eu', 1_500)).toBe(5);
+    } finally {
+      if (db !== knex) await db.destroy();
+    }
+  });
+
+  test('end to end: two workers pushing at once stay within Amazon’s feed quota and never have one SKU in two feeds', async () => {
+    const products = Array.from({ length: 20 }, (_, i) => listedProduct(`Q-${i}`));
+    // timeScale 10: the simulator enforces five feeds per 30 s, longer than these passes take
+    const h = await startListingsHarness({
+      database: engine,
+      timeScale: 10,
+      products: [...products, listedProduct('X-1')],
+      listings: { batchSize: 11, feedLimits: { maxMessages: 2 } },
+      simulator: { feedTiming: { inQueueMs: 600_000, inProgressMs: 600_000 } },
+    });
+    try {
+      // both workers claim an entry of X-1: the first claims its listing (the oldest entry), the second its offer (the newest)
+      await h.enqueue({ sku: 'X-1', kind: 'listing' });
+      await h.enqueue(products.map((p) => ({ sku: p.sku, kind: 'listing' as const })));
+      await h.enqueue({ sku: 'X-1', kind: 'offer' });
+      const a = h.newSync({ workerId: 'worker-a' });
+      const b = h.newSync({ workerId: 'worker-b' });
+      // worker a claims and starts building; worker b claims while a builds; then both record at once
+      const read = h.shop.getProductsBySku.bind(h.shop);
+      let aBuilds!: () => void;
+      let bothBuild!: () => void;
+      const aBuilding = new Promise<void>((resolve) => (aBuilds = resolve));
+      const bothBuilding = new Promise<void>((resolve) => (bothBuild = resolve));
+      let reads = 0;
+      h.shop.getProductsBySku = async (skus) => {
+        reads += 1;
+        if (reads === 1) aBuilds();
+        if (reads === 2) bothBuild();
+        if (reads <= 2) await bothBuilding;
+        return read(skus);
+      };
+      const firstPass = a.pushListings();
+      await aBuilding;
+      const [first, second] = await Promise.all([firstPass, b.pushListings()]);
+      expect(first.claimed + second.claimed).toBe(22);
+      expect(first.feedsSubmitted + second.feedsSubmitted).toBe(5);
+      expect(first.deferred + second.deferred).toBe(1);
+      await Promise.all([a.pushListings(), b.pushListings()]);
+      expect(h.sim.state.calls['feeds.createFeed']).toBe(5);
+      expect(h.sim.state.throttled).toBe(0);
+      expect(a.gateway.stats().throttled + b.gateway.stats().throttled).toBe(0);
+      const inFeeds = h.documents().flatMap((d) => d.messages.map((m) => m['sku'])).filter((sku) => sku === 'X-1');
+      const waiting = (await h.knex(`${h.tablePrefix}feed_submissions`).where('status', 'waiting').select('content')) as { content: string }[];
+      const inWaiting = waiting.flatMap((row) => (JSON.parse(row.content) as { messages: { sku: string }[] }).messages.map((m) => m.sku)).filter((sku) => sku === 'X-1');
+      expect(inFeeds.length + inWaiting.length).toBe(1);
+    } finally {
+      await h.close();
+    }
   });
 
   test('records a batch, counts the quota, and hands submissions over only when the owner’s lease expired', async () => {

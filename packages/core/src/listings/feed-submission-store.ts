@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { chunk, retryOnDeadlock, toNullableNumber, toNumber } from '../database/dialect';
+import { feedQuotaLocksTable } from '../database/migrations/006-feed-quota-locks';
 import { resolveTableNames } from '../database/table-names';
 import type { ChangeKind } from '../change-log';
 import type { ListingMode } from './feed-builder';
@@ -267,11 +268,109 @@ export interface FeedSubmissionStoreOptions {
  */
 export type FeedSubmissionStore = ReturnType<typeof createFeedSubmissionStore>;
 
+/** The `JSON_LISTINGS_FEED` quota of one seller and region, as a store call counts it. */
+export interface FeedQuota {
+  readonly sellerId: string;
+  readonly region: string;
+  /** Submissions whose `createFeed` happened at or after this count. */
+  readonly since: number;
+  /** Most submissions in the window. */
+  readonly limit: number;
+}
+
+/** A batch to record: its submissions with their messages, in document order. */
+export type FeedBatchRecord = readonly { readonly submission: NewFeedSubmission; readonly messages: readonly NewFeedMessage[] }[];
+
 export function createFeedSubmissionStore(knex: Knex, options: FeedSubmissionStoreOptions) {
   const tables = resolveTableNames(options.tablePrefix);
   const submissions = tables.feedSubmissions;
   const messages = tables.feedSubmissionMessages;
+  const quotaLocks = feedQuotaLocksTable(tables);
   const accountId = options.accountId;
+  const lockRows = new Set<string>();
+
+  /**
+   * Runs `work` in a transaction that holds the quota lock of (seller, region). The lock is an
+   * `UPDATE` of its row: a row lock until commit on PostgreSQL and MySQL/MariaDB, the write lock on
+   * SQLite, so whatever is counted and written inside is never raced by another worker.
+   */
+  const underQuotaLock = async <T>(quota: Pick<FeedQuota, 'sellerId' | 'region'>, holder: string, now: number, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> => {
+    const key = `${quota.sellerId}\u0000${quota.region}`;
+    if (!lockRows.has(key)) {
+      // outside the transaction: an INSERT IGNORE's shared lock, upgraded by the UPDATE, deadlocks two workers on InnoDB
+      await knex(quotaLocks).insert({ seller_id: quota.sellerId, region: quota.region, locked_by: null, locked_at: 0 }).onConflict(['seller_id', 'region']).ignore();
+      lockRows.add(key);
+    }
+    return retryOnDeadlock(() =>
+      knex.transaction(async (trx) => {
+        await trx(quotaLocks).where({ seller_id: quota.sellerId, region: quota.region }).update({ locked_by: holder, locked_at: now });
+        return work(trx);
+      }),
+    );
+  };
+
+  const quotaUsed = async (db: Knex | Knex.Transaction, quota: FeedQuota): Promise<number> => {
+    const [row] = (await db(submissions)
+      .where({ seller_id: quota.sellerId, region: quota.region })
+      .andWhere('quota_at', '>=', quota.since)
+      .count({ n: '*' })) as { n: number | string }[];
+    return toNumber(row?.n ?? 0);
+  };
+
+  const inFlight = async (db: Knex | Knex.Transaction, skus: readonly string[]): Promise<Set<string>> => {
+    const out = new Set<string>();
+    for (const part of chunk([...new Set(skus)], IN_LIST)) {
+      const rows = (await db(messages).distinct('sku').where({ account_id: accountId, settled: false }).whereIn('sku', part)) as { sku: string }[];
+      for (const row of rows) out.add(row.sku);
+    }
+    return out;
+  };
+
+  const insertBatch = async (trx: Knex.Transaction, batch: FeedBatchRecord, now: number): Promise<number[]> => {
+    const ids: number[] = [];
+    for (const { submission, messages: rows } of batch) {
+      const id = await insertId(trx, {
+        account_id: accountId,
+        seller_id: submission.sellerId,
+        region: submission.region,
+        marketplace_ids: submission.marketplaceIds.join(','),
+        batch_id: submission.batchId,
+        status: submission.status,
+        message_count: submission.messageCount,
+        bytes: submission.bytes,
+        content: submission.content,
+        claimed_by: submission.claimedBy,
+        owner: submission.owner,
+        lease_until: submission.leaseUntil,
+        created_at: now,
+        quota_at: submission.quotaAt,
+        polls: 0,
+      });
+      ids.push(id);
+      for (const part of chunk(rows, INSERT_ROWS))
+        await trx(messages).insert(
+          part.map((row) => ({
+            submission_id: id,
+            account_id: accountId,
+            marketplace_id: row.marketplaceId,
+            batch_id: submission.batchId,
+            message_id: row.messageId,
+            sku: row.sku,
+            mode: row.mode,
+            change_id: row.changeId,
+            change_version: row.changeVersion,
+            change_kind: row.changeKind,
+            change_attempts: row.changeAttempts,
+            change_at: row.changeAt,
+            offer_hash: row.offerHash,
+            product_type: row.productType,
+            status: 'pending',
+            settled: false,
+          })),
+        );
+    }
+    return ids;
+  };
 
   const insertId = async (trx: Knex.Transaction, row: Record<string, unknown>): Promise<number> => {
     const client = (trx.client as { dialect?: string }).dialect;
@@ -283,11 +382,7 @@ export function createFeedSubmissionStore(knex: Knex, options: FeedSubmissionSto
   return {
     /** Submissions of a seller and region whose `createFeed` happened at or after `since`. */
     async quotaUsedSince(sellerId: string, region: string, since: number): Promise<number> {
-      const [row] = (await knex(submissions)
-        .where({ seller_id: sellerId, region })
-        .andWhere('quota_at', '>=', since)
-        .count({ n: '*' })) as { n: number | string }[];
-      return toNumber(row?.n ?? 0);
+      return quotaUsed(knex, { sellerId, region, since, limit: 0 });
     },
 
     /**
@@ -295,54 +390,54 @@ export function createFeedSubmissionStore(knex: Knex, options: FeedSubmissionSto
      * them is sent, so a change spread over several documents is never settled on part of them.
      * Returns the ids in the order given.
      */
-    async createBatch(batch: readonly { readonly submission: NewFeedSubmission; readonly messages: readonly NewFeedMessage[] }[], now: number): Promise<number[]> {
-      return retryOnDeadlock(() =>
-        knex.transaction(async (trx) => {
-          const ids: number[] = [];
-          for (const { submission, messages: rows } of batch) {
-            const id = await insertId(trx, {
-              account_id: accountId,
-              seller_id: submission.sellerId,
-              region: submission.region,
-              marketplace_ids: submission.marketplaceIds.join(','),
-              batch_id: submission.batchId,
-              status: submission.status,
-              message_count: submission.messageCount,
-              bytes: submission.bytes,
-              content: submission.content,
-              claimed_by: submission.claimedBy,
-              owner: submission.owner,
-              lease_until: submission.leaseUntil,
-              created_at: now,
-              quota_at: submission.quotaAt,
-              polls: 0,
-            });
-            ids.push(id);
-            for (const part of chunk(rows, INSERT_ROWS))
-              await trx(messages).insert(
-                part.map((row) => ({
-                  submission_id: id,
-                  account_id: accountId,
-                  marketplace_id: row.marketplaceId,
-                  batch_id: submission.batchId,
-                  message_id: row.messageId,
-                  sku: row.sku,
-                  mode: row.mode,
-                  change_id: row.changeId,
-                  change_version: row.changeVersion,
-                  change_kind: row.changeKind,
-                  change_attempts: row.changeAttempts,
-                  change_at: row.changeAt,
-                  offer_hash: row.offerHash,
-                  product_type: row.productType,
-                  status: 'pending',
-                  settled: false,
-                })),
-              );
-          }
-          return ids;
-        }),
-      );
+    async createBatch(batch: FeedBatchRecord, now: number): Promise<number[]> {
+      return retryOnDeadlock(() => knex.transaction((trx) => insertBatch(trx, batch, now)));
+    },
+
+    /**
+     * Records a batch under the quota lock of its seller and region. In one transaction holding the
+     * lock it counts the free slots of `quota`, finds which of `skus` are in flight in this account
+     * (another worker's batch recorded since they were claimed), and lets `plan` say what to record
+     * from those two facts: documents without the SKUs in flight, at most `free` of them
+     * `submitting` (counted from `now`), the rest `waiting`. So workers sharing the database never
+     * exceed the quota together and never have one SKU in two feeds. `plan` MUST be pure: it runs
+     * again when the database aborts the transaction for a deadlock.
+     */
+    async recordBatch(
+      quota: FeedQuota,
+      holder: string,
+      skus: readonly string[],
+      plan: (free: number, inFlight: ReadonlySet<string>) => FeedBatchRecord,
+      now: number,
+    ): Promise<{ readonly ids: number[]; readonly free: number; readonly inFlight: ReadonlySet<string> }> {
+      return underQuotaLock(quota, holder, now, async (trx) => {
+        const free = Math.max(0, quota.limit - (await quotaUsed(trx, quota)));
+        const busy = await inFlight(trx, skus);
+        const ids = await insertBatch(trx, plan(free, busy), now);
+        return { ids, free, inFlight: busy };
+      });
+    },
+
+    /**
+     * Under the same lock: marks as many of `owner`'s waiting submissions (oldest first) as the
+     * quota has free slots `submitting`, their slot counted from `now`, and returns them.
+     */
+    async reserveWaiting(owner: string, quota: FeedQuota, now: number): Promise<FeedSubmission[]> {
+      return underQuotaLock(quota, owner, now, async (trx) => {
+        const free = quota.limit - (await quotaUsed(trx, quota));
+        if (free <= 0) return [];
+        const ids = (
+          (await trx(submissions)
+            .select('id')
+            .where({ account_id: accountId, owner, status: 'waiting', seller_id: quota.sellerId, region: quota.region })
+            .orderBy('id')
+            .limit(free)) as { id: number | string }[]
+        ).map((row) => toNumber(row.id));
+        if (ids.length === 0) return [];
+        await trx(submissions).whereIn('id', ids).andWhere({ owner, status: 'waiting' }).update({ status: 'submitting', quota_at: now });
+        const rows = (await trx(submissions).select(SUBMISSION_COLUMNS).whereIn('id', ids).andWhere({ owner, status: 'submitting' }).orderBy('id')) as SubmissionRow[];
+        return rows.map(toSubmission);
+      });
     },
 
     /** The stored document of a waiting submission. */
@@ -533,12 +628,7 @@ export function createFeedSubmissionStore(knex: Knex, options: FeedSubmissionSto
 
     /** Of these SKUs, those with a message still in flight (an unsettled row). */
     async skusInFlight(skus: readonly string[]): Promise<Set<string>> {
-      const out = new Set<string>();
-      for (const part of chunk([...new Set(skus)], IN_LIST)) {
-        const rows = (await knex(messages).distinct('sku').where({ account_id: accountId, settled: false }).whereIn('sku', part)) as { sku: string }[];
-        for (const row of rows) out.add(row.sku);
-      }
-      return out;
+      return inFlight(knex, skus);
     },
 
     /** This account's open submissions, oldest first. */

@@ -223,6 +223,22 @@ describe('pushListings', () => {
     expect(await h.sync.reconcile()).toMatchObject({ scanned: 1, enqueued: 0 });
   });
 
+  test('a delete queued in the same millisecond as a listing Amazon accepted in an earlier feed loses while the shop holds the product', async () => {
+    const h = await start({ products: [listedProduct('TIE-1')], simulator: { feedTiming: { inQueueMs: 200_000, inProgressMs: 200_000 } } });
+    const at = Date.now() - 1_000;
+    const sameMillisecond = (kind: string) => h.knex(`${h.tablePrefix}changes`).where({ sku: 'TIE-1', kind }).update({ updated_at: at });
+    await h.enqueue({ sku: 'TIE-1', kind: 'listing' });
+    await sameMillisecond('listing');
+    expect(await h.sync.pushListings()).toMatchObject({ feedsSubmitted: 1 });
+    // removed and added again within that millisecond: the delete waits for the listing's feed
+    await h.enqueue({ sku: 'TIE-1', kind: 'delete' });
+    await sameMillisecond('delete');
+    expect(await h.sync.pushListings({ untilDrained: true })).toMatchObject({ drained: true, feedsSubmitted: 0 });
+    expect(h.documents().flatMap((d) => d.messages.map((m) => m['operationType']))).toEqual(['UPDATE']);
+    expect(h.sim.state.listing('TIE-1', DE)).toBeDefined();
+    h.expectConverged();
+  });
+
   test('an offer change after an accepted delete brings the listing back with a full UPDATE, not a PATCH Amazon refuses', async () => {
     const h = await start({ products: [listedProduct('RA-1'), listedProduct('RA-2')] });
     await h.enqueue([{ sku: 'RA-1', kind: 'listing' }, { sku: 'RA-2', kind: 'listing' }]);

@@ -30,7 +30,9 @@ import {
   createFeedSubmissionStore,
   createListingStateStore,
   stateKey,
+  type FeedBatchRecord,
   type FeedMessageRecord,
+  type FeedQuota,
   type FeedSubmission,
   type FeedSummary,
   type ListingState,
@@ -418,7 +420,10 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
             // queued before the newest one Amazon accepted is stale when that acceptance was a delete
             // (do not bring the listing back), or when the stale change is itself a delete.
             const newest = Math.max(...applicable.map((change) => change.updatedAt.getTime()));
-            const stale = state !== undefined && state.changedAt !== null && state.changedAt > newest;
+            // a delete queued in the same millisecond as an accepted listing loses while the shop holds
+            // the product, as a tie within one batch does (decideListingMode)
+            const tie = mode === 'delete' && product !== null && state !== undefined && !state.deleted && state.changedAt === newest;
+            const stale = state !== undefined && state.changedAt !== null && (state.changedAt > newest || tie);
             if (stale && (state.deleted || mode === 'delete')) continue;
             if (mode === 'not-found') {
               if (state?.deleted || deleteQueued.has(sku)) continue;
@@ -523,9 +528,12 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
   // us from sending the sixth feed an instant before Amazon's window has let the first one go
   const quotaMarginMs = Math.round(options.quotaWindowMs * 0.02) + 20;
 
+  const quotaNow = (now: number): FeedQuota => ({ sellerId: deps.sellerId, region: deps.region, since: now - options.quotaWindowMs - quotaMarginMs, limit: options.quotaSubmissions });
+
+  /** An estimate without the lock: worth claiming and building only when it is above 0. */
   async function freeSlots(now: number): Promise<number> {
-    const used = await store.quotaUsedSince(deps.sellerId, deps.region, now - options.quotaWindowMs - quotaMarginMs);
-    return Math.max(0, options.quotaSubmissions - used);
+    const quota = quotaNow(now);
+    return Math.max(0, quota.limit - (await store.quotaUsedSince(quota.sellerId, quota.region, quota.since)));
   }
 
   async function submit(id: number, content: string, marketplaceIds: readonly string[], messageCount: number, totals: Totals): Promise<void> {
@@ -571,7 +579,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
   }
 
   /** Claims due entries, builds their documents and submits as many as the quota allows. */
-  async function claimAndSubmit(slots: number, totals: Totals): Promise<void> {
+  async function claimAndSubmit(totals: Totals): Promise<void> {
     const claimed = await changeLog.claim({ workerId, limit: options.batchSize, leaseMs: options.leaseMs, marketplaceIds: accountMarketplaceIds });
     if (claimed.length === 0) return;
     totals.claimed += claimed.length;
@@ -612,7 +620,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
 
     const batchId = randomUUID();
     const leaseUntil = now + options.leaseMs;
-    const records = outcome.documents.map((document, index) => {
+    const recordsOf = (documents: readonly BuiltDocument[], slots: number): FeedBatchRecord => documents.map((document, index) => {
       const sendNow = index < slots;
       const submission: NewFeedSubmission = {
         sellerId: deps.sellerId,
@@ -648,25 +656,44 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       });
       return { submission, messages: rows };
     });
-    let ids: number[];
+    // Slots and SKUs in flight are decided under the quota lock, as the batch is recorded: another
+    // worker may have taken slots, or recorded a feed with one of these SKUs, while this one built.
+    let documents: readonly BuiltDocument[] = outcome.documents;
+    let recorded: Awaited<ReturnType<typeof store.recordBatch>>;
     try {
-      ids = await store.createBatch(records, now);
+      recorded = await store.recordBatch(
+        quotaNow(now),
+        workerId,
+        outcome.documents.flatMap((document) => document.tags.map((tag) => tag.sku)),
+        (free, inFlight) => {
+          documents = outcome.documents.map((d) => (d.tags.some((tag) => inFlight.has(tag.sku)) ? rewrite(d, inFlight) : d)).filter((d) => d.messageCount > 0);
+          return recordsOf(documents, free);
+        },
+        now,
+      );
     } catch (error) {
       await changeLog.release(taken, { delayMs: options.retryBaseMs }).catch(() => 0);
       throw error;
     }
-    for (const [index, document] of outcome.documents.entries())
-      if (index < slots) await submit(ids[index]!, document.content, [document.marketplaceId], document.messageCount, totals);
+    if (recorded.inFlight.size > 0) {
+      const later = claimsOf(outcome.documents.flatMap((d) => d.tags).filter((tag) => recorded.inFlight.has(tag.sku)).flatMap((tag) => tag.changes));
+      const unique = [...new Map(later.map((claim) => [claim.id, claim])).values()];
+      await changeLog.release(unique, { delayMs: options.pollIntervalMs });
+      totals.deferred += unique.length;
+    }
+    for (const [index, document] of documents.entries())
+      if (index < recorded.free) await submit(recorded.ids[index]!, document.content, [document.marketplaceId], document.messageCount, totals);
   }
 
-  async function submitWaiting(submission: FeedSubmission, totals: Totals): Promise<void> {
-    const content = await store.content(submission.id);
-    if (content === null) {
-      await finishFailed(submission.id, 'failed', 'DATABASE_ERROR', 'The waiting feed document was not found in the submissions table; its entries are retried.', totals);
-      return;
+  /** Sends this worker's waiting documents that the quota has slots for now. */
+  async function submitWaiting(totals: Totals): Promise<number> {
+    const reserved = await store.reserveWaiting(workerId, quotaNow(clock()), clock());
+    for (const submission of reserved) {
+      const content = await store.content(submission.id);
+      if (content === null) await finishFailed(submission.id, 'failed', 'DATABASE_ERROR', 'The waiting feed document was not found in the submissions table; its entries are retried.', totals);
+      else await submit(submission.id, content, submission.marketplaceIds, submission.messageCount, totals);
     }
-    if (!(await store.update(submission.id, workerId, { status: 'submitting', quotaAt: clock() }))) return;
-    await submit(submission.id, content, submission.marketplaceIds, submission.messageCount, totals);
+    return reserved.length;
   }
 
   // ------------------------------------------------------------------------------------- poll
@@ -856,17 +883,10 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
     }
     for (const batchId of await store.openBatches(workerId, clock())) await settle(batchId, totals);
     now = clock();
-    let slots = await freeSlots(now);
-    const waiting = mine.filter((s) => s.status === 'waiting');
-    let sent = 0;
-    for (const submission of waiting) {
-      if (slots <= 0) break;
-      await submitWaiting(submission, totals);
-      slots -= 1;
-      sent += 1;
-    }
+    const waiting = mine.filter((s) => s.status === 'waiting').length;
+    const sent = waiting > 0 ? await submitWaiting(totals) : 0;
     // documents already built wait for their slot before anything new is claimed (other processes' too)
-    if (slots > 0 && sent === waiting.length && !(await store.listOpen()).some((s) => s.status === 'waiting')) await claimAndSubmit(slots, totals);
+    if (sent === waiting && (await freeSlots(clock())) > 0 && !(await store.listOpen()).some((s) => s.status === 'waiting')) await claimAndSubmit(totals);
     if (now - lastPurge > PURGE_EVERY_MS) {
       lastPurge = now;
       const purged = await store.purgeFinished(now - options.keepReportsMs);

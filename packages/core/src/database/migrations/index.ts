@@ -3,6 +3,7 @@ import { listingsMigration } from './002-listings';
 import { matchingMigration } from './003-matching';
 import { ordersMigration } from './004-orders';
 import { changeLogSkuCollationMigration } from './005-change-log-sku-collation';
+import { feedQuotaLocksMigration } from './006-feed-quota-locks';
 import { orderRecoveryMigration } from './008-order-recovery';
 import type { SellerSyncMigration } from './migration';
 
@@ -10,6 +11,6 @@ import type { SellerSyncMigration } from './migration';
  * Every migration; they run in the order of their names (`001-…`, `002-…`). Add new steps with
  * the next number; never edit a released one.
  */
-export const MIGRATIONS: readonly SellerSyncMigration[] = [changeLogMigration, listingsMigration, matchingMigration, ordersMigration, changeLogSkuCollationMigration, orderRecoveryMigration].sort((a, b) => a.name.localeCompare(b.name));
+export const MIGRATIONS: readonly SellerSyncMigration[] = [changeLogMigration, listingsMigration, matchingMigration, ordersMigration, changeLogSkuCollationMigration, feedQuotaLocksMigration, orderRecoveryMigration].sort((a, b) => a.name.localeCompare(b.name));
 
 export type { SellerSyncMigration } from './migration';

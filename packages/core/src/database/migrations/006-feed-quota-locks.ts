@@ -1,0 +1,30 @@
+import { exactUnicode, type SellerSyncMigration } from './migration';
+import type { TableNames } from '../table-names';
+
+/**
+ * The lock table of the `JSON_LISTINGS_FEED` quota, `<prefix>feed_quota_locks`. Its name is built
+ * here from the prefix because the table belongs to the listings sync alone.
+ */
+export const feedQuotaLocksTable = (tables: Pick<TableNames, 'prefix'>): string => `${tables.prefix}feed_quota_locks`;
+
+/**
+ * One row per seller and region: workers lock it (an `UPDATE` holds it until commit, on every
+ * engine) while they count the feed quota and record a batch, so two of them never both take the
+ * last free slot, nor both put one SKU in a feed.
+ */
+export const feedQuotaLocksMigration: SellerSyncMigration = {
+  name: '006-feed-quota-locks',
+  async up(knex, tables) {
+    await knex.schema.createTable(feedQuotaLocksTable(tables), (table) => {
+      exactUnicode(knex, table);
+      table.string('seller_id', 32).notNullable();
+      table.string('region', 4).notNullable();
+      table.string('locked_by', 191).nullable();
+      table.bigInteger('locked_at').notNullable().defaultTo(0);
+      table.primary(['seller_id', 'region']);
+    });
+  },
+  async down(knex, tables) {
+    await knex.schema.dropTableIfExists(feedQuotaLocksTable(tables));
+  },
+};
