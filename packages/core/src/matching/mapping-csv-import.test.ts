@@ -410,3 +410,82 @@ describeEachEngine('mapping CSV import, transactions', (engine) => {
     }
   });
 });
+
+describeEachEngine(
+  'mapping CSV import, a deadlock with another writer',
+  (engine) => {
+    let knex: Knex;
+    let other: Knex;
+    let prefix: string;
+    beforeAll(async () => {
+      knex = engine.connect(2);
+      other = engine.connect(1);
+      prefix = uniquePrefix('csvdl');
+      await migrate(knex, { tablePrefix: prefix });
+    });
+    afterAll(async () => {
+      await dropTables(knex, prefix);
+      await other.destroy();
+      await knex.destroy();
+    });
+
+    /** Whether a statement on `table` waits for a row lock. */
+    async function someoneWaitsOn(table: string): Promise<boolean> {
+      if (engine.name === 'postgres') {
+        const result = (await knex.raw(`select count(*) as n from pg_stat_activity where wait_event_type = 'Lock' and query like ?`, [`%${table}%`])) as { rows: { n: string }[] };
+        return Number(result.rows[0]?.n) > 0;
+      }
+      // MariaDB 10.11's information_schema.innodb_trx does not list the waiting transaction; the status does
+      const [[status]] = (await knex.raw('show engine innodb status')) as unknown as [[{ Status: string }]];
+      return status.Status.split('---TRANSACTION').some((transaction) => transaction.includes('LOCK WAIT') && transaction.includes(table));
+    }
+
+    async function untilSomeoneWaitsOn(table: string): Promise<void> {
+      for (let waited = 0; waited < 10_000; waited += 20) {
+        if (await someoneWaitsOn(table)) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      throw new Error(`no statement on ${table} waited for a lock within 10 s`);
+    }
+
+    test('all-or-nothing picked as the deadlock victim runs again whole: a rejected row still stores nothing', async () => {
+      const table = resolveTableNames(prefix).productMappings;
+      const shop = shopWith();
+      const mappings = (db: Knex | Knex.Transaction, accountId = 'acme') => createProductMappings(db, { tablePrefix: prefix, accountId });
+      const mapping = (sellerSku: string, productRef: string, fulfillmentChannel: 'AFN' | 'MFN') =>
+        ({ marketplaceId: DE, sellerSku, productRef, variantRef: null, fulfillmentChannel, asin: null, source: 'csv-import' as const, title: null });
+      await mappings(knex).upsert([mapping('DL-1', 'mug', 'MFN')]);
+
+      // the other writer changes DL-1 and, to be the heavier transaction InnoDB keeps, 30 rows of another account
+      const writer = await other.transaction();
+      let writerOutcome = 'pending';
+      try {
+        await mappings(writer, 'heavy').upsert(Array.from({ length: 30 }, (_, i) => mapping(`H-${i}`, 'mug', 'MFN')));
+        await mappings(writer).upsert([mapping('DL-1', 'mug', 'AFN')]);
+        // the import inserts DL-2, then waits for DL-1; NO-SUCH makes it roll back in the end
+        const importing = importMappingCsv(`${HEADER}\nt,SHIRT-M,DL-2,DE,MFN\nt,MUG-RED,DL-1,DE,MFN\nt,NO-SUCH,DL-3,DE,MFN\n`, {
+          db: knex,
+          adapter: shop,
+          tablePrefix: prefix,
+          accountId: 'acme',
+        });
+        await untilSomeoneWaitsOn(table);
+        // the other writer now waits for the import's DL-2: a deadlock, and the database aborts the import
+        writerOutcome = await mappings(writer).upsert([mapping('DL-2', 'mug', 'AFN')]).then(
+          () => 'stored',
+          (error: unknown) => `failed: ${(error as Error).message}`,
+        );
+        await writer.rollback();
+        const result = await importing;
+        expect(writerOutcome).toBe('stored');
+        expect(result).toMatchObject({ committed: false, created: 1, updated: 1, rejected: 1 });
+      } finally {
+        if (!writer.isCompleted()) await writer.rollback();
+      }
+      // nothing of the import is stored, and DL-1 is as it was
+      expect((await mappings(knex).list()).map((m) => [m.sellerSku, m.fulfillmentChannel])).toEqual([['DL-1', 'MFN']]);
+      expect(await mappings(knex, 'heavy').count()).toBe(0);
+    });
+  },
+  { serversOnly: true },
+);

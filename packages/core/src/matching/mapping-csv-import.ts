@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import type { Knex } from 'knex';
 import { DEFAULT_ACCOUNT_ID, skuProblem } from '../change-log';
 import { decodeWindows1252 } from '../amazon-gateway/document-transfer';
-import { chunk } from '../database/dialect';
+import { chunk, isTransientLockError } from '../database/dialect';
 import { SellerSyncError, describeValue, driverMessage } from '../errors';
 import { MARKETPLACES, MARKETPLACE_ID_PATTERN } from '../marketplaces';
 import type { ShopAdapter, ShopProduct } from '../shop-adapter';
@@ -289,6 +289,27 @@ function lineLocator(buffer: Uint8Array): (offset: number) => number {
   };
 }
 
+/** How often an all-or-nothing import runs when the database rolls it back for a deadlock. */
+const IMPORT_ATTEMPTS = 4;
+
+/** A deadlock or lock timeout, as the driver reports it or as the cause of the store's DATABASE_ERROR. */
+function isTransientLockFailure(error: unknown): boolean {
+  return isTransientLockError(error) || (SellerSyncError.isInstance(error) && isTransientLockError(error.cause));
+}
+
+function lockedOut(error: unknown, attempts: number): SellerSyncError {
+  const cause = SellerSyncError.isInstance(error) && error.cause !== undefined ? error.cause : error;
+  return new SellerSyncError({
+    code: 'DATABASE_ERROR',
+    message:
+      `The mapping import was rolled back by the database ${attempts} times (${driverMessage(cause)}); nothing was stored. ` +
+      `Other writers hold the same mappings: import again once they are done, or use mode 'row-by-row'.`,
+    details: { item: 'mapping CSV', field: 'transaction', rule: 'the database completes the transaction' },
+    cause,
+    isRetryable: true,
+  });
+}
+
 interface PendingRow {
   readonly index: number;
   readonly line: number;
@@ -309,9 +330,14 @@ interface PendingRow {
  * MFN (FBA/FBM accepted; empty = MFN). Cells are stored as the text they are: a title starting with
  * `=` is never evaluated, and every export neutralises it.
  *
+ * In `all-or-nothing` mode a deadlock or lock timeout (concurrent writers of the same mappings)
+ * runs the whole import again, up to 4 times: MySQL/MariaDB roll the whole transaction back on a
+ * deadlock, so no row is ever retried alone outside it.
+ *
  * @throws SellerSyncError `INVALID_CSV` when the file cannot be read as a mapping CSV (bytes not in
  *   its encoding, wrong or missing headers, an unclosed quote); rows with bad values are rejected
- *   one by one instead.
+ *   one by one instead. `DATABASE_ERROR` (retryable) when an `all-or-nothing` import is still
+ *   rolled back for a deadlock after its last attempt; nothing is stored then.
  */
 export async function importMappingCsv(input: string | Uint8Array, options: MappingCsvImportOptions): Promise<MappingCsvImportResult> {
   const mode = options.mode ?? 'all-or-nothing';
@@ -492,11 +518,14 @@ export async function importMappingCsv(input: string | Uint8Array, options: Mapp
   // each chunk in a transaction (a savepoint inside all-or-nothing's): a row the database refuses
   // rolls its chunk back whole, so the row-by-row retry sees none of it stored and its outcomes
   // are what the database now holds
-  const writeAll = async (db: Knex | Knex.Transaction) => {
+  const writeAll = async (db: Knex | Knex.Transaction, allOrNothing: boolean) => {
     for (const part of chunk(writes, 1000)) {
       try {
         await db.transaction(async (trx) => record(part, (await store(trx).upsert(part.map((w) => w.mapping))).outcomes));
-      } catch {
+      } catch (error) {
+        // MySQL/MariaDB roll the whole transaction back on a deadlock, savepoints included: rows
+        // retried one by one would then be stored in autocommit, outside the import's transaction
+        if (allOrNothing && isTransientLockFailure(error)) throw error;
         for (const write of part) {
           try {
             await db.transaction(async (trx) => record([write], (await store(trx).upsert([write.mapping])).outcomes));
@@ -517,16 +546,27 @@ export async function importMappingCsv(input: string | Uint8Array, options: Mapp
   let committed = true;
   if (mode === 'all-or-nothing') {
     const rollback = Symbol('rollback');
-    try {
-      await options.db.transaction(async (trx) => {
-        await writeAll(trx);
-        if (rejectedNow()) throw rollback;
-      });
-    } catch (error) {
-      if (error !== rollback) throw error;
-      committed = false;
+    const validated = [...rows];
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await options.db.transaction(async (trx) => {
+          await writeAll(trx, true);
+          if (rejectedNow()) throw rollback;
+        });
+        break;
+      } catch (error) {
+        if (error === rollback) {
+          committed = false;
+          break;
+        }
+        if (!isTransientLockFailure(error)) throw error;
+        if (attempt >= IMPORT_ATTEMPTS) throw lockedOut(error, attempt);
+        // the database rolled the whole import back: run it again from the validated rows
+        validated.forEach((row, index) => (rows[index] = row));
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * attempt));
+      }
     }
-  } else await writeAll(options.db);
+  } else await writeAll(options.db, false);
   const count = (outcome: MappingCsvRowResult['outcome']) => rows.filter((row) => row.outcome === outcome).length;
   return {
     committed,
