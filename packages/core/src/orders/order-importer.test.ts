@@ -618,6 +618,33 @@ describe('order import: retries that find the shop order', () => {
       expect(h.stock('MUG-1')).toBe(0);
     }));
 
+  test('a new order costs no findOrderByExternalId unless an option would skip it; then a shop order sellersync lost the record of is still found and followed', () =>
+    withHarness({ products: [{ sku: 'MUG-1', quantity: 2 }, { sku: 'CUP-2', quantity: 5 }], orders: { importUnavailable: false } }, async (h) => {
+      let lookups = 0;
+      const counting: ShopAdapter = {
+        ...h.shop,
+        async findOrderByExternalId(externalId) {
+          lookups += 1;
+          return h.shop.findOrderByExternalId!(externalId);
+        },
+      };
+      const sync = h.newSync({ shop: counting });
+      const mug = h.sim.seed.order({ marketplaceId: DE, status: 'UNSHIPPED', items: [{ sellerSku: 'MUG-1', quantity: 2, unitPrice: '19.99' }] }).orderId;
+      const cup = h.sim.seed.order({ marketplaceId: DE, status: 'UNSHIPPED', items: [{ sellerSku: 'CUP-2', quantity: 1, unitPrice: '7.00' }] }).orderId;
+      expect(await importNow(h, sync)).toMatchObject({ imported: 2, failed: 0 });
+      expect(lookups).toBe(0);
+      // sellersync's record is lost; MUG-1 is sold out by the order itself
+      await h.knex(h.tables.orders).delete();
+      await h.knex(h.tables.orderCursors).delete();
+      const again = await importNow(h, sync);
+      expect(again).toMatchObject({ imported: 2, skipped: 0, failed: 0 });
+      // asked only for the order importUnavailable would have skipped
+      expect(lookups).toBe(1);
+      expect(h.shop.listOrders().map((o) => o.externalId).sort()).toEqual([mug, cup].sort());
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([0, 4]);
+      expect((await h.knex(h.tables.orders).select('state')).map((r) => r.state)).toEqual(['imported', 'imported']);
+    }));
+
   test('a shop order that exists without sellersync knowing (an earlier install, a restored database) is found, not created twice', () =>
     withHarness({}, async (h) => {
       const { orderId } = h.sim.seed.order(mugAndCup('UNSHIPPED'));

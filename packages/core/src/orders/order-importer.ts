@@ -259,9 +259,17 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
   /**
    * Creates the shop order of an order this run holds the claim of (new, skipped before, failed, or
    * taken over). `matches`: the matcher's answers for its lines, `null` when the page did not ask.
-   * `inserted`: this run inserted the row just now, so nothing can have moved stock yet.
+   * `inserted`: this run inserted the row just now, so nothing can have moved stock yet, with what
+   * it knows of the shop order (`inShop`: asked only for an order Amazon cancelled).
    */
-  async function importClaimed(run: RunState, order: AmazonOrder, row: ImportedOrder, matches: readonly MatchResult[] | null, marketplaceId: string, inserted = false) {
+  async function importClaimed(
+    run: RunState,
+    order: AmazonOrder,
+    row: ImportedOrder,
+    matches: readonly MatchResult[] | null,
+    marketplaceId: string,
+    inserted: { readonly inShop: boolean } | null = null,
+  ) {
     const status = amazonOrderStatus(order);
     const base: ImportedOrderPatch = {
       marketplaceId: order.salesChannel?.marketplaceId ?? marketplaceId,
@@ -270,28 +278,29 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
       amazonUpdatedAt: Date.parse(order.lastUpdatedTime),
     };
     let createdRef: string | null = null;
+    const settleSkipped = async (skip: { readonly reason: OrderSkipReason; readonly message: string }) => {
+      await store.settle(row.id, run.claimant, { ...base, state: 'skipped', reason: skip.reason, nextAttemptAt: null, attempts: 0, lastErrorCode: null, lastErrorMessage: null });
+      run.skipped += 1;
+      pushCapped(run.skippedOrders, { amazonOrderId: order.orderId, marketplaceId: base.marketplaceId!, reason: skip.reason, message: skip.message });
+    };
     try {
-      // an earlier attempt (failed, or crashed after createOrder) or the shop itself may have created the shop order already
-      const inShop = row.shopOrderRef !== null || (await shop.findOrderByExternalId!(order.orderId)) !== null;
-      // ... and moved stock before the row recorded it
-      const uncertain = !inserted || inShop;
+      // an earlier attempt (failed, or crashed after createOrder) or the shop itself may have created the shop order already;
+      // of a row inserted just now the shop is asked only when its answer changes what is done (createOrder finds it anyway)
+      let inShop = inserted ? inserted.inShop : row.shopOrderRef !== null || (await shop.findOrderByExternalId!(order.orderId)) !== null;
       const skip = skipReasonFor(order, marketplaceId, !inShop);
-      if (skip) {
-        await store.settle(row.id, run.claimant, { ...base, state: 'skipped', reason: skip.reason, nextAttemptAt: null, attempts: 0, lastErrorCode: null, lastErrorMessage: null });
-        run.skipped += 1;
-        pushCapped(run.skippedOrders, { amazonOrderId: order.orderId, marketplaceId: base.marketplaceId!, ...skip });
-        return;
-      }
-      // a shop order that exists is finished, never skipped by option; availability is judged only while nothing can have moved stock
-      const checkAvailability = !inShop && row.stockState === 'none';
+      if (skip) return await settleSkipped(skip);
       const lineMatches = matches ?? (await matchPage([order], marketplaceId))[0] ?? [];
-      const mapped = await mapAmazonOrder(order, { accountId, options, matches: lineMatches, marketplaceId, placeholder, inShop, checkAvailability });
-      if (mapped.outcome === 'skip') {
-        await store.settle(row.id, run.claimant, { ...base, state: 'skipped', reason: mapped.reason, nextAttemptAt: null, attempts: 0, lastErrorCode: null, lastErrorMessage: null });
-        run.skipped += 1;
-        pushCapped(run.skippedOrders, { amazonOrderId: order.orderId, marketplaceId: base.marketplaceId!, reason: mapped.reason, message: mapped.message });
-        return;
+      // a shop order that exists is finished, never skipped by option; availability is judged only while nothing can have moved stock
+      const map = () => mapAmazonOrder(order, { accountId, options, matches: lineMatches, marketplaceId, placeholder, inShop, checkAvailability: !inShop && row.stockState === 'none' });
+      let mapped = await map();
+      if (mapped.outcome === 'skip' && inserted && !inShop && (await shop.findOrderByExternalId!(order.orderId)) !== null) {
+        // the shop has it although sellersync had no record (an earlier install, a restored database)
+        inShop = true;
+        mapped = await map();
       }
+      if (mapped.outcome === 'skip') return await settleSkipped(mapped);
+      // stock may have moved before the row recorded it
+      const uncertain = !inserted || inShop;
       const created = await shop.createOrder!(mapped.draft);
       createdRef = created.orderRef;
       const warnings = [...mapped.warnings];
@@ -469,7 +478,7 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
         run.unchanged += 1;
         return;
       }
-      await importClaimed(run, order, claimed, matches, marketplaceId, true);
+      await importClaimed(run, order, claimed, matches, marketplaceId, { inShop: inShop !== null });
       return;
     }
     if (!needsWork(row, updatedAt, now, false)) {
