@@ -176,7 +176,9 @@ export interface AmazonGateway {
   /**
    * Downloads a feed or report document as text: gunzipped when `compressionAlgorithm` is GZIP,
    * decoded with `charset` when given, else the charset of the answer's Content-Type (Amazon writes
-   * some reports in windows-1252), else `defaultCharset` (the marketplace's usual encoding), else UTF-8.
+   * some reports in windows-1252). Without a named charset, bytes that are valid UTF-8 are read as
+   * UTF-8; only bytes that are not are read with `defaultCharset` (the marketplace's usual
+   * encoding), or as UTF-8 when none is given.
    */
   downloadDocument(document: AmazonDocument, options?: { readonly charset?: string; readonly defaultCharset?: string }): Promise<string>;
 

@@ -63,8 +63,14 @@ function tableName(prefix: string | undefined): string {
  *
  * @param db the host's transaction (recommended) or knex instance.
  * @throws SellerSyncError `INVALID_CHANGE` naming the SKU, field and rule (unless `onInvalid` is
- *   `'skip'`); nothing is written then. `DATABASE_ERROR` (retryable) when the statement fails: the
- *   host's transaction is then aborted too.
+ *   `'skip'`); nothing is written then. `DATABASE_ERROR` (retryable) when the statement fails;
+ *   nothing is queued. What becomes of the host's transaction depends on the engine: PostgreSQL
+ *   aborts it (every later statement fails until it rolls back); MySQL/MariaDB undo only the failed
+ *   statement and keep it open, except after a deadlock, which rolls the whole transaction back;
+ *   SQLite undoes only the statement, except after errors such as SQLITE_FULL, SQLITE_IOERR or
+ *   SQLITE_BUSY, which may roll the whole transaction back. Roll the save back (or retry it whole)
+ *   in every case: committed without its change, the save is not queued (a later `reconcile()`
+ *   may find an offer change, nothing else).
  */
 export async function enqueueChange(
   db: Knex | Knex.Transaction,
