@@ -513,6 +513,11 @@ export function createFeedSubmissionStore(knex: Knex, options: FeedSubmissionSto
       return rows.map(toSubmission);
     },
 
+    /** Renews `owner`'s hold on its open submissions until `leaseUntil`; returns how many. */
+    async renew(owner: string, leaseUntil: number): Promise<number> {
+      return knex(submissions).where({ account_id: accountId, owner }).whereIn('status', [...OPEN_SUBMISSION_STATUSES]).update({ lease_until: leaseUntil });
+    },
+
     async get(id: number): Promise<FeedSubmission | null> {
       const row = (await knex(submissions).select(SUBMISSION_COLUMNS).where({ id }).first()) as SubmissionRow | undefined;
       return row ? toSubmission(row) : null;

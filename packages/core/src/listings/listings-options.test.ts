@@ -21,6 +21,7 @@ describe('resolveListingsOptions', () => {
       quotaWindowMs: 300_000,
       stuckFeedMs: 3_600_000,
       leaseMs: 4_500_000,
+      submissionLeaseMs: 300_000,
       timeScale: 1,
     });
     expect(resolved.marketplaces).toEqual([
@@ -49,6 +50,7 @@ describe('resolveListingsOptions', () => {
     ['unknown currency', { marketplaces: { [DE]: { currency: 'EURO' } } }, `listings.marketplaces.${DE}.currency`],
     ['bad product type', { productType: 'shirt' }, 'listings.productType'],
     ['zero poll interval', { poll: { intervalMs: 0 } }, 'listings.poll.intervalMs'],
+    ['submission lease not shorter than the claims’', { leaseMs: 600_000, submissionLeaseMs: 600_000 }, 'listings.submissionLeaseMs'],
   ])('refuses %s naming the field', (_name, options, field) => {
     let error: unknown;
     try {

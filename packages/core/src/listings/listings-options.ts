@@ -92,11 +92,18 @@ export interface ListingsOptions {
    */
   readonly stuckFeedMs?: number;
   /**
-   * How long claimed entries and submissions are held; extended at every pass while a feed is in
-   * flight. Another process takes a submission over only after this. Default `stuckFeedMs` + 15
-   * minutes. MUST be longer than the time between two passes.
+   * How long claimed change-log entries are held; the holder of their submission extends them every
+   * third of it while the feed is in flight, so they never expire under a live feed. Default
+   * `stuckFeedMs` + 15 minutes.
    */
   readonly leaseMs?: number;
+  /**
+   * How long a worker holds the submissions it works on without renewing: renewed at every pass
+   * and before every call to Amazon in a pass. After a worker stopped, another one (or the same
+   * one restarted with another `workerId`) adopts its feeds in flight once this ran out. Default 5
+   * minutes; MUST be shorter than `leaseMs` and longer than the time between two passes.
+   */
+  readonly submissionLeaseMs?: number;
   /** Polling of feeds in flight: first after `intervalMs`, then backing off to `maxIntervalMs`. */
   readonly poll?: { readonly intervalMs?: number; readonly maxIntervalMs?: number };
   /**
@@ -146,6 +153,7 @@ export interface ResolvedListingsOptions {
   readonly quotaWindowMs: number;
   readonly stuckFeedMs: number;
   readonly leaseMs: number;
+  readonly submissionLeaseMs: number;
   readonly pollIntervalMs: number;
   readonly maxPollIntervalMs: number;
   readonly retryBaseMs: number;
@@ -274,6 +282,8 @@ export function resolveListingsOptions(options: ListingsOptions | undefined, acc
   const quotaWindowMs = scaled(numberOption(o.feedQuota?.windowMs, 'feedQuota.windowMs', 5 * 60_000));
   const stuckFeedMs = numberOption(o.stuckFeedMs, 'stuckFeedMs', 60 * 60_000);
   const leaseMs = numberOption(o.leaseMs, 'leaseMs', stuckFeedMs + 15 * 60_000);
+  const submissionLeaseMs = numberOption(o.submissionLeaseMs, 'submissionLeaseMs', Math.min(5 * 60_000, leaseMs / 2));
+  if (submissionLeaseMs >= leaseMs) throw invalid('submissionLeaseMs', 'must be shorter than leaseMs', submissionLeaseMs);
   const pollIntervalMs = numberOption(o.poll?.intervalMs, 'poll.intervalMs', 15_000);
   const maxPollIntervalMs = numberOption(o.poll?.maxIntervalMs, 'poll.maxIntervalMs', Math.max(pollIntervalMs, 120_000));
   if (maxPollIntervalMs < pollIntervalMs) throw invalid('poll.maxIntervalMs', 'must be at least poll.intervalMs', maxPollIntervalMs);
@@ -298,6 +308,7 @@ export function resolveListingsOptions(options: ListingsOptions | undefined, acc
     quotaWindowMs,
     stuckFeedMs: scaled(stuckFeedMs),
     leaseMs: scaled(leaseMs),
+    submissionLeaseMs: scaled(submissionLeaseMs),
     pollIntervalMs: scaled(pollIntervalMs),
     maxPollIntervalMs: scaled(maxPollIntervalMs),
     retryBaseMs: scaled(retryBaseMs),

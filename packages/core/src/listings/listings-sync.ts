@@ -311,6 +311,19 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
   const submittingKey = (id: number) => `${lockKey}\u0000${id}`;
   let lastPurge = 0;
   let leasesExtendedAt = 0;
+  let heldAt = 0;
+
+  /**
+   * Keeps this worker's hold on its submissions through a long pass (many polls, a createFeed
+   * waiting for its rate limit): otherwise another worker could adopt a submission this one is
+   * about to send and send it again.
+   */
+  async function keepHolding(): Promise<void> {
+    const now = clock();
+    if (now - heldAt < options.submissionLeaseMs / 3) return;
+    heldAt = now;
+    await store.renew(workerId, now + options.submissionLeaseMs);
+  }
 
   const backoffMs = (attempts: number) => {
     const raw = Math.min(options.retryMaxMs, options.retryBaseMs * 2 ** Math.max(0, attempts));
@@ -539,6 +552,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
   async function submit(id: number, content: string, marketplaceIds: readonly string[], messageCount: number, totals: Totals): Promise<void> {
     submittingNow.add(submittingKey(id));
     try {
+      await keepHolding();
       const { feedId, feedDocumentId } = await gateway.submitFeed({
         feedType: LISTINGS_FEED_TYPE,
         marketplaceIds,
@@ -546,7 +560,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
         contentType: LISTINGS_FEED_CONTENT_TYPE,
         // runs just before createFeed: the quota slot is counted from here (it was reserved at recording)
         onDocument: async (documentId) => {
-          await store.update(id, workerId, { documentId, quotaAt: clock() });
+          await store.update(id, workerId, { documentId, quotaAt: clock(), leaseUntil: clock() + options.submissionLeaseMs });
         },
       });
       const now = clock();
@@ -619,7 +633,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
     if (outcome.documents.length === 0) return;
 
     const batchId = randomUUID();
-    const leaseUntil = now + options.leaseMs;
+    const leaseUntil = now + options.submissionLeaseMs;
     const recordsOf = (documents: readonly BuiltDocument[], slots: number): FeedBatchRecord => documents.map((document, index) => {
       const sendNow = index < slots;
       const submission: NewFeedSubmission = {
@@ -871,13 +885,15 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
 
   async function pass(totals: Totals): Promise<void> {
     let now = clock();
-    const mine = await store.adopt(workerId, now + options.leaseMs, now);
+    const mine = await store.adopt(workerId, now + options.submissionLeaseMs, now);
+    heldAt = now;
     // claims were taken for leaseMs: renewing them every third of it keeps them without a write per pass
     if (mine.length > 0 && now - leasesExtendedAt > options.leaseMs / 3) {
       await extendLeases();
       leasesExtendedAt = now;
     }
     for (const submission of mine) {
+      await keepHolding();
       if (submission.status === 'submitted') await poll(submission, totals);
       else if (submission.status === 'submitting' && !submittingNow.has(submittingKey(submission.id))) await abandon(submission, totals);
     }

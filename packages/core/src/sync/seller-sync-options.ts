@@ -43,7 +43,13 @@ export interface SellerSyncOptions {
   readonly accountId?: string;
   /** Prefix of sellersync's tables, as given to `migrate`. Default `sellersync_`. */
   readonly tablePrefix?: string;
-  /** A stable name for this worker process in leases. Default: host name and process id. */
+  /**
+   * This worker process's name in leases. It SHOULD stay the same across restarts of one process
+   * (a restarted worker then resumes its own feeds at once; under another name it waits for
+   * `listings.submissionLeaseMs`, 5 minutes by default, and for `listings.leaseMs` for entries it
+   * had claimed but not yet recorded in a feed) and MUST differ between processes running at the
+   * same time. Default: host name and process id, which is unique but changes at every restart.
+   */
   readonly workerId?: string;
   /** pino-compatible logger; secrets are redacted before anything reaches it. */
   readonly logger?: Logger;
