@@ -567,10 +567,17 @@ export function createFeedSubmissionStore(knex: Knex, options: FeedSubmissionSto
         .update({ status: 'retry', error_code: code.slice(0, 64), error_message: message.slice(0, MAX_TEXT) });
     },
 
-    /** The unsettled rows of a batch (every submission of it), for settling changes. */
-    async unsettledRows(batchId: string): Promise<FeedMessageRecord[]> {
-      const rows = (await knex(messages).where({ batch_id: batchId, settled: false }).orderBy('id')) as MessageRow[];
-      return rows.map(toMessage);
+    /**
+     * The unsettled rows of a batch (every submission of it), for settling changes, with the worker
+     * id their entries are claimed under.
+     */
+    async unsettledRows(batchId: string): Promise<(FeedMessageRecord & { readonly claimedBy: string })[]> {
+      const rows = (await knex(`${messages} as m`)
+        .join(`${submissions} as s`, 's.id', 'm.submission_id')
+        .select('m.*', 's.claimed_by as claimer')
+        .where({ 'm.batch_id': batchId, 'm.settled': false })
+        .orderBy('m.id')) as (MessageRow & { claimer: string })[];
+      return rows.map((row) => ({ ...toMessage(row), claimedBy: row.claimer }));
     },
 
     /** Marks the rows of these changes in a batch as settled. */

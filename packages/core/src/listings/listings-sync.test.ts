@@ -135,6 +135,23 @@ describe('pushListings', () => {
     h.expectConverged();
   });
 
+  test('settling names the claimer: a verdict never frees or fails an entry another worker has claimed since', async () => {
+    const h = await start({ products: [listedProduct('HELD-1', { listing: { brand: null, title: 'No brand' } })], simulator: { feedTiming: { inQueueMs: 30_000, inProgressMs: 30_000 } } });
+    await h.enqueue({ sku: 'HELD-1', kind: 'listing' });
+    const a = h.newSync({ workerId: 'worker-a' });
+    expect(await a.pushListings()).toMatchObject({ feedsSubmitted: 1 });
+    await waitFor(async () => (h.sim.state.feeds.every((feed) => feed.processingStatus === 'DONE') ? true : null));
+    // meanwhile worker a's claim ran out and worker c claimed the entry (it is sending it again)
+    const leaseUntil = Date.now() + 3_600_000;
+    await h.knex(`${h.tablePrefix}changes`).where({ sku: 'HELD-1' }).update({ claimed_by: 'worker-c', lease_until: leaseUntil });
+    // worker a reads Amazon's rejection: it must not park the entry worker c holds now
+    expect(await a.pushListings()).toMatchObject({ feedsFinished: 1 });
+    const [entry] = await h.knex(`${h.tablePrefix}changes`).where({ sku: 'HELD-1' });
+    expect(entry).toMatchObject({ claimed_by: 'worker-c', status: 'pending', last_error_code: null });
+    expect(Number(entry.lease_until)).toBe(leaseUntil);
+    expect(await h.knex(`${h.tablePrefix}feed_submission_messages`).where({ sku: 'HELD-1', settled: false })).toEqual([]);
+  });
+
   test('invalid products fail before sending with SKU, field and rule, and the rest goes on', async () => {
     const h = await start({
       products: [

@@ -623,7 +623,8 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
 
     const failures: ChangeFailure[] = [];
     for (const rejected of outcome.rejected)
-      for (const claim of claimsOf(rejected.changes)) failures.push({ id: claim.id, version: claim.version, code: rejected.code, message: rejected.message, retryable: false });
+      for (const claim of claimsOf(rejected.changes))
+        failures.push({ id: claim.id, version: claim.version, claimedBy: claim.claimedBy, code: rejected.code, message: rejected.message, retryable: false });
     if (failures.length > 0) {
       await changeLog.fail(failures);
       totals.invalid += failures.length;
@@ -830,7 +831,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
   /** Acknowledges or fails every change whose messages all have a verdict. */
   async function settle(batchId: string, totals: Totals): Promise<void> {
     const rows = await store.unsettledRows(batchId);
-    const byChange = new Map<number, FeedMessageRecord[]>();
+    const byChange = new Map<number, typeof rows>();
     for (const row of rows) {
       const list = byChange.get(row.changeId) ?? [];
       list.push(row);
@@ -845,7 +846,8 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       if (list.some((row) => row.status === 'pending')) continue;
       settled.push(changeId);
       const first = list[0]!;
-      const claim = { id: changeId, version: first.changeVersion };
+      // settled in the claimer's name: an entry another worker claimed since (its lease ran out) is left alone
+      const claim = { id: changeId, version: first.changeVersion, claimedBy: first.claimedBy };
       const rejected = list.filter((row) => row.status === 'rejected');
       const retry = list.find((row) => row.status === 'retry');
       if (rejected.length > 0) {
