@@ -4,7 +4,7 @@ import { AmazonCallError, createAmazonGateway, type AmazonGateway, type AmazonOr
 import type { ShopAdapter } from '../shop-adapter';
 import { createOrderImporter } from './order-importer';
 import { validateOrderFeedXml } from '../test-support/order-feed-xsd';
-import { DE, FR, TIME_SCALE, abandonedOrderRow, holdPoint, manualClock, sleep, startOrdersHarness, waitFor, type OrdersHarness, type OrdersHarnessOptions } from '../test-support/orders-harness';
+import { DE, FR, TIME_SCALE, abandonedOrderRow, countUpdatesWriting, holdPoint, manualClock, sleep, startOrdersHarness, waitFor, type OrdersHarness, type OrdersHarnessOptions } from '../test-support/orders-harness';
 
 // Order import through the real amazon-sp-api client and core's gateway, against the simulator,
 // into the memory shop, on SQLite. The engine-independent exactly-once checks are repeated on
@@ -892,6 +892,33 @@ describe('order import: options, acknowledgement, summary', () => {
       expect((await first).acknowledgements).toEqual({ submitted: 1, acknowledged: 2, failed: 0 });
       expect(h.sim.state.feeds.filter((feed) => feed.feedType === 'POST_ORDER_ACKNOWLEDGEMENT_DATA')).toHaveLength(1);
       expect(h.sim.state.acknowledgements.map((ack) => ack.orderId).sort()).toEqual([...seeded].sort());
+    }));
+
+  test('acknowledgements that fail together are written back in one statement, not one per order', () =>
+    withHarness({ orders: { acknowledge: true, waitForFeeds: true, retryBaseMs: 1 } }, async (h) => {
+      Array.from({ length: 5 }, () => h.sim.seed.order(mugAndCup('UNSHIPPED')));
+      const real = gatewayFor(h);
+      const down: AmazonGateway = {
+        ...real,
+        submitFeed: async () => {
+          throw new AmazonCallError({ code: 'AMAZON_UNAVAILABLE', message: 'createFeedDocument: 503 after 7 attempts', operation: 'feeds.createFeedDocument', status: 503, amazonCode: null, isRetryable: true });
+        },
+      };
+      const unavailable = countUpdatesWriting(h.knex, 'AMAZON_UNAVAILABLE');
+      await h.settle();
+      const importer = createOrderImporter({ db: h.knex, shop: h.shop, gateway: down, accountId: 'acme-eu', tablePrefix: h.tablePrefix, orders: { acknowledge: true, retryBaseMs: 1 } });
+      expect(await importer.importOrders()).toMatchObject({ imported: 5, acknowledgements: { submitted: 0 } });
+      unavailable.stop();
+      expect(unavailable.count()).toBe(1);
+      await sleep(5);
+      h.sim.setFaults({ fatalFeedRate: 1 });
+      const fatal = countUpdatesWriting(h.knex, 'FEED_FATAL');
+      expect(await importNow(h)).toMatchObject({ acknowledgements: { submitted: 1, acknowledged: 0 } });
+      fatal.stop();
+      expect(fatal.count()).toBe(1);
+      h.sim.setFaults({ fatalFeedRate: 0 });
+      await sleep(5);
+      expect((await importNow(h)).acknowledgements).toEqual({ submitted: 1, acknowledged: 5, failed: 0 });
     }));
 
   test('status() shows the latest run that ended, and says which runs are still in progress', () =>

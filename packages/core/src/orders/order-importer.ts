@@ -8,6 +8,7 @@ import { createSafeLogger, type Logger, type SafeLogger } from '../logger';
 import { createProductMappings, createProductMatcher, type MatchResult, type ProductMatcher } from '../matching';
 import { hasCapability, requireCapability, type ShopAdapter } from '../shop-adapter';
 import { XML_FEED_CONTENT_TYPE, parseProcessingReport, readProcessingOutcome } from './amazon-xml-feed';
+import { groupBy } from './group-by';
 import { keepLeaseAlive } from './keep-lease-alive';
 import { buildOrderAcknowledgementFeed, ORDER_ACKNOWLEDGEMENT_FEED_TYPE } from './order-acknowledgement-feed';
 import {
@@ -628,8 +629,9 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
     const retry = rows.filter((r) => r.ackAttempts < options.maxAttempts);
     const spent = rows.filter((r) => r.ackAttempts >= options.maxAttempts);
     const now = clock();
-    for (const row of retry)
-      await write([row.id], { ackState: 'pending', ackFeedId: null, ackMessageId: null, ackNextAttemptAt: now + retryDelay(row.ackAttempts), lastErrorCode: code, lastErrorMessage: message });
+    // one statement per backoff: rows with the same attempts share the patch
+    for (const [attempts, group] of groupBy(retry, (r) => r.ackAttempts))
+      await write(group.map((r) => r.id), { ackState: 'pending', ackFeedId: null, ackMessageId: null, ackNextAttemptAt: now + retryDelay(attempts), lastErrorCode: code, lastErrorMessage: message });
     if (spent.length > 0) await write(spent.map((r) => r.id), { ackState: 'failed', ackFeedId: null, ackMessageId: null, ackNextAttemptAt: null, lastErrorCode: code, lastErrorMessage: message });
     const marketplaceId = rows[0]?.marketplaceId ?? '*';
     if (retry.length > 0) pushCapped(run.errors, { amazonOrderId: null, marketplaceId, code, message: `Order acknowledgement of ${retry.length} order(s): ${message}`, willRetry: true });
@@ -703,9 +705,7 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
 
   /** One acknowledgement feed per marketplace for claimed rows. */
   async function sendAcknowledgements(run: RunState, pending: readonly ImportedOrder[]) {
-    const byMarketplace = new Map<string, ImportedOrder[]>();
-    for (const row of pending) byMarketplace.set(row.marketplaceId, [...(byMarketplace.get(row.marketplaceId) ?? []), row]);
-    for (const [marketplaceId, rows] of byMarketplace) {
+    for (const [marketplaceId, rows] of groupBy(pending, (row) => row.marketplaceId)) {
       try {
         const content = buildOrderAcknowledgementFeed(
           gateway.sellerId,

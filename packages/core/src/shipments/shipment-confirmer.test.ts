@@ -4,7 +4,7 @@ import { AmazonCallError, createAmazonGateway, type AmazonGateway } from '../ama
 import { createShipmentConfirmer } from './shipment-confirmer';
 import type { ShipmentsOptions } from './shipments-options';
 import { validateOrderFeedXml } from '../test-support/order-feed-xsd';
-import { DE, TIME_SCALE, holdPoint, manualClock, sleep, startOrdersHarness, waitFor, type OrdersHarness, type OrdersHarnessOptions } from '../test-support/orders-harness';
+import { DE, TIME_SCALE, countUpdatesWriting, holdPoint, manualClock, sleep, startOrdersHarness, waitFor, type OrdersHarness, type OrdersHarnessOptions } from '../test-support/orders-harness';
 import type { ShopPackage } from '../shop-adapter';
 import { describeEachEngine } from '../test-support/database-engines';
 
@@ -433,6 +433,38 @@ describe('shipment confirmation in bulk: one POST_ORDER_FULFILLMENT_DATA feed', 
       die(new Error('process gone'));
       await dead;
       expect((await h.knex(h.tables.shipmentPackages).select('state')).map((r) => r.state)).toEqual(['confirmed', 'confirmed']);
+    }));
+
+  test('a failure shared by the packages of a feed is written in one statement, not one per package', () =>
+    withHarness({ shipments: { mode: 'bulk-feed', waitForFeeds: true } }, async (h) => {
+      await seedAndShip(h, 6);
+      const real = gatewayFor(h);
+      const refusing: AmazonGateway = {
+        ...real,
+        submitFeed: async () => {
+          throw new AmazonCallError({ code: 'AMAZON_INVALID_REQUEST', message: 'createFeed: 400 InvalidInput', operation: 'feeds.createFeed', status: 400, amazonCode: 'InvalidInput', isRetryable: false });
+        },
+      };
+      const refused = countUpdatesWriting(h.knex, 'InvalidInput');
+      expect(await confirmerWith(h, refusing, { mode: 'bulk-feed' }).confirmShipments()).toMatchObject({ failed: 6 });
+      refused.stop();
+      expect(refused.count()).toBe(1);
+      await sleep(5);
+      // a document Amazon cannot parse: the report names no package (5001)
+      const damaging: AmazonGateway = { ...real, submitFeed: (input) => real.submitFeed({ ...input, content: `garbage${String(input.content)}` }) };
+      const unparsed = countUpdatesWriting(h.knex, 'AMAZON_5001');
+      expect(await confirmerWith(h, damaging, { mode: 'bulk-feed', waitForFeeds: true }).confirmShipments()).toMatchObject({ failed: 6 });
+      unparsed.stop();
+      expect(unparsed.count()).toBe(1);
+      await sleep(5);
+      h.sim.setFaults({ fatalFeedRate: 1 });
+      const fatal = countUpdatesWriting(h.knex, 'FEED_FATAL');
+      expect(await confirm(h)).toMatchObject({ failed: 6 });
+      fatal.stop();
+      expect(fatal.count()).toBe(1);
+      h.sim.setFaults({ fatalFeedRate: 0 });
+      await sleep(5);
+      expect(await confirm(h)).toMatchObject({ confirmed: 6, failed: 0 });
     }));
 
   test('without waiting, the feed is read by the next run', () =>

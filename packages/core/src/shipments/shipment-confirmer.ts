@@ -5,12 +5,13 @@ import { AmazonCallError, type AmazonFeed, type AmazonGateway } from '../amazon-
 import { SellerSyncError } from '../errors';
 import { createSafeLogger, type Logger, type SafeLogger } from '../logger';
 import { XML_FEED_CONTENT_TYPE, parseProcessingReport, readProcessingOutcome } from '../orders/amazon-xml-feed';
+import { groupBy } from '../orders/group-by';
 import { keepLeaseAlive } from '../orders/keep-lease-alive';
 import { createOrderStore, type ImportedOrder, type OrderStore } from '../orders/order-store';
 import { requireCapability, type ShopAdapter, type ShopShipment } from '../shop-adapter';
 import { resolveAmazonCarrier } from './amazon-carrier-codes';
 import { ORDER_FULFILLMENT_FEED_TYPE, buildOrderFulfillmentFeed, checkOrderFulfillment, type OrderFulfillment } from './order-fulfillment-feed';
-import { createShipmentStore, type NewShipmentPackage, type ShipmentPackage, type ShipmentPackageCounts, type ShipmentStore } from './shipment-store';
+import { createShipmentStore, type NewShipmentPackage, type ShipmentPackage, type ShipmentPackageCounts, type ShipmentPackagePatch, type ShipmentStore } from './shipment-store';
 import { resolveShipmentsOptions, type ResolvedShipmentsOptions, type ShipmentsOptions } from './shipments-options';
 
 /** Options of {@link createShipmentConfirmer}. */
@@ -256,25 +257,41 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
   }
 
   /**
-   * Records a failed confirmation. `feedLevel`: the failure was the bulk feed's (createFeedDocument,
-   * upload, createFeed), which says nothing about the package: always retried.
+   * Records a retryable failure shared by `packages`: `failed`, due again `delay(attempts)` later
+   * while attempts remain, in one statement per attempt count. `write`: the claim's `settle`, or a
+   * submitted feed's `updateSubmitted`.
    */
-  async function fail(run: RunState, pkg: ShipmentPackage, error: unknown, feedLevel = false) {
+  async function failAll(
+    run: RunState,
+    packages: readonly ShipmentPackage[],
+    code: string,
+    message: string,
+    write: (ids: number[], patch: ShipmentPackagePatch) => Promise<unknown>,
+    delay: (attempts: number) => number = retryDelay,
+  ) {
+    const now = clock();
+    // attempts were counted when the packages were claimed
+    for (const [attempts, group] of groupBy(packages, (pkg) => pkg.attempts)) {
+      const willRetry = attempts < options.maxAttempts;
+      await write(group.map((pkg) => pkg.id), { state: 'failed', feedId: null, feedMessageId: null, nextAttemptAt: willRetry ? now + delay(attempts) : null, lastErrorCode: code, lastErrorMessage: message });
+      for (const pkg of group) problem(run, pkg, 'failed', code, `Amazon order ${pkg.amazonOrderId}, package ${pkg.packageId}: ${message}`, willRetry);
+    }
+  }
+
+  /**
+   * Records a failed confirmation of packages this run holds. `feedLevel`: the failure was the bulk
+   * feed's (createFeedDocument, upload, createFeed), which says nothing about the packages: always retried.
+   */
+  async function fail(run: RunState, packages: readonly ShipmentPackage[], error: unknown, feedLevel = false) {
     // a 400 or 404 to confirmShipment says the order cannot take this confirmation (cancelled, unknown): retrying changes nothing
     const refused =
       !feedLevel && (error instanceof AmazonCallError ? error.status === 400 || error.status === 404 : SellerSyncError.isInstance(error) && error.code === 'INVALID_SHIPMENT');
     const code = error instanceof AmazonCallError ? (error.amazonCode ?? error.code) : SellerSyncError.isInstance(error) ? error.code : 'AMAZON_CALL_FAILED';
     const message = logger.redact(error instanceof Error ? error.message : String(error));
-    // counted when the package was claimed
-    const attempts = pkg.attempts;
-    if (refused) {
-      await store.settle([pkg.id], run.claimant, { state: 'rejected', attempts, nextAttemptAt: null, lastErrorCode: code, lastErrorMessage: message });
-      problem(run, pkg, 'rejected', code, message, false);
-      return;
-    }
-    const willRetry = attempts < options.maxAttempts;
-    await store.settle([pkg.id], run.claimant, { state: 'failed', attempts, nextAttemptAt: willRetry ? clock() + retryDelay(attempts) : null, lastErrorCode: code, lastErrorMessage: message });
-    problem(run, pkg, 'failed', code, message, willRetry);
+    const settle = (ids: number[], patch: ShipmentPackagePatch) => store.settle(ids, run.claimant, patch);
+    if (!refused) return failAll(run, packages, code, message, settle);
+    await settle(packages.map((pkg) => pkg.id), { state: 'rejected', nextAttemptAt: null, lastErrorCode: code, lastErrorMessage: message });
+    for (const pkg of packages) problem(run, pkg, 'rejected', code, message, false);
   }
 
   /** Keeps the packages a run holds claimed until `stop()`, so a batch slower than one lease is never sent twice. */
@@ -324,7 +341,7 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
           },
         });
       } catch (error) {
-        await fail(run, pkg, error);
+        await fail(run, [pkg], error);
         continue;
       }
       await store.settle([pkg.id], run.claimant, { state: 'confirmed', nextAttemptAt: null, confirmedAt: clock(), lastErrorCode: null, lastErrorMessage: null });
@@ -340,15 +357,13 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
       const stop = keepClaimed(run, claimed.map((p) => p.id));
       try {
         const fit = await checkPackages(run, claimed);
-        const byMarketplace = new Map<string, ShipmentPackage[]>();
-        for (const pkg of fit) byMarketplace.set(pkg.marketplaceId, [...(byMarketplace.get(pkg.marketplaceId) ?? []), pkg]);
-        for (const [marketplaceId, packages] of byMarketplace) {
+        for (const [marketplaceId, packages] of groupBy(fit, (pkg) => pkg.marketplaceId)) {
           let feedId: string;
           try {
             const content = buildOrderFulfillmentFeed(gateway.sellerId, packages.map(toFulfillment));
             feedId = (await gateway.submitFeed({ feedType: ORDER_FULFILLMENT_FEED_TYPE, marketplaceIds: [marketplaceId], content, contentType: XML_FEED_CONTENT_TYPE })).feedId;
           } catch (error) {
-            for (const pkg of packages) await fail(run, pkg, error, true);
+            await fail(run, packages, error, true);
             continue;
           }
           // a crash before this leaves the packages claimed: after the lease they go out again under the same references (an edit)
@@ -363,14 +378,8 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
   }
 
   /** Sends the packages of a feed sellersync gives up on back to due (same references: an edit at Amazon if it applied them after all). */
-  async function sendAgain(run: RunState, feedId: string, packages: readonly ShipmentPackage[], code: string, reason: string) {
-    for (const pkg of packages) {
-      const willRetry = pkg.attempts < options.maxAttempts;
-      const message = `Amazon order ${pkg.amazonOrderId}, package ${pkg.packageId}: ${reason}`;
-      await store.updateSubmitted(feedId, [pkg.id], { state: 'failed', feedId: null, feedMessageId: null, nextAttemptAt: willRetry ? clock() : null, lastErrorCode: code, lastErrorMessage: message });
-      problem(run, pkg, 'failed', code, message, willRetry);
-    }
-  }
+  const sendAgain = (run: RunState, feedId: string, packages: readonly ShipmentPackage[], code: string, reason: string) =>
+    failAll(run, packages, code, reason, (ids, patch) => store.updateSubmitted(feedId, ids, patch), () => 0);
 
   /** Reads the processing report of one bulk feed Amazon finished, or gives up on one stuck too long. */
   async function settleFeed(run: RunState, feedId: string, wait: boolean, touched: Set<string>) {
@@ -398,6 +407,7 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
       const report = parseProcessingReport(await gateway.getFeedResult(feed));
       const outcome = readProcessingOutcome(report, Math.max(0, ...packages.map((p) => p.feedMessageId ?? 0)), feedId);
       const ok: number[] = [];
+      const unapplied: ShipmentPackage[] = [];
       for (const pkg of packages) {
         const messageId = pkg.feedMessageId ?? -1;
         if (outcome.applied(messageId)) {
@@ -412,11 +422,9 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
           continue;
         }
         // Amazon did not process the document as a whole and does not name this message: it was not applied
-        const { code, message } = outcome.incomplete!;
-        const willRetry = pkg.attempts < options.maxAttempts;
-        await store.updateSubmitted(feedId, [pkg.id], { state: 'failed', feedId: null, feedMessageId: null, nextAttemptAt: willRetry ? clock() + retryDelay(pkg.attempts) : null, lastErrorCode: code, lastErrorMessage: message });
-        problem(run, pkg, 'failed', code, `Amazon order ${pkg.amazonOrderId}, package ${pkg.packageId}: ${message}`, willRetry);
+        unapplied.push(pkg);
       }
+      if (unapplied.length > 0) await failAll(run, unapplied, outcome.incomplete!.code, outcome.incomplete!.message, (ids, patch) => store.updateSubmitted(feedId, ids, patch));
       run.confirmed += await store.updateSubmitted(feedId, ok, { state: 'confirmed', confirmedAt: clock(), lastErrorCode: null, lastErrorMessage: null });
     } catch (error) {
       // a feed whose status or report cannot be read is checked again by the next run, until it is overdue

@@ -104,6 +104,16 @@ export async function waitFor(what: string, condition: () => Promise<boolean> | 
   }
 }
 
+/** Counts the UPDATE statements sent through `knex` that write `marker` (an error code), until `stop()`. */
+export function countUpdatesWriting(knex: Knex, marker: string): { readonly count: () => number; stop(): void } {
+  let count = 0;
+  const listener = (query: { sql?: string; bindings?: readonly unknown[] }) => {
+    if (/^\s*update\b/i.test(query.sql ?? '') && (query.bindings ?? []).includes(marker)) count += 1;
+  };
+  knex.on('query', listener);
+  return { count: () => count, stop: () => void knex.removeListener('query', listener) };
+}
+
 /** A row of the orders table as an importer that died while holding it leaves it (claimed, lease over). */
 export function abandonedOrderRow(amazonOrderId: string, overrides: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
   return {
