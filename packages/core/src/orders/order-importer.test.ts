@@ -49,6 +49,17 @@ function gatewayFor(h: OrdersHarness): AmazonGateway {
   });
 }
 
+/** A gateway whose submitFeed fails as an Amazon that stays unavailable past the gateway's retries. */
+function feedsDown(h: OrdersHarness, onSubmit: () => void = () => {}): AmazonGateway {
+  return {
+    ...gatewayFor(h),
+    submitFeed: async () => {
+      onSubmit();
+      throw new AmazonCallError({ code: 'AMAZON_UNAVAILABLE', message: 'createFeedDocument: 503 after 7 attempts', operation: 'feeds.createFeedDocument', status: 503, amazonCode: null, isRetryable: true });
+    },
+  };
+}
+
 describe('order import: status and stock', () => {
   test('Pending → Unshipped → Shipped: stock reserved, then sold, one shop order following the status', () =>
     withHarness({}, async (h) => {
@@ -536,18 +547,23 @@ describe('order import: Amazon faults and bad data', () => {
     }));
 });
 
+/** A sync whose shop fails past createOrder and the reservation (committing it) until `heal()`. */
+function failingPastCreateOrder(h: OrdersHarness) {
+  let failing = true;
+  const shop: ShopAdapter = {
+    ...h.shop,
+    async commitStockReservation(id) {
+      if (failing) throw new Error('deadlock detected');
+      return h.shop.commitStockReservation!(id);
+    },
+  };
+  return { sync: h.newSync({ shop }), heal: () => (failing = false) };
+}
+
 describe('order import: retries that find the shop order', () => {
   test('a skipped order whose re-import fails after createOrder is left failed; when Amazon cancels, the shop order is cancelled and its stock comes back', () =>
     withHarness({ products: [{ sku: 'MUG-1', quantity: 10 }], orders: { importUnmatched: false, retryBaseMs: 1 } }, async (h) => {
-      let failCommit = true;
-      const shop: ShopAdapter = {
-        ...h.shop,
-        async commitStockReservation(id) {
-          if (failCommit) throw new Error('deadlock detected');
-          return h.shop.commitStockReservation!(id);
-        },
-      };
-      const sync = h.newSync({ shop });
+      const { sync, heal } = failingPastCreateOrder(h);
       const { orderId } = h.sim.seed.order({
         marketplaceId: DE,
         status: 'PENDING',
@@ -562,7 +578,7 @@ describe('order import: retries that find the shop order', () => {
       expect(row).toMatchObject({ state: 'failed', attempts: 1, shop_order_ref: h.shop.listOrders()[0]!.orderRef });
       // the shop order and its reservation exist; Amazon cancels before the retry
       h.sim.seed.setOrderStatus(orderId, 'CANCELLED');
-      failCommit = false;
+      heal();
       const retried = await importNow(h, sync);
       expect(retried).toMatchObject({ failed: 0, skipped: 0 });
       expect(h.shop.listOrders().map((o) => [o.externalId, o.status])).toEqual([[orderId, 'cancelled']]);
@@ -572,20 +588,12 @@ describe('order import: retries that find the shop order', () => {
 
   test('importUnavailable off: the retry of an order whose import failed past createOrder imports it, though its own reservation makes the product look short; a cancellation then gives the stock back', () =>
     withHarness({ products: [{ sku: 'MUG-1', quantity: 2 }], orders: { importUnavailable: false, retryBaseMs: 1 } }, async (h) => {
-      let failCommit = true;
-      const shop: ShopAdapter = {
-        ...h.shop,
-        async commitStockReservation(id) {
-          if (failCommit) throw new Error('deadlock detected');
-          return h.shop.commitStockReservation!(id);
-        },
-      };
-      const sync = h.newSync({ shop });
+      const { sync, heal } = failingPastCreateOrder(h);
       const { orderId } = h.sim.seed.order({ marketplaceId: DE, status: 'UNSHIPPED', items: [{ sellerSku: 'MUG-1', quantity: 2, unitPrice: '19.99' }] });
       expect(await importNow(h, sync)).toMatchObject({ imported: 0, failed: 1 });
       // the shop order exists and holds both units
       expect(h.stock('MUG-1')).toBe(0);
-      failCommit = false;
+      heal();
       await sleep(5);
       const retried = await importNow(h, sync);
       expect(retried).toMatchObject({ imported: 1, skipped: 0, failed: 0, skippedOrders: [], warnings: [] });
@@ -600,18 +608,10 @@ describe('order import: retries that find the shop order', () => {
 
   test('importUnavailable on: the retry of an order the shop already has notes no shortage its own reservation makes', () =>
     withHarness({ products: [{ sku: 'MUG-1', quantity: 2 }], orders: { retryBaseMs: 1 } }, async (h) => {
-      let failCommit = true;
-      const shop: ShopAdapter = {
-        ...h.shop,
-        async commitStockReservation(id) {
-          if (failCommit) throw new Error('deadlock detected');
-          return h.shop.commitStockReservation!(id);
-        },
-      };
-      const sync = h.newSync({ shop });
+      const { sync, heal } = failingPastCreateOrder(h);
       const { orderId } = h.sim.seed.order({ marketplaceId: DE, status: 'UNSHIPPED', items: [{ sellerSku: 'MUG-1', quantity: 2, unitPrice: '19.99' }] });
       expect(await importNow(h, sync)).toMatchObject({ failed: 1 });
-      failCommit = false;
+      heal();
       await sleep(5);
       expect(await importNow(h, sync)).toMatchObject({ imported: 1, failed: 0, warnings: [] });
       expect(await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).first()).toMatchObject({ state: 'imported', warnings: null });
@@ -841,15 +841,8 @@ describe('order import: options, acknowledgement, summary', () => {
   test('an acknowledgement whose feed cannot be sent backs off and is given up after maxAttempts submissions', () =>
     withHarness({ orders: { acknowledge: true, maxAttempts: 2, retryBaseMs: 1 } }, async (h) => {
       const { orderId } = h.sim.seed.order(mugAndCup('UNSHIPPED'));
-      const real = gatewayFor(h);
       let submissions = 0;
-      const down: AmazonGateway = {
-        ...real,
-        submitFeed: async () => {
-          submissions += 1;
-          throw new AmazonCallError({ code: 'AMAZON_UNAVAILABLE', message: 'createFeedDocument: 503 after 7 attempts', operation: 'feeds.createFeedDocument', status: 503, amazonCode: null, isRetryable: true });
-        },
-      };
+      const down = feedsDown(h, () => (submissions += 1));
       const importer = createOrderImporter({ db: h.knex, shop: h.shop, gateway: down, accountId: 'acme-eu', tablePrefix: h.tablePrefix, orders: { acknowledge: true, maxAttempts: 2, retryBaseMs: 1 } });
       await h.settle();
       const first = await importer.importOrders();
@@ -897,13 +890,7 @@ describe('order import: options, acknowledgement, summary', () => {
   test('acknowledgements that fail together are written back in one statement, not one per order', () =>
     withHarness({ orders: { acknowledge: true, waitForFeeds: true, retryBaseMs: 1 } }, async (h) => {
       Array.from({ length: 5 }, () => h.sim.seed.order(mugAndCup('UNSHIPPED')));
-      const real = gatewayFor(h);
-      const down: AmazonGateway = {
-        ...real,
-        submitFeed: async () => {
-          throw new AmazonCallError({ code: 'AMAZON_UNAVAILABLE', message: 'createFeedDocument: 503 after 7 attempts', operation: 'feeds.createFeedDocument', status: 503, amazonCode: null, isRetryable: true });
-        },
-      };
+      const down = feedsDown(h);
       const unavailable = countUpdatesWriting(h.knex, 'AMAZON_UNAVAILABLE');
       await h.settle();
       const importer = createOrderImporter({ db: h.knex, shop: h.shop, gateway: down, accountId: 'acme-eu', tablePrefix: h.tablePrefix, orders: { acknowledge: true, retryBaseMs: 1 } });

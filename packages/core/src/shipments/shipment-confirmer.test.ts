@@ -68,6 +68,16 @@ function gatewayFor(h: OrdersHarness): AmazonGateway {
   });
 }
 
+/** A gateway whose createFeed Amazon refuses (400): the feed's failure, not the packages'. */
+function refusingFeeds(h: OrdersHarness): AmazonGateway {
+  return {
+    ...gatewayFor(h),
+    submitFeed: async () => {
+      throw new AmazonCallError({ code: 'AMAZON_INVALID_REQUEST', message: 'createFeed: 400 InvalidInput: The feed options are invalid.', operation: 'feeds.createFeed', status: 400, amazonCode: 'InvalidInput', isRetryable: false });
+    },
+  };
+}
+
 /** A confirmer on the harness's database and shop with its own gateway. */
 function confirmerWith(h: OrdersHarness, gateway: AmazonGateway, shipments: ShipmentsOptions = {}, clock?: () => number) {
   return createShipmentConfirmer({ db: h.knex, shop: h.shop, gateway, accountId: 'acme-eu', tablePrefix: h.tablePrefix, shipments: { retryBaseMs: 1, ...shipments }, clock });
@@ -383,14 +393,7 @@ describe('shipment confirmation in bulk: one POST_ORDER_FULFILLMENT_DATA feed', 
       const { orderId } = h.sim.seed.order(twoLines());
       const refs = await importAll(h);
       h.shop.shipOrder(refs.get(orderId)!, { status: 'shipped', packages: [dhl('pk-1', 'TRACK-1')] });
-      const real = gatewayFor(h);
-      const refusing: AmazonGateway = {
-        ...real,
-        submitFeed: async () => {
-          throw new AmazonCallError({ code: 'AMAZON_INVALID_REQUEST', message: 'createFeed: 400 InvalidInput: The feed options are invalid.', operation: 'feeds.createFeed', status: 400, amazonCode: 'InvalidInput', isRetryable: false });
-        },
-      };
-      const refused = await confirmerWith(h, refusing, { mode: 'bulk-feed' }).confirmShipments();
+      const refused = await confirmerWith(h, refusingFeeds(h), { mode: 'bulk-feed' }).confirmShipments();
       expect(refused).toMatchObject({ rejected: 0, failed: 1, feedsSubmitted: 0 });
       expect(refused.problems).toEqual([expect.objectContaining({ state: 'failed', code: 'InvalidInput', willRetry: true })]);
       expect(await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).first()).toMatchObject({ shipment_state: 'open' });
@@ -439,14 +442,8 @@ describe('shipment confirmation in bulk: one POST_ORDER_FULFILLMENT_DATA feed', 
     withHarness({ shipments: { mode: 'bulk-feed', waitForFeeds: true } }, async (h) => {
       await seedAndShip(h, 6);
       const real = gatewayFor(h);
-      const refusing: AmazonGateway = {
-        ...real,
-        submitFeed: async () => {
-          throw new AmazonCallError({ code: 'AMAZON_INVALID_REQUEST', message: 'createFeed: 400 InvalidInput', operation: 'feeds.createFeed', status: 400, amazonCode: 'InvalidInput', isRetryable: false });
-        },
-      };
       const refused = countUpdatesWriting(h.knex, 'InvalidInput');
-      expect(await confirmerWith(h, refusing, { mode: 'bulk-feed' }).confirmShipments()).toMatchObject({ failed: 6 });
+      expect(await confirmerWith(h, refusingFeeds(h), { mode: 'bulk-feed' }).confirmShipments()).toMatchObject({ failed: 6 });
       refused.stop();
       expect(refused.count()).toBe(1);
       await sleep(5);
