@@ -4,7 +4,7 @@ import { matchingMigration } from './003-matching';
 import { ordersMigration } from './004-orders';
 import { changeLogSkuCollationMigration } from './005-change-log-sku-collation';
 import { feedQuotaLocksMigration } from './006-feed-quota-locks';
-import { orderRecoveryMigration } from './008-order-recovery';
+import { orderRecoveryMigration } from './007-order-recovery';
 import type { SellerSyncMigration } from './migration';
 
 /**

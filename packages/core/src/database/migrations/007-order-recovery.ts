@@ -11,7 +11,7 @@ import type { SellerSyncMigration } from './migration';
  * Times are milliseconds since the epoch (UTC).
  */
 export const orderRecoveryMigration: SellerSyncMigration = {
-  name: '008-order-recovery',
+  name: '007-order-recovery',
   async up(knex, tables) {
     await knex.schema.alterTable(tables.orders, (table) => {
       table.bigInteger('seen_updated_at').nullable();
