@@ -145,6 +145,18 @@ describe('offers', () => {
   });
 });
 
+describe('FBA seller SKUs of the mapping table', () => {
+  test('are offered with their price alone: no fulfillment_availability, and a hash of their own', () => {
+    const built = buildListingMessage(input({ amazonFulfilled: true }), options, NOW);
+    expect(built.ok && built.message.patches?.map((patch) => patch.path)).toEqual(['/attributes/purchasable_offer']);
+    const fba = buildListingOffer(product(), de, options, NOW, true);
+    const merchant = buildListingOffer(product(), de, options, NOW);
+    expect('offer' in fba && fba.offer).toMatchObject({ fulfillmentChannelCode: null, quantity: null, price: { amount: 1299, currency: 'EUR' } });
+    expect('offer' in fba && 'offer' in merchant && offerHash(fba.offer) !== offerHash(merchant.offer)).toBe(true);
+    documentOf([input({ amazonFulfilled: true })]);
+  });
+});
+
 describe('messages', () => {
   test('offer: a PATCH of fulfillment_availability and purchasable_offer with the sale schedule', () => {
     const sale = { price: { amount: 999, currency: 'EUR' }, startsAt: new Date('2026-11-20T00:00:00Z'), endsAt: new Date('2026-11-30T00:00:00Z') };
@@ -280,6 +292,9 @@ describe('decideListingMode', () => {
     [{ offer: at(1) }, { ...shop, deletedOnAmazon: true }, 'listing'],
     [{ offer: at(1) }, { ...shop, hasListingData: false, asin: 'B07XJ8C8F5', deletedOnAmazon: true }, 'offer-only'],
     [{ offer: at(1) }, { ...shop, exists: false, deletedOnAmazon: true }, 'not-found'],
+    // an FBA seller SKU of the mapping table only ever gets its price
+    [{ listing: at(1) }, { ...shop, amazonFulfilled: true }, 'offer'],
+    [{ delete: at(2), offer: at(1) }, { ...shop, amazonFulfilled: true }, 'delete'],
   ] as const)('%j with %j → %s', (kinds, state, expected) => {
     expect(decideListingMode(kinds, state)).toBe(expected);
   });

@@ -60,8 +60,12 @@ export interface ListingsFeedMessage extends ListingsFeedMessageBody {
  */
 export interface ListingOffer {
   readonly marketplaceId: string;
-  readonly fulfillmentChannelCode: string;
-  /** `null` for Amazon-fulfilled channel codes, whose quantity Amazon manages. */
+  /**
+   * `listings.fulfillmentChannelCode`, or `null` for a seller SKU the mapping table names as
+   * Amazon-fulfilled (AFN): its offer is the price alone, `fulfillment_availability` is never sent.
+   */
+  readonly fulfillmentChannelCode: string | null;
+  /** `null` for Amazon-fulfilled offers, whose quantity Amazon manages. */
   readonly quantity: number | null;
   readonly price: Money;
   /** The sale price when one is running or scheduled; ISO 8601 instants, `null` = open-ended. */
@@ -87,6 +91,8 @@ export interface ListingBuildInput {
   readonly asin: string | null;
   /** The product type Amazon last accepted for this SKU, when known. */
   readonly knownProductType: string | null;
+  /** The mapping table names this seller SKU Amazon-fulfilled (AFN): price only, no stock. */
+  readonly amazonFulfilled?: boolean;
 }
 
 /** A built message, or why it cannot be sent. */
@@ -101,17 +107,19 @@ export type ListingBuildResult =
   | { readonly ok: false; readonly problems: readonly ListingProblem[] };
 
 /** Whether a fulfilment channel code leaves the quantity to Amazon (FBA). */
-const amazonFulfilled = (channel: string) => channel !== 'DEFAULT';
+const amazonChannel = (channel: string) => channel !== 'DEFAULT';
 
 /**
  * The offer of a product on a marketplace, validated: SKU, quantity, price, sale price and its
- * dates, currency conversion. A sale that ended before `now` is left out.
+ * dates, currency conversion. A sale that ended before `now` is left out. `amazonFulfilled`: the
+ * seller SKU is an FBA listing of the mapping table, offered with its price only.
  */
 export function buildListingOffer(
   product: ShopProduct,
   marketplace: ResolvedMarketplace,
   options: ListingBuildOptions,
   now: Date,
+  amazonFulfilled = false,
 ): { readonly offer: ListingOffer } | { readonly problems: readonly ListingProblem[] } {
   const problems = new ProblemList(product.sku);
   checkOfferFields(problems, product);
@@ -134,14 +142,14 @@ export function buildListingOffer(
     local.add('salePrice.price', `must stay below the price after conversion to ${marketplace.currency} (${formatMoney(price)})`, formatMoney(salePrice));
   if (!local.ok || price === null) return { problems: local.problems };
   let quantity: number | null = null;
-  if (!amazonFulfilled(options.fulfillmentChannelCode)) {
+  if (!amazonFulfilled && !amazonChannel(options.fulfillmentChannelCode)) {
     quantity = product.active === false ? 0 : Math.max(0, product.quantity - options.quantityBuffer);
     if (options.quantityMax !== null) quantity = Math.min(quantity, options.quantityMax);
   }
   return {
     offer: {
       marketplaceId: marketplace.marketplaceId,
-      fulfillmentChannelCode: options.fulfillmentChannelCode,
+      fulfillmentChannelCode: amazonFulfilled ? null : options.fulfillmentChannelCode,
       quantity,
       price,
       salePrice:
@@ -171,8 +179,6 @@ export function offerHash(offer: ListingOffer): string {
 const amount = (money: Money): number => Number(formatMoney(money));
 
 function offerAttributes(offer: ListingOffer): Record<string, Record<string, unknown>[]> {
-  const availability: Record<string, unknown> = { fulfillment_channel_code: offer.fulfillmentChannelCode };
-  if (offer.quantity !== null) availability['quantity'] = offer.quantity;
   const purchasable: Record<string, unknown> = {
     marketplace_id: offer.marketplaceId,
     currency: offer.price.currency,
@@ -185,6 +191,9 @@ function offerAttributes(offer: ListingOffer): Record<string, Record<string, unk
     if (offer.salePrice.endsAt) schedule['end_at'] = offer.salePrice.endsAt;
     purchasable['discounted_price'] = [{ schedule: [schedule] }];
   }
+  if (offer.fulfillmentChannelCode === null) return { purchasable_offer: [purchasable] };
+  const availability: Record<string, unknown> = { fulfillment_channel_code: offer.fulfillmentChannelCode };
+  if (offer.quantity !== null) availability['quantity'] = offer.quantity;
   return { fulfillment_availability: [availability], purchasable_offer: [purchasable] };
 }
 
@@ -232,7 +241,7 @@ export function buildListingMessage(input: ListingBuildInput, options: ListingBu
   }
   if (input.product === null)
     return { ok: false, problems: [{ sku, marketplaceId: null, field: 'sku', rule: 'is not a product of the shop' }] };
-  const built = buildListingOffer(input.product, marketplace, options, now);
+  const built = buildListingOffer(input.product, marketplace, options, now, input.amazonFulfilled);
   const problems = new ProblemList(sku);
   if (mode === 'listing') {
     if (input.listing === null) problems.add('listing', 'is required for a full listing (the shop adapter returned no listing data)');
@@ -251,10 +260,7 @@ export function buildListingMessage(input: ListingBuildInput, options: ListingBu
         sku,
         operationType: 'PATCH',
         productType,
-        patches: [
-          { op: 'replace', path: '/attributes/fulfillment_availability', value: attributes['fulfillment_availability']! },
-          { op: 'replace', path: '/attributes/purchasable_offer', value: attributes['purchasable_offer']! },
-        ],
+        patches: Object.entries(attributes).map(([name, value]) => ({ op: 'replace' as const, path: `/attributes/${name}`, value })),
       },
       offerHash: hash,
       productType,
@@ -341,7 +347,14 @@ export interface QueuedKinds {
  */
 export function decideListingMode(
   kinds: QueuedKinds,
-  shop: { readonly exists: boolean; readonly hasListingData: boolean; readonly asin: string | null; readonly deletedOnAmazon?: boolean },
+  shop: {
+    readonly exists: boolean;
+    readonly hasListingData: boolean;
+    readonly asin: string | null;
+    readonly deletedOnAmazon?: boolean;
+    /** An FBA seller SKU of the mapping table: only ever its price (`offer`), or a delete. */
+    readonly amazonFulfilled?: boolean;
+  },
 ): ListingMode | 'not-found' {
   if (kinds.delete) {
     const newestOther = Math.max(kinds.offer?.getTime() ?? -Infinity, kinds.listing?.getTime() ?? -Infinity);
@@ -349,6 +362,7 @@ export function decideListingMode(
     if (!shop.exists || kinds.delete.getTime() > newestOther) return 'delete';
   }
   if (!shop.exists) return 'not-found';
+  if (shop.amazonFulfilled) return 'offer';
   if (kinds.listing || kinds.delete || shop.deletedOnAmazon) return shop.hasListingData ? 'listing' : shop.asin ? 'offer-only' : 'offer';
   return 'offer';
 }

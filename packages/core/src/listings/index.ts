@@ -39,7 +39,8 @@ export {
 export {
   createListingsSync,
   type FeedPreview,
-  type ListingAsinSource,
+  type ListingMapping,
+  type ListingMappingSource,
   type ListingsFeedReport,
   type ListingsFeedStatus,
   type ListingsReportIssue,

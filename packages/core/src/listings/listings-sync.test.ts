@@ -439,6 +439,74 @@ describe('marketplaces a product is no longer sold on', () => {
   });
 });
 
+describe('mapped seller SKUs', () => {
+  const mug = { sku: 'MUG-1', productRef: 'mug', gtin: '4006381333931', title: 'Mug', price: { amount: 1299, currency: 'EUR' }, quantity: 5 };
+
+  test('a CSV-mapped seller SKU gets its shop product’s offer: matching mode, then every stock save and reconcile', async () => {
+    const h = await start({ products: [mug] });
+    expect(await h.sync.importMappingCsv('Title,Internal Reference,Seller SKU,Marketplace,Fulfilment\nMug,MUG-1,AMZ-MUG,DE,MFN\n')).toMatchObject({ created: 1 });
+    expect(await h.sync.matchCatalog()).toMatchObject({ matched: 1 });
+    expect((await h.sync.changeLog.list()).map((e) => [e.sku, e.kind, e.marketplaceId])).toEqual([['AMZ-MUG', 'listing', DE]]);
+    expect(await h.sync.pushListings({ untilDrained: true })).toMatchObject({ drained: true, acknowledged: 1, rejected: 0, invalid: 0 });
+    expect(h.documents()[0]!.messages).toEqual([
+      expect.objectContaining({ sku: 'AMZ-MUG', operationType: 'UPDATE', requirements: 'LISTING_OFFER_ONLY', attributes: expect.objectContaining({ merchant_suggested_asin: [{ value: 'B0SIM00001', marketplace_id: DE }] }) }),
+    ]);
+    expect(h.sim.state.offer('AMZ-MUG', DE)).toMatchObject({ quantity: 5, price: '12.99' });
+
+    // a stock save of the shop SKU reaches the mapped seller SKU; MUG-1 itself is not what Amazon sells on DE
+    await h.save({ sku: 'MUG-1', quantity: 3 });
+    expect(await h.sync.pushListings({ untilDrained: true })).toMatchObject({ drained: true, rejected: 0 });
+    expect(h.sim.state.offer('AMZ-MUG', DE)).toMatchObject({ quantity: 3, price: '12.99' });
+    expect(h.sim.state.listing('MUG-1', DE)).toBeUndefined();
+    expect(h.documents().at(-1)!.messages).toEqual([expect.objectContaining({ sku: 'AMZ-MUG', operationType: 'PATCH' })]);
+    expect(await h.sync.changeLog.list()).toEqual([]);
+
+    // stock changed outside the hooks: reconcile compares the mapped seller SKU, not the shop SKU
+    h.shop.upsertProduct({ sku: 'MUG-1', quantity: 1 });
+    expect(await h.sync.reconcile()).toMatchObject({ compared: 1, enqueued: 1 });
+    await h.sync.pushListings({ untilDrained: true });
+    expect(h.sim.state.offer('AMZ-MUG', DE)).toMatchObject({ quantity: 1 });
+    expect(await h.sync.reconcile()).toMatchObject({ compared: 1, enqueued: 0, unchanged: 1 });
+
+    // the shop deletes the product: its delete (naming the product) removes the mapped listing too
+    h.shop.removeProduct('MUG-1');
+    await h.enqueue({ sku: 'MUG-1', kind: 'delete', productRef: 'mug' });
+    expect(await h.sync.pushListings({ untilDrained: true })).toMatchObject({ drained: true, rejected: 0, invalid: 0 });
+    expect(h.sim.state.listing('AMZ-MUG', DE)).toBeUndefined();
+    expect(await h.sync.changeLog.list()).toEqual([]);
+  });
+
+  test('an FBA seller SKU mapped to a shop product gets its price only, never a quantity, and is never deleted from here', async () => {
+    const h = await start({
+      products: [listedProduct('MUG-2', { productRef: 'mug-2', quantity: 7, price: { amount: 1500, currency: 'EUR' } })],
+      simulator: { seed: { listings: [{ sku: 'MUG-2-FBA', marketplaceId: DE, asin: 'B0SIM00001', price: '15.00', fulfillmentChannel: 'AMAZON_EU' }] } },
+    });
+    await h.sync.mappings.upsert([
+      { marketplaceId: DE, sellerSku: 'MUG-2', fulfillmentChannel: 'MFN', productRef: 'mug-2', source: 'manual' },
+      { marketplaceId: DE, sellerSku: 'MUG-2-FBA', fulfillmentChannel: 'AFN', productRef: 'mug-2', asin: 'B0SIM00001', source: 'manual' },
+    ]);
+    await h.enqueue({ sku: 'MUG-2', kind: 'listing' });
+    await h.sync.pushListings({ untilDrained: true });
+    await h.save({ sku: 'MUG-2', quantity: 2, price: { amount: 1450, currency: 'EUR' } });
+    expect(await h.sync.pushListings({ untilDrained: true })).toMatchObject({ drained: true, rejected: 0 });
+    expect(h.sim.state.offer('MUG-2', DE)).toMatchObject({ quantity: 2, price: '14.50', fulfillmentChannelCode: 'DEFAULT' });
+    expect(h.sim.state.offer('MUG-2-FBA', DE)).toEqual(expect.objectContaining({ price: '14.50', fulfillmentChannelCode: 'AMAZON_EU' }));
+    expect(h.sim.state.offer('MUG-2-FBA', DE)?.quantity).toBeUndefined();
+    const sent = h.documents().flatMap((d) => d.messages).filter((m) => m['sku'] === 'MUG-2-FBA');
+    // the first listing change reached it too: each time a PATCH of purchasable_offer alone
+    expect(sent.map((m) => (m['patches'] as { path: string }[]).map((patch) => patch.path))).toEqual([['/attributes/purchasable_offer'], ['/attributes/purchasable_offer']]);
+    expect(await h.sync.reconcile()).toMatchObject({ compared: 2, enqueued: 0, unchanged: 2 });
+
+    // the product is deleted from the shop: its merchant listing goes, the FBA listing stays (Amazon's stock)
+    h.shop.removeProduct('MUG-2');
+    await h.enqueue({ sku: 'MUG-2', kind: 'delete' });
+    await h.sync.pushListings({ untilDrained: true });
+    expect(h.sim.state.listing('MUG-2', DE)).toBeUndefined();
+    expect(h.sim.state.listing('MUG-2-FBA', DE)).toBeDefined();
+    expect(await h.sync.changeLog.list()).toEqual([]);
+  });
+});
+
 describe('malformed adapter records', () => {
   // JavaScript adapters and database NULLs produce shapes the types forbid; none of them may sink a batch
   test('null lists and a missing salePrice key are tolerated; a record that throws fails its SKU only', async () => {

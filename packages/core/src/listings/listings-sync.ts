@@ -43,9 +43,23 @@ import { describeListingProblems, listingSkuProblem, type ListingProblem } from 
 import type { ResolvedListingsOptions, ResolvedMarketplace } from './listings-options';
 import { parseProcessingReport } from './processing-report';
 
-/** Where matching mode finds the ASIN of a seller SKU (the product-mapping table). */
-export interface ListingAsinSource {
-  findBySellerSkus(skus: readonly string[], marketplaceId?: string): Promise<readonly { readonly sellerSku: string; readonly marketplaceId: string; readonly asin: string | null }[]>;
+/** A row of the mapping table as the listings sync reads it. */
+export interface ListingMapping {
+  readonly marketplaceId: string;
+  readonly sellerSku: string;
+  readonly fulfillmentChannel: 'MFN' | 'AFN';
+  readonly productRef: string;
+  readonly variantRef: string | null;
+  readonly asin: string | null;
+}
+
+/**
+ * The mapping table (`ProductMappingStore` satisfies it): ASINs for offers on existing listings,
+ * and seller SKUs other than the shop's SKU for one shop product (per marketplace, MFN or AFN).
+ */
+export interface ListingMappingSource {
+  findBySellerSkus(skus: readonly string[], marketplaceId?: string): Promise<readonly ListingMapping[]>;
+  findByProductRefs(productRefs: readonly string[], marketplaceId?: string): Promise<readonly ListingMapping[]>;
 }
 
 /** What the listings sync is built from (`createSellerSync` wires it). */
@@ -62,8 +76,8 @@ export interface ListingsSyncDependencies {
   readonly workerId: string;
   readonly logger: SafeLogger;
   readonly clock: () => number;
-  /** Known ASINs of seller SKUs, for offers on existing ASINs. */
-  readonly asinSource?: ListingAsinSource;
+  /** The mapping table: known ASINs, and mapped seller SKUs that get the offer of their shop product. */
+  readonly mappings?: ListingMappingSource;
 }
 
 /** Options of `pushListings`. */
@@ -242,6 +256,8 @@ interface BuildOutcome {
   readonly rejected: { sku: string; code: 'INVALID_LISTING' | 'SHOP_PRODUCT_NOT_FOUND'; message: string; problems: ListingProblem[]; changes: readonly QueuedChange[] }[];
   /** Changes with nothing to send (a marketplace that is switched off or that the product is not sold on). */
   readonly noop: QueuedChange[];
+  /** Changes for the other seller SKUs the mapping table gives the changed shop products. */
+  readonly fanOut: ChangeInput[];
 }
 
 interface Totals {
@@ -266,6 +282,7 @@ const REPORTS_SHOWN = 5;
 /** Rows with an error or a warning shown per report. */
 const ISSUES_PER_REPORT = 200;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const productKey = (productRef: string, variantRef: string | null) => JSON.stringify([productRef, variantRef]);
 
 /**
  * Creates the listings sync of one account. Hosts reach it through `createSellerSync`; the
@@ -335,7 +352,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
   /** Reads what the shop has for these SKUs and builds their messages, marketplace by marketplace. */
   async function build(groups: ReadonlyMap<string, QueuedChange[]>, now: Date): Promise<BuildOutcome> {
     const splitters = new Map<string, FeedDocumentSplitter<MessageTag>>();
-    const outcome: BuildOutcome = { documents: [], rejected: [], noop: [] };
+    const outcome: BuildOutcome = { documents: [], rejected: [], noop: [], fanOut: [] };
     const emit = (marketplaceId: string, document: ReturnType<FeedDocumentSplitter<MessageTag>['finish']>) => {
       if (document) outcome.documents.push({ marketplaceId, ...document });
     };
@@ -362,6 +379,18 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
         list.push(product);
         products.set(product.sku, list);
       }
+      // a seller SKU the shop does not know may be one the mapping table gives a shop product
+      const mapped = new Map<string, ListingMapping[]>();
+      const ownMappings = new Map<string, ListingMapping>();
+      const mappedProducts = new Map<string, ShopProduct>();
+      if (deps.mappings) {
+        for (const mapping of await deps.mappings.findBySellerSkus(part)) {
+          if (products.has(mapping.sellerSku)) ownMappings.set(stateKey(mapping.marketplaceId, mapping.sellerSku), mapping);
+          else mapped.set(mapping.sellerSku, [...(mapped.get(mapping.sellerSku) ?? []), mapping]);
+        }
+        const refs = [...new Set([...mapped.values()].flat().map((mapping) => mapping.productRef))];
+        if (refs.length > 0) for (const product of await shop.findProducts({ productRefs: refs })) mappedProducts.set(productKey(product.productRef, product.variantRef), product);
+      }
       const known = await states.get(part);
       const deletedOnAmazon = new Set<string>();
       const liveElsewhere = new Map<string, string[]>();
@@ -369,16 +398,48 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
         if (state.deleted) deletedOnAmazon.add(state.sku);
         if (!enabledIds.has(state.marketplaceId) && isLive(state)) liveElsewhere.set(state.sku, [...(liveElsewhere.get(state.sku) ?? []), state.marketplaceId]);
       }
-      // a listing Amazon deleted comes back as a full listing (or an offer on its ASIN), never a PATCH
-      const wantsListing = part.filter((sku) => deletedOnAmazon.has(sku) || groups.get(sku)!.some((change) => change.kind !== 'offer'));
+      // a listing Amazon deleted comes back as a full listing (or an offer on its ASIN), never a PATCH;
+      // a mapped seller SKU has no listing data of its own: it is an offer on its product's listing
+      const wantsListing = part.filter((sku) => products.has(sku) && (deletedOnAmazon.has(sku) || groups.get(sku)!.some((change) => change.kind !== 'offer')));
       const listings = new Map<string, ShopListingData>();
       if (withListingData && wantsListing.length > 0)
         for (const listing of await shop.getListingData!(wantsListing)) if (!listings.has(listing.sku)) listings.set(listing.sku, listing);
-      const asins = new Map<string, string>();
-      const needAsin = wantsListing.filter((sku) => !listings.has(sku) && !products.get(sku)?.[0]?.asin);
-      if (deps.asinSource && needAsin.length > 0)
-        for (const mapping of await deps.asinSource.findBySellerSkus(needAsin))
-          if (mapping.asin) asins.set(stateKey(mapping.marketplaceId, mapping.sellerSku), mapping.asin);
+      // The other seller SKUs of the products changed here get the change too (for a product the shop
+      // no longer has, its delete: found by the mapping of the SKU itself, or the entry's productRef).
+      // Where the mapping table names only other seller SKUs for a product, its shop SKU is not what
+      // Amazon sells there.
+      const replaced = new Set<string>();
+      if (deps.mappings) {
+        const sources = new Map<string, { sku: string; productRef: string; variantRef: string | null; gone: boolean }[]>();
+        const addSource = (source: { sku: string; productRef: string; variantRef: string | null; gone: boolean }) => {
+          const key = productKey(source.productRef, source.variantRef);
+          if (!(sources.get(key) ?? []).some((s) => s.sku === source.sku)) sources.set(key, [...(sources.get(key) ?? []), source]);
+        };
+        for (const product of [...products.values()].flat()) addSource({ sku: product.sku, productRef: product.productRef, variantRef: product.variantRef, gone: false });
+        for (const sku of part) {
+          if (products.has(sku) || !groups.get(sku)!.some((change) => change.kind === 'delete' && change.claim !== null)) continue;
+          for (const mapping of mapped.get(sku) ?? []) addSource({ sku, productRef: mapping.productRef, variantRef: mapping.variantRef, gone: true });
+          for (const change of groups.get(sku)!) if (change.claim?.productRef) addSource({ sku, productRef: change.claim.productRef, variantRef: null, gone: true });
+        }
+        const refs = [...new Set([...sources.values()].flat().map((source) => source.productRef))];
+        const productMappings = refs.length > 0 ? await deps.mappings.findByProductRefs(refs) : [];
+        for (const mapping of productMappings)
+          for (const source of sources.get(productKey(mapping.productRef, mapping.variantRef)) ?? []) if (!source.gone) replaced.add(stateKey(mapping.marketplaceId, source.sku));
+        for (const mapping of productMappings) replaced.delete(stateKey(mapping.marketplaceId, mapping.sellerSku));
+        for (const mapping of productMappings) {
+          if (!accountMarketplaceIds.includes(mapping.marketplaceId)) continue;
+          for (const source of sources.get(productKey(mapping.productRef, mapping.variantRef)) ?? []) {
+            if (mapping.sellerSku === source.sku) continue;
+            for (const change of groups.get(source.sku)!) {
+              if (change.claim === null || (change.marketplaceId !== ALL_MARKETPLACES && change.marketplaceId !== mapping.marketplaceId)) continue;
+              if (source.gone && change.kind !== 'delete') continue;
+              // an FBA listing is Amazon's stock: never deleted from here
+              if (change.kind === 'delete' && mapping.fulfillmentChannel === 'AFN') continue;
+              outcome.fanOut.push({ sku: mapping.sellerSku, kind: change.kind, marketplaceId: mapping.marketplaceId, productRef: mapping.productRef, accountId });
+            }
+          }
+        }
+      }
       // a product the shop no longer has needs no message when a delete of it is queued anyway
       const gone = part.filter((sku) => !products.has(sku) && !groups.get(sku)!.some((change) => change.kind === 'delete'));
       const deleteQueued = new Set<string>();
@@ -401,7 +462,15 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
             });
             continue;
           }
-          const product = found[0] ?? null;
+          const own = found[0] ?? null;
+          const mappings = own === null ? mapped.get(sku) : undefined;
+          /** The product this seller SKU sells on a marketplace: the shop's, or the mapping table's. */
+          const productOn = (marketplaceId: string): { product: ShopProduct | null; mapping: ListingMapping | null; sold: boolean } => {
+            if (!mappings) return { product: own, mapping: ownMappings.get(stateKey(marketplaceId, sku)) ?? null, sold: !replaced.has(stateKey(marketplaceId, sku)) };
+            const mapping = mappings.find((m) => m.marketplaceId === marketplaceId) ?? null;
+            const product = mapping ? mappedProducts.get(productKey(mapping.productRef, mapping.variantRef)) : undefined;
+            return { product: product ? { ...product, sku } : null, mapping, sold: mapping !== null };
+          };
           const listing = listings.get(sku) ?? null;
           const problems: ListingProblem[] = [];
           const messages: { marketplace: ResolvedMarketplace; built: Extract<ReturnType<typeof buildListingMessage>, { ok: true }>; mode: ListingMode; changes: QueuedChange[] }[] = [];
@@ -413,12 +482,14 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
             const applicable = changes.filter((c) => c.marketplaceId === ALL_MARKETPLACES || c.marketplaceId === marketplaceId);
             if (applicable.length === 0) continue;
             const state = known.get(stateKey(marketplaceId, sku));
+            const { product, mapping, sold } = productOn(marketplaceId);
+            const amazonFulfilled = mapping?.fulfillmentChannel === 'AFN';
             // not sold here any more, but Amazon still offers it: its stock there must go to 0
             const withdraw = () => {
-              if (state && isLive(state) && merchantFulfilled)
+              if (state && isLive(state) && merchantFulfilled && !amazonFulfilled)
                 messages.push({ marketplace, built: buildWithdrawalMessage(sku, marketplaceId, state.productType ?? marketplace.productType), mode: 'withdraw', changes: applicable });
             };
-            if (!marketplace.enabled) {
+            if (!marketplace.enabled || !sold) {
               withdraw();
               continue;
             }
@@ -427,8 +498,14 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
               const previous = kinds[change.kind];
               if (!previous || previous < change.updatedAt) kinds[change.kind] = change.updatedAt;
             }
-            const asin = product?.asin ?? asins.get(stateKey(marketplaceId, sku)) ?? null;
-            const mode = decideListingMode(kinds as QueuedKinds, { exists: product !== null, hasListingData: listing !== null, asin, deletedOnAmazon: state?.deleted === true });
+            const asin = mapping?.asin ?? product?.asin ?? null;
+            const mode = decideListingMode(kinds as QueuedKinds, {
+              exists: product !== null,
+              hasListingData: listing !== null,
+              asin,
+              deletedOnAmazon: state?.deleted === true,
+              amazonFulfilled,
+            });
             // Entries of one SKU may reach different batches (a deferral, the batch limit): a change
             // queued before the newest one Amazon accepted is stale when that acceptance was a delete
             // (do not bring the listing back), or when the stale change is itself a delete.
@@ -447,15 +524,18 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
               withdraw();
               continue;
             }
-            const built = buildListingMessage({ sku, mode, marketplace, product, listing, asin, knownProductType: state?.productType ?? null }, options, now);
+            const built = buildListingMessage({ sku, mode, marketplace, product, listing, asin, knownProductType: state?.productType ?? null, amazonFulfilled }, options, now);
             if (!built.ok) problems.push(...built.problems);
             else messages.push({ marketplace, built, mode, changes: applicable });
           }
           if (notFound) {
+            const refs = [...new Set((mappings ?? []).map((m) => m.productRef + (m.variantRef ? `/${m.variantRef}` : '')))];
             outcome.rejected.push({
               sku,
               code: 'SHOP_PRODUCT_NOT_FOUND',
-              message: `Listing not sent: the shop (adapter "${shop.name}") has no product with SKU ${describeValue(sku)}. Queue a "delete" to remove it from Amazon, or fix the SKU in the shop.`,
+              message: mappings
+                ? `Listing not sent: seller SKU ${describeValue(sku)} is mapped to shop product ${refs.join(', ')}, which the shop (adapter "${shop.name}") no longer has. Fix or remove the mapping, or queue a "delete" to remove it from Amazon.`
+                : `Listing not sent: the shop (adapter "${shop.name}") has no product with SKU ${describeValue(sku)}. Queue a "delete" to remove it from Amazon, or fix the SKU in the shop.`,
               problems: [{ sku, marketplaceId: null, field: 'sku', rule: 'must name a product of the shop', value: sku }],
               changes,
             });
@@ -621,6 +701,17 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       });
     }
 
+    if (outcome.fanOut.length > 0) {
+      // queued before anything of this batch is settled: a crash after this point loses none of them
+      try {
+        const fanned = await enqueueChange(db, outcome.fanOut, { tablePrefix: deps.tablePrefix, onInvalid: 'skip' });
+        if (fanned.rejected.length > 0)
+          logger.warn({ skus: fanned.rejected.slice(0, 20).map((r) => r.error.details.item), count: fanned.rejected.length }, 'mapped seller SKUs that cannot be queued (fix them in the mapping table)');
+      } catch (error) {
+        await changeLog.release(taken, { delayMs: options.retryBaseMs }).catch(() => 0);
+        throw error;
+      }
+    }
     const failures: ChangeFailure[] = [];
     for (const rejected of outcome.rejected)
       for (const claim of claimsOf(rejected.changes))
@@ -970,21 +1061,49 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
         }
         products.push(product);
       }
-      const known = await states.get(products.map((p) => p.sku));
+      // every seller SKU of these products: the shop's own, and those the mapping table adds
+      const offers: { sku: string; product: ShopProduct; marketplaceId: string | null; amazonFulfilled: boolean }[] = [];
+      const fbaOwn = new Set<string>();
+      const replaced = new Set<string>();
+      const extra: typeof offers = [];
+      if (deps.mappings && products.length > 0) {
+        const byKey = new Map(products.map((p) => [productKey(p.productRef, p.variantRef), p]));
+        const productMappings = await deps.mappings.findByProductRefs([...new Set(products.map((p) => p.productRef))]);
+        for (const mapping of productMappings) {
+          const product = byKey.get(productKey(mapping.productRef, mapping.variantRef));
+          if (product && mapping.sellerSku !== product.sku) replaced.add(stateKey(mapping.marketplaceId, product.sku));
+        }
+        for (const mapping of productMappings) {
+          const product = byKey.get(productKey(mapping.productRef, mapping.variantRef));
+          if (!product || !accountMarketplaceIds.includes(mapping.marketplaceId)) continue;
+          if (mapping.sellerSku === product.sku) {
+            replaced.delete(stateKey(mapping.marketplaceId, product.sku));
+            if (mapping.fulfillmentChannel === 'AFN') fbaOwn.add(stateKey(mapping.marketplaceId, product.sku));
+          } else if (!(skuProblem(mapping.sellerSku) ?? listingSkuProblem(mapping.sellerSku)))
+            extra.push({ sku: mapping.sellerSku, product: { ...product, sku: mapping.sellerSku }, marketplaceId: mapping.marketplaceId, amazonFulfilled: mapping.fulfillmentChannel === 'AFN' });
+        }
+      }
+      for (const product of products) offers.push({ sku: product.sku, product, marketplaceId: null, amazonFulfilled: false });
+      offers.push(...extra);
+      const known = await states.get([...new Set(offers.map((o) => o.sku))]);
       const statesBySku = new Map<string, ListingState[]>();
       for (const state of known.values()) statesBySku.set(state.sku, [...(statesBySku.get(state.sku) ?? []), state]);
       const changes: ChangeInput[] = [];
       const invalid: ChangeInput[] = [];
-      for (const product of products) {
+      for (const { sku, product, marketplaceId: only, amazonFulfilled: fba } of offers) {
+        const soldOn = (marketplaceId: string) =>
+          enabledIds.has(marketplaceId) &&
+          (only === null ? !replaced.has(stateKey(marketplaceId, sku)) : only === marketplaceId) &&
+          (!product.marketplaceIds || product.marketplaceIds.includes(marketplaceId));
         for (const marketplace of enabled) {
-          if (product.marketplaceIds && !product.marketplaceIds.includes(marketplace.marketplaceId)) continue;
-          const state = known.get(stateKey(marketplace.marketplaceId, product.sku));
+          if (!soldOn(marketplace.marketplaceId)) continue;
+          const state = known.get(stateKey(marketplace.marketplaceId, sku));
           if (state?.deleted) continue;
           result.compared += 1;
-          const change: ChangeInput = { sku: product.sku, kind: 'offer', marketplaceId: marketplace.marketplaceId, productRef: product.productRef, accountId };
+          const change: ChangeInput = { sku, kind: 'offer', marketplaceId: marketplace.marketplaceId, productRef: product.productRef, accountId };
           let built: ReturnType<typeof buildListingOffer>;
           try {
-            built = buildListingOffer(product, marketplace, options, now);
+            built = buildListingOffer(product, marketplace, options, now, fba || fbaOwn.has(stateKey(marketplace.marketplaceId, sku)));
           } catch {
             // a malformed record: the pass reports it on its entry (INVALID_LISTING naming the SKU)
             invalid.push(change);
@@ -1000,15 +1119,15 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
           else changes.push(change);
         }
         // offers Amazon still holds where the product is no longer sold: the pass withdraws them
-        for (const state of merchantFulfilled ? (statesBySku.get(product.sku) ?? []) : []) {
-          const soldThere = enabledIds.has(state.marketplaceId) && (!product.marketplaceIds || product.marketplaceIds.includes(state.marketplaceId));
-          if (soldThere || !isLive(state)) continue;
+        for (const state of statesBySku.get(sku) ?? []) {
+          if ((only !== null && state.marketplaceId !== only) || !merchantFulfilled || fba || fbaOwn.has(stateKey(state.marketplaceId, sku))) continue;
+          if (soldOn(state.marketplaceId) || !isLive(state)) continue;
           result.compared += 1;
           if (state.rejectedHash === withdrawnOfferHash(state.marketplaceId)) result.skipped += 1;
           else {
             // an entry for a marketplace the account no longer has could never be claimed: "*" reaches it
             const marketplaceId = accountMarketplaceIds.includes(state.marketplaceId) ? state.marketplaceId : ALL_MARKETPLACES;
-            changes.push({ sku: product.sku, kind: 'offer', marketplaceId, productRef: product.productRef, accountId });
+            changes.push({ sku, kind: 'offer', marketplaceId, productRef: product.productRef, accountId });
           }
         }
       }

@@ -119,6 +119,7 @@ export function createSellerSync(options: SellerSyncOptions): SellerSync {
   const gateway = createAmazonGateway({ ...options.gateway, amazon: options.amazon, logger });
   const workerId = options.workerId ?? `${hostname()}:${process.pid}`;
   const matching = options.matching ?? {};
+  const mappings = createProductMappings(options.db, { tablePrefix: options.tablePrefix, accountId, clock: options.clock });
   const matchingBase = { db: options.db, adapter: options.shop, tablePrefix: options.tablePrefix, accountId, logger, clock: options.clock };
   const listings = createListingsSync({
     db: options.db,
@@ -133,7 +134,7 @@ export function createSellerSync(options: SellerSyncOptions): SellerSync {
     workerId,
     logger: logger.child({ capability: 'listings' }),
     clock: options.clock ?? Date.now,
-    asinSource: createProductMappings(options.db, { tablePrefix: options.tablePrefix, accountId, clock: options.clock }),
+    mappings,
   });
 
   const orders = createOrderImporter({
@@ -174,7 +175,7 @@ export function createSellerSync(options: SellerSyncOptions): SellerSync {
     confirmShipments: async () => (shipments.options.enabled ? shipments.confirmShipments() : null),
     reconcile: (call) => listings.reconcile(call),
     previewFeed: (call) => listings.previewFeed(call),
-    mappings: createProductMappings(options.db, { tablePrefix: options.tablePrefix, accountId, clock: options.clock }),
+    mappings,
     mismatches: createMismatchLog(options.db, { tablePrefix: options.tablePrefix, accountId, clock: options.clock }),
     syncActiveListings: (call = {}) =>
       syncActiveListings({
