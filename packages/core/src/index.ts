@@ -249,4 +249,5 @@ export {
   type SellerSync,
   type SellerSyncOptions,
   type SellerSyncStatus,
+  type TickStep,
 } from './sync';

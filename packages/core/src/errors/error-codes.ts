@@ -32,6 +32,9 @@ export const SELLERSYNC_ERROR_CODES = [
   // listings
   'INVALID_LISTING',
   'LISTING_REJECTED',
+  'SUBMISSION_INTERRUPTED',
+  // the scheduler tick (runOnce): one or more of its steps failed
+  'SYNC_TICK_FAILED',
   // matching
   'INVALID_IDENTIFIER',
   'INVALID_CSV',

@@ -31,6 +31,7 @@ import {
   type MismatchLog,
   type ProductMappingStore,
 } from '../matching';
+import { SellerSyncError } from '../errors';
 import { validateSellerSyncOptions, type SellerSyncOptions } from './seller-sync-options';
 
 /** What `status()` reports. */
@@ -48,6 +49,31 @@ export interface SellerSyncStatus {
   readonly shipments: { readonly packages: ShipmentPackageCounts; readonly lastRun: ShipmentConfirmationSummary | null };
 }
 
+/** A step of `runOnce`. */
+export type TickStep = 'listings' | 'orders' | 'shipments';
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+/** The error `runOnce` throws when steps failed: each step's code and message in order, causes kept. */
+function tickFailed(failures: readonly { readonly step: TickStep; readonly error: unknown }[]): SellerSyncError {
+  const described = failures.map(({ step, error }) => {
+    const known = SellerSyncError.isInstance(error);
+    return {
+      step,
+      code: known ? error.code : 'UNEXPECTED',
+      message: clip(error instanceof Error ? error.message : String(error), 500),
+      isRetryable: known ? error.isRetryable : true,
+    };
+  });
+  return new SellerSyncError({
+    code: 'SYNC_TICK_FAILED',
+    message: `runOnce: ${described.map((f) => `${f.step} failed (${f.code}: ${f.message})`).join('; ')}. The other steps ran; the next tick tries again.`,
+    details: { failures: described },
+    cause: failures.length === 1 ? failures[0]!.error : new AggregateError(failures.map((f) => f.error), 'several steps of runOnce failed'),
+    isRetryable: described.every((f) => f.isRetryable),
+  });
+}
+
 /** One sync object per Amazon seller account; see DESIGN §3. */
 export interface SellerSync {
   readonly accountId: string;
@@ -55,7 +81,15 @@ export interface SellerSync {
   readonly changeLog: ChangeLogStore;
   /** The one gateway through which this account calls Amazon (feeds, listings, catalog, orders). */
   readonly gateway: AmazonGateway;
-  /** One scheduler tick: listings, then orders, then shipments. */
+  /**
+   * One scheduler tick: `pushListings()`, then `importOrders()`, then `confirmShipments()` (the last
+   * two when the shop declares the `orders` / `shipments` capability). Every step runs even when an
+   * earlier one throws: a shop that cannot be read for listings still gets its orders.
+   * @throws SellerSyncError `SYNC_TICK_FAILED` after the last step when any step failed;
+   *   `details.failures` lists `{ step, code, message, isRetryable }` per failed step (`listings`,
+   *   `orders`, `shipments`), `cause` is the step's error (an `AggregateError` of them when several
+   *   failed), and `isRetryable` is true when every failure is. The next tick tries again.
+   */
   runOnce(): Promise<void>;
   /**
    * Drains the change log into `JSON_LISTINGS_FEED` feeds: polls feeds in flight, reads finished
@@ -165,10 +199,20 @@ export function createSellerSync(options: SellerSyncOptions): SellerSync {
     changeLog,
     gateway,
     async runOnce() {
-      await sync.pushListings();
+      const steps: [TickStep, () => Promise<unknown>][] = [['listings', () => sync.pushListings()]];
       // a tick skips what the shop cannot do; importOrders() and confirmShipments() called directly throw UNSUPPORTED_CAPABILITY
-      if (hasCapability(options.shop, 'orders')) await sync.importOrders();
-      if (hasCapability(options.shop, 'shipments')) await sync.confirmShipments();
+      if (hasCapability(options.shop, 'orders')) steps.push(['orders', () => sync.importOrders()]);
+      if (hasCapability(options.shop, 'shipments')) steps.push(['shipments', () => sync.confirmShipments()]);
+      const failures: { step: TickStep; error: unknown }[] = [];
+      for (const [step, run] of steps) {
+        try {
+          await run();
+        } catch (error) {
+          logger.warn({ step, err: error }, 'a step of runOnce failed; the other steps still run');
+          failures.push({ step, error });
+        }
+      }
+      if (failures.length > 0) throw tickFailed(failures);
     },
     pushListings: (call) => listings.pushListings(call),
     importOrders: async (call) => (orders.options.enabled ? orders.importOrders(call) : null),
