@@ -138,7 +138,7 @@ describe('offers', () => {
     const fba = resolveListingsOptions({ fulfillmentChannelCode: 'AMAZON_EU' }, [DE]);
     const built = buildListingMessage(input(), fba, NOW);
     expect(built.ok && built.message.patches?.[0]).toEqual({
-      op: 'replace',
+      op: 'merge',
       path: '/attributes/fulfillment_availability',
       value: [{ fulfillment_channel_code: 'AMAZON_EU' }],
     });
@@ -167,7 +167,8 @@ describe('messages', () => {
       operationType: 'PATCH',
       productType: 'PRODUCT',
       patches: [
-        { op: 'replace', path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity: 23 }] },
+        // merged: what Seller Central set beside the quantity (handling time, restock date) stays
+        { op: 'merge', path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity: 23 }] },
         {
           op: 'replace',
           path: '/attributes/purchasable_offer',

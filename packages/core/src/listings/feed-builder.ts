@@ -175,6 +175,15 @@ export function offerHash(offer: ListingOffer): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
+/**
+ * How an offer PATCH writes each attribute. `fulfillment_availability` is merged (Amazon's JSON
+ * patch `merge`, 2025-06-16): the entry of our `fulfillment_channel_code` gets the new quantity and
+ * keeps what the seller set in Seller Central (`lead_time_to_ship_max_days`, `restock_date`).
+ * `purchasable_offer` is replaced: that is how a sale that ended leaves `discounted_price`, and it
+ * drops min/max seller prices and other audiences (B2B) that only Seller Central set.
+ */
+const patchOperation = (attribute: string): ListingsFeedPatch['op'] => (attribute === 'fulfillment_availability' ? 'merge' : 'replace');
+
 /** Money as Amazon's JSON wants it: a number in major units, written from the exact decimal. */
 const amount = (money: Money): number => Number(formatMoney(money));
 
@@ -260,7 +269,7 @@ export function buildListingMessage(input: ListingBuildInput, options: ListingBu
         sku,
         operationType: 'PATCH',
         productType,
-        patches: Object.entries(attributes).map(([name, value]) => ({ op: 'replace' as const, path: `/attributes/${name}`, value })),
+        patches: Object.entries(attributes).map(([name, value]) => ({ op: patchOperation(name), path: `/attributes/${name}`, value })),
       },
       offerHash: hash,
       productType,
@@ -321,7 +330,7 @@ export function buildWithdrawalMessage(sku: string, marketplaceId: string, produ
       sku,
       operationType: 'PATCH',
       productType,
-      patches: [{ op: 'replace', path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity: 0 }] }],
+      patches: [{ op: patchOperation('fulfillment_availability'), path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity: 0 }] }],
     },
     offerHash: withdrawnOfferHash(marketplaceId),
     productType,

@@ -296,6 +296,27 @@ describe('pushListings', () => {
     h.expectConverged();
   });
 
+  test('a stock change keeps the handling time the seller set in Seller Central (merge)', async () => {
+    const h = await start({ products: [listedProduct('LEAD-1')] });
+    await h.enqueue({ sku: 'LEAD-1', kind: 'listing' });
+    await h.sync.pushListings({ untilDrained: true });
+    // the seller sets a handling time in Seller Central (here: through the Listings Items API)
+    const edited = await h.sync.gateway.patchListingsItem(
+      'LEAD-1',
+      { productType: 'PRODUCT', patches: [{ op: 'merge', path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', lead_time_to_ship_max_days: 4 }] }] },
+      { marketplaceIds: [DE] },
+    );
+    expect(edited.status).toBe('ACCEPTED');
+    await h.save({ sku: 'LEAD-1', quantity: 6, price: { amount: 1799, currency: 'EUR' } });
+    await h.sync.pushListings({ untilDrained: true });
+    expect(h.documents().at(-1)!.messages[0]!['patches']).toEqual([
+      { op: 'merge', path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity: 6 }] },
+      expect.objectContaining({ op: 'replace', path: '/attributes/purchasable_offer' }),
+    ]);
+    expect(h.sim.state.listing('LEAD-1', DE)!.attributes['fulfillment_availability']).toEqual([{ fulfillment_channel_code: 'DEFAULT', quantity: 6, lead_time_to_ship_max_days: 4 }]);
+    h.expectConverged();
+  });
+
   test('matching mode: a listing change without shop metadata becomes an offer on the known ASIN', async () => {
     const h = await start({
       products: [{ sku: 'ASIN-1', asin: 'B0SIM00001', quantity: 4, price: { amount: 1590, currency: 'EUR' } }, { sku: 'MAPPED-1', quantity: 2, price: { amount: 990, currency: 'EUR' } }],
@@ -407,7 +428,7 @@ describe('marketplaces a product is no longer sold on', () => {
     expect(h.sim.state.offer('M-1', FR)).toMatchObject({ quantity: 0, price: '19.99' });
     expect(h.sim.state.offer('M-1', UK)).toMatchObject({ quantity: 0, price: '17.19' });
     const withdrawal = h.documents().at(-1)!.messages[0]!;
-    expect(withdrawal).toMatchObject({ sku: 'M-1', operationType: 'PATCH', patches: [{ path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity: 0 }] }] });
+    expect(withdrawal).toMatchObject({ sku: 'M-1', operationType: 'PATCH', patches: [{ op: 'merge', path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity: 0 }] }] });
 
     // restricted outside the hooks: reconcile finds the offer still live on FR, once
     h.shop.upsertProduct({ sku: 'M-2', marketplaceIds: [DE, UK] });

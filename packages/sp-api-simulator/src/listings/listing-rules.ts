@@ -6,6 +6,7 @@ import { currencyDigits, findMarketplace } from '../support/marketplaces';
 import { decimalPlaces } from '../support/money';
 import { LISTINGS_ISSUE_CODES as CODES, REQUIRED_LISTING_ATTRIBUTES, TEXT_ATTRIBUTE_LIMITS } from './listings-issue-codes';
 import {
+  MERGE_SELECTORS,
   patchAttributes,
   type ListingAttributes,
   type ListingIssue,
@@ -168,8 +169,13 @@ export function checkSubmission(context: ListingRulesContext, submission: Listin
           continue;
         }
         if (patch.op !== 'delete') {
-          if (patch.value === undefined) issues.push(issue(CODES.MESSAGE_SCHEMA, `The '${patch.op}' patch of '${patch.path}' needs a value.`, patch.path.slice(12)));
-          else values[patch.path.slice('/attributes/'.length)] = patch.value;
+          const name = patch.path.slice('/attributes/'.length);
+          if (patch.value === undefined) issues.push(issue(CODES.MESSAGE_SCHEMA, `The '${patch.op}' patch of '${patch.path}' needs a value.`, name));
+          // a merge's explicit null removes a field: nothing to check there
+          else values[name] = patch.op === 'merge' ? patch.value.map((entry) => Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== null))) : patch.value;
+          const selectors = MERGE_SELECTORS[name] ?? [];
+          if (patch.op === 'merge' && patch.value?.some((entry) => selectors.some((key) => typeof entry[key] !== 'string' || entry[key] === '')))
+            issues.push(issue(CODES.MERGE_SELECTOR_MISSING, `A 'merge' of '${name}' must give non-empty values for its selector fields (${selectors.join(', ')}).`, name));
         }
       }
       issues.push(...checkAttributeValues(context, values, marketplaceId));

@@ -107,6 +107,24 @@ describe('Listings Items 2021-08-01', () => {
     expect(missing.issues!.map((issue) => issue.code)).toEqual([CODES.SKU_NOT_FOUND]);
   });
 
+  test('merge updates the entry with the same selector field by field, keeps what it leaves out, drops explicit nulls, and needs its selector', async () => {
+    await put('MERGE-1', { productType: 'DRINKING_CUP', requirements: 'LISTING_OFFER_ONLY', attributes: offerAttributes('B0SIM00001', 4, 12) });
+    // handling time and a restock date set in Seller Central
+    const setInSellerCentral = await patch('MERGE-1', [
+      { op: 'merge', path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', lead_time_to_ship_max_days: 3, restock_date: '2026-12-20' }] },
+    ]);
+    expect(setInSellerCentral.status).toBe('ACCEPTED');
+    expect((await patch('MERGE-1', [{ op: 'merge', path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity: 9, restock_date: null }] }])).status).toBe('ACCEPTED');
+    expect(harness.sim.state.listing('MERGE-1', DE)!.attributes.fulfillment_availability).toEqual([{ fulfillment_channel_code: 'DEFAULT', quantity: 9, lead_time_to_ship_max_days: 3 }]);
+    // replace, by contrast, drops the lead time
+    await patch('MERGE-1', [{ op: 'replace', path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity: 7 }] }]);
+    expect(harness.sim.state.listing('MERGE-1', DE)!.attributes.fulfillment_availability).toEqual([{ fulfillment_channel_code: 'DEFAULT', quantity: 7 }]);
+    const noSelector = await patch('MERGE-1', [{ op: 'merge', path: '/attributes/fulfillment_availability', value: [{ quantity: 1 }] }]);
+    expect(noSelector.status).toBe('INVALID');
+    expect(noSelector.issues!.map((issue) => issue.code)).toEqual([CODES.MERGE_SELECTOR_MISSING]);
+    expect(harness.sim.state.offer('MERGE-1', DE)?.quantity).toBe(7);
+  });
+
   test('deleteListingsItem removes the listing; getListingsItem then answers 404', async () => {
     await put('DELETE-ME', { productType: 'DRINKING_CUP', requirements: 'LISTING_OFFER_ONLY', attributes: offerAttributes('B0SIM00001', 1, 2) });
     const deleted = (await harness.sp.callAPI({ operation: 'listingsItems.deleteListingsItem', path: { sellerId, sku: 'DELETE-ME' }, query: { marketplaceIds: [DE] } })) as Submission;

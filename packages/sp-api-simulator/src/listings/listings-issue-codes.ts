@@ -39,6 +39,8 @@ export const LISTINGS_ISSUE_CODES = Object.freeze({
    * shown to buyers until it gets a main image.
    */
   MAIN_IMAGE_MISSING: '4000015',
+  /** A `merge` patch entry lacks its selector (`fulfillment_channel_code`, `audience`, ...). */
+  MERGE_SELECTOR_MISSING: '4000016',
   /** A required attribute is missing. Amazon's code. */
   REQUIRED_ATTRIBUTE_MISSING: '90220',
 } as const);

@@ -111,10 +111,29 @@ export function createListingsStore(): ListingsStore {
   };
 }
 
-const IDENTITY_KEYS = ['marketplace_id', 'language_tag', 'fulfillment_channel_code', 'audience'];
+const IDENTITY_KEYS = ['marketplace_id', 'language_tag', 'fulfillment_channel_code', 'audience', 'currency'];
+
+/**
+ * The selector fields a `merge` entry MUST name, by attribute (Amazon's "Merge a listing" guide);
+ * the entry it changes is the one with the same selectors. `purchasable_offer`'s `audience`
+ * defaults to ALL, so an offer entry without it is taken as ALL's.
+ */
+export const MERGE_SELECTORS: Readonly<Record<string, readonly string[]>> = Object.freeze({
+  fulfillment_availability: Object.freeze(['fulfillment_channel_code']),
+});
 
 function sameIdentity(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
   return IDENTITY_KEYS.every((key) => !(key in b) || a[key] === b[key]);
+}
+
+/** `entry` over `current`, field by field; an explicit `null` removes the field. */
+function mergeEntry(current: Record<string, unknown>, entry: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...current };
+  for (const [key, value] of Object.entries(entry)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  return merged;
 }
 
 /** Applies JSON patches (`/attributes/<name>`) to a copy of the attributes. Paths must be checked before. */
@@ -129,12 +148,13 @@ export function patchAttributes(attributes: ListingAttributes, patches: readonly
         result[name] = value;
         break;
       case 'merge': {
-        // Amazon's merge (2025): update matching entries field by field, keep what the patch omits.
+        // Amazon's merge (2025): the entry with the same selectors is updated field by field, keeping
+        // what the patch leaves out (a lead time set in Seller Central) and dropping explicit nulls
         const current = result[name] ?? [];
         for (const entry of value) {
           const index = current.findIndex((existing) => sameIdentity(existing, entry));
-          if (index >= 0) current[index] = { ...current[index], ...entry };
-          else current.push(entry);
+          if (index >= 0) current[index] = mergeEntry(current[index]!, entry);
+          else current.push(mergeEntry({}, entry));
         }
         result[name] = current;
         break;
