@@ -233,8 +233,9 @@ describeEachEngine('feed submission store', (engine) => {
     try {
       await h.enqueue(['E-1', 'E-NO-BRAND', 'E-2'].map((sku) => ({ sku, kind: 'listing' as const })));
       expect(await h.sync.pushListings()).toMatchObject({ feedsSubmitted: 1, feedsInFlight: 1 });
-      // an edit while the feed is in flight bumps the version: the acknowledgement leaves it queued
-      await h.save({ sku: 'E-2', quantity: 3 });
+      // a listing edit while the feed is in flight bumps the version of the listing entry in flight:
+      // the acknowledgement leaves it queued for its newer version
+      await h.save({ sku: 'E-2', quantity: 3 }, 'listing');
       const restarted = h.newSync();
       const result = await restarted.pushListings({ untilDrained: true });
       expect(result).toMatchObject({ drained: true, rejected: 1 });

@@ -85,6 +85,24 @@ describe('pushListings', () => {
     expect(await h.sync.changeLog.list()).toEqual([]);
   });
 
+  test('an edit of the same kind made while its feed is in flight bumps the entry’s version: the acknowledgement keeps it, and it goes in a later feed', async () => {
+    const h = await start({ products: [listedProduct('V-1', { quantity: 5 })], simulator: { feedTiming: { inQueueMs: 100_000, inProgressMs: 100_000 } } });
+    await h.enqueue({ sku: 'V-1', kind: 'listing' });
+    await h.sync.pushListings({ untilDrained: true });
+    await h.save({ sku: 'V-1', quantity: 4 });
+    expect(await h.sync.pushListings()).toMatchObject({ feedsSubmitted: 1, feedsInFlight: 1 });
+    // the same offer entry changes again while Amazon works on the feed that carries its version 1
+    await h.save({ sku: 'V-1', quantity: 2 });
+    const [entry] = await h.sync.changeLog.list();
+    expect(entry).toMatchObject({ sku: 'V-1', kind: 'offer', version: 2, claimedBy: expect.any(String) });
+    const result = await h.sync.pushListings({ untilDrained: true });
+    expect(result).toMatchObject({ drained: true, feedsSubmitted: 1 });
+    const offers = h.documents().slice(1).map((d) => (d.messages[0]!['patches'] as { value: { quantity?: number }[] }[])[0]!.value[0]!.quantity);
+    expect(offers).toEqual([4, 2]);
+    expect(h.sim.state.offer('V-1', DE)).toMatchObject({ quantity: 2 });
+    expect(await h.sync.changeLog.list()).toEqual([]);
+  });
+
   test('a process that stops after createFeed resumes polling in a new sync object and never submits again', async () => {
     const h = await start({ products: [listedProduct('R-1'), listedProduct('R-2')], simulator: { feedTiming: { inQueueMs: 50_000, inProgressMs: 50_000 } } });
     await h.enqueue([{ sku: 'R-1', kind: 'listing' }, { sku: 'R-2', kind: 'listing' }]);
@@ -98,6 +116,45 @@ describe('pushListings', () => {
     expect(result).toMatchObject({ drained: true, feedsSubmitted: 0, acknowledged: 2 });
     expect(h.sim.state.calls['feeds.createFeed']).toBe(1);
     expect(h.sim.state.calls['feeds.createFeedDocument']).toBe(1);
+    h.expectConverged();
+  });
+
+  test('a submission interrupted between the upload and createFeed’s answer is abandoned as SUBMISSION_INTERRUPTED and its entries sent again', async () => {
+    const h = await start({ products: [listedProduct('I-1'), listedProduct('I-2')] });
+    await h.enqueue([{ sku: 'I-1', kind: 'listing' }, { sku: 'I-2', kind: 'listing' }]);
+    const dead = h.newSync({ workerId: 'dead' });
+    const createFeed = dead.gateway.createFeed.bind(dead.gateway);
+    let created: string | null = null;
+    // the process stops after Amazon created the feed and before its answer was recorded
+    dead.gateway.createFeed = async (input) => {
+      created = (await createFeed(input)).feedId;
+      return new Promise(() => {});
+    };
+    void dead.pushListings();
+    await waitFor(async () => created);
+    const [row] = await h.knex(`${h.tablePrefix}feed_submissions`).select('status', 'document_id', 'feed_id');
+    expect(row).toMatchObject({ status: 'submitting', feed_id: null, document_id: expect.stringMatching(/\S/) });
+    // after the dead process's submission lease another worker abandons it: Amazon may or may not have the feed
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const other = h.newSync({ workerId: 'other' });
+    const resumed = await other.pushListings({ untilDrained: true });
+    expect(resumed).toMatchObject({ drained: true, messagesSent: 2, acknowledged: 2, retried: 2 });
+    const interrupted = (await other.status()).listings.lastReports.find((report) => report.feedId === null)!;
+    expect(interrupted).toMatchObject({ status: 'failed', error: { code: 'SUBMISSION_INTERRUPTED', message: expect.stringContaining(`after its upload (document ${row.document_id})`) } });
+    // the same data went twice, which Amazon applies idempotently; nothing is left queued
+    expect(h.sim.state.calls['feeds.createFeed']).toBe(1 + resumed.feedsSubmitted);
+    expect(await h.sync.changeLog.list()).toEqual([]);
+    h.expectConverged();
+  });
+
+  test('a createFeed whose answer is lost fails its submission as SUBMISSION_INTERRUPTED; the entries go again', async () => {
+    const h = await start({ products: [listedProduct('L-1')], simulator: { faults: { operations: { 'feeds.createFeed': { lostAnswerRate: 1 } } } }, listings: { retry: { baseMs: 1_000 } } });
+    await h.enqueue({ sku: 'L-1', kind: 'listing' });
+    expect(await h.sync.pushListings()).toMatchObject({ feedsSubmitted: 0, feedsFinished: 1 });
+    expect(h.sim.state.feeds).toHaveLength(1);
+    expect((await h.sync.status()).listings.lastReports[0]).toMatchObject({ status: 'failed', error: { code: 'SUBMISSION_INTERRUPTED', message: expect.stringContaining('may or may not have the feed') } });
+    h.sim.setFaults({ operations: { 'feeds.createFeed': { lostAnswerRate: 0 } } });
+    expect(await h.sync.pushListings({ untilDrained: true })).toMatchObject({ drained: true, feedsSubmitted: 1, acknowledged: 1 });
     h.expectConverged();
   });
 

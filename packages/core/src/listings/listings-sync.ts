@@ -649,8 +649,12 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       totals.messagesSent += messageCount;
       logger.info({ feedId, submission: id, messages: messageCount, marketplaceIds }, 'listings feed submitted');
     } catch (error) {
-      const code = SellerSyncError.isInstance(error) ? error.code : 'AMAZON_CALL_FAILED';
-      const message = `Submitting the listings feed failed: ${(error as Error).message}`;
+      // createFeed sent but its answer lost (details.maybeCreated): Amazon may hold the feed, whose id we never learn
+      const interrupted = SellerSyncError.isInstance(error) && error.details['maybeCreated'] === true;
+      const code = interrupted ? 'SUBMISSION_INTERRUPTED' : SellerSyncError.isInstance(error) ? error.code : 'AMAZON_CALL_FAILED';
+      const message = interrupted
+        ? `Submission ${id} was interrupted: createFeed was sent but its answer was lost (${(error as Error).message}); Amazon may or may not have the feed. Its entries are sent again.`
+        : `Submitting the listings feed failed: ${(error as Error).message}`;
       logger.warn({ submission: id, err: error }, 'listings feed submission failed; its entries are retried');
       await finishFailed(id, 'failed', code, message, totals);
     } finally {
@@ -914,7 +918,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       ? `Submission ${submission.id} was interrupted after its upload (document ${submission.documentId}); Amazon may or may not have the feed. Its entries are sent again.`
       : `Submission ${submission.id} was interrupted before its upload; its entries are sent again.`;
     logger.warn({ submission: submission.id }, message);
-    await finishFailed(submission.id, 'failed', 'AMAZON_NETWORK_ERROR', message, totals);
+    await finishFailed(submission.id, 'failed', 'SUBMISSION_INTERRUPTED', message, totals);
   }
 
   // ----------------------------------------------------------------------------------- settle
