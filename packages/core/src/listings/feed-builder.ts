@@ -260,21 +260,7 @@ export function buildListingMessage(input: ListingBuildInput, options: ListingBu
   if ('problems' in built || !problems.ok) return { ok: false, problems: [...('problems' in built ? built.problems : []), ...problems.problems] };
   const offer = built.offer;
   const hash = offerHash(offer);
-  if (mode === 'offer') {
-    const productType = input.knownProductType ?? marketplace.productType;
-    const attributes = offerAttributes(offer);
-    return {
-      ok: true,
-      message: {
-        sku,
-        operationType: 'PATCH',
-        productType,
-        patches: Object.entries(attributes).map(([name, value]) => ({ op: patchOperation(name), path: `/attributes/${name}`, value })),
-      },
-      offerHash: hash,
-      productType,
-    };
-  }
+  if (mode === 'offer') return offerPatch(sku, input.knownProductType ?? marketplace.productType, offerAttributes(offer), hash);
   if (mode === 'offer-only') {
     const productType = input.knownProductType ?? marketplace.productType;
     return {
@@ -324,15 +310,15 @@ export function withdrawnOfferHash(marketplaceId: string): string {
  * withdrawn this way (Amazon owns FBA stock): the caller does not ask for them.
  */
 export function buildWithdrawalMessage(sku: string, marketplaceId: string, productType: string): Extract<ListingBuildResult, { ok: true }> {
+  return offerPatch(sku, productType, { fulfillment_availability: [{ fulfillment_channel_code: 'DEFAULT', quantity: 0 }] }, withdrawnOfferHash(marketplaceId));
+}
+
+/** A `PATCH` of offer attributes, each written as {@link patchOperation} says. */
+function offerPatch(sku: string, productType: string, attributes: Record<string, Record<string, unknown>[]>, hash: string): Extract<ListingBuildResult, { ok: true }> {
   return {
     ok: true,
-    message: {
-      sku,
-      operationType: 'PATCH',
-      productType,
-      patches: [{ op: patchOperation('fulfillment_availability'), path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity: 0 }] }],
-    },
-    offerHash: withdrawnOfferHash(marketplaceId),
+    message: { sku, operationType: 'PATCH', productType, patches: Object.entries(attributes).map(([name, value]) => ({ op: patchOperation(name), path: `/attributes/${name}`, value })) },
+    offerHash: hash,
     productType,
   };
 }
