@@ -618,8 +618,11 @@ describe('malformed adapter records', () => {
     };
     await h.enqueue(h.shop.listProducts().map((p) => ({ sku: p.sku, kind: 'listing' as const })));
 
-    const preview = await h.sync.previewFeed({ skus: ['NULL-LISTS', 'THROWS', 'GOOD-1'] });
-    expect(preview.rejected).toEqual([expect.objectContaining({ sku: 'THROWS', code: 'INVALID_LISTING', message: expect.stringContaining('price column is not a number') })]);
+    const preview = await h.sync.previewFeed({ skus: ['NULL-LISTS', 'THROWS', 'GOOD-1', 42 as never] });
+    expect(preview.rejected).toEqual([
+      expect.objectContaining({ sku: '42', code: 'INVALID_LISTING', message: 'Listing not previewed: SKU 42 must be a string.' }),
+      expect.objectContaining({ sku: 'THROWS', code: 'INVALID_LISTING', message: expect.stringContaining('price column is not a number') }),
+    ]);
     expect(preview.documents[0]!.messageCount).toBe(2);
 
     const result = await h.sync.pushListings({ untilDrained: true });

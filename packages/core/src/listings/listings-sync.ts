@@ -217,9 +217,18 @@ export interface ReconcileResult {
 
 /** The listings sync of one account: pushes queued changes in feeds, reads reports, reconciles. */
 export interface ListingsSync {
+  /**
+   * One pass (or passes until drained): polls feeds in flight, settles finished ones, then claims,
+   * builds and submits within the feed quota. Never waits for Amazon's processing.
+   * @throws SellerSyncError `SHOP_ADAPTER_FAILED` (retryable) when the shop cannot be read at all;
+   *   the claimed entries are given back first.
+   */
   pushListings(options?: PushListingsOptions): Promise<PushListingsResult>;
+  /** Pages through the shop and queues the offers (and withdrawals) that differ from what Amazon last accepted. */
   reconcile(options?: ReconcileOptions): Promise<ReconcileResult>;
+  /** The documents these SKUs would go in, and what would be rejected and why; claims and sends nothing. */
   previewFeed(options: PreviewFeedOptions): Promise<FeedPreview>;
+  /** Feeds in flight and the last finished ones with their per-SKU errors and warnings. */
   status(): Promise<ListingsStatus>;
 }
 
@@ -1178,13 +1187,17 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
         }
     }
     const ordered = new Map<string, QueuedChange[]>();
+    const notSkus: FeedPreview['rejected'][number][] = [];
     for (const sku of unique) {
-      const rule = typeof sku === 'string' ? null : 'must be a string';
-      if (rule) continue;
+      if (typeof sku !== 'string') {
+        const shown = describeValue(sku);
+        notSkus.push({ sku: String(sku), code: 'INVALID_LISTING', message: `Listing not previewed: SKU ${shown} must be a string.`, problems: [{ sku: String(sku), marketplaceId: null, field: 'sku', rule: 'must be a string', value: sku }] });
+        continue;
+      }
       ordered.set(sku, groups.get(sku) ?? [{ kind: previewOptions.kind ?? 'offer', marketplaceId: ALL_MARKETPLACES, updatedAt: now, claim: null }]);
     }
     const outcome = await build(ordered, now);
-    const rejected = outcome.rejected.map(({ sku, code, message, problems }) => ({ sku, code, message, problems }));
+    const rejected = [...notSkus, ...outcome.rejected.map(({ sku, code, message, problems }) => ({ sku, code, message, problems }))];
     if (format === 'json')
       return {
         format,
