@@ -1,7 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import type { ListingsFeedMessageBody } from './feed-builder';
 import { createFeedDocumentSplitter, type ListingsFeedDocument } from './feed-document';
-import { loadListingsFeedValidator } from '../test-support/listings-feed-schema';
+import { testWithSpecs } from '../test-support/amazon-specs';
+import { LISTINGS_FEED_SCHEMA, loadListingsFeedValidator } from '../test-support/listings-feed-schema';
 
 const message = (sku: string, padding = 0): ListingsFeedMessageBody => ({
   sku,
@@ -75,10 +76,13 @@ describe('createFeedDocumentSplitter', () => {
 });
 
 describe("Amazon's listings feed schema", () => {
-  test('the schema check rejects a document Amazon would refuse (so passing it means something)', () => {
-    const validate = loadListingsFeedValidator();
-    if (!validate) return;
-    expect(validate({ header: { sellerId: 'A3SELLER0TEST', version: '2.0' }, messages: [{ messageId: 1, sku: 'A', operationType: 'PATCH', patches: [] }] })).not.toEqual([]);
-    expect(validate({ header: { sellerId: 'A3SELLER0TEST', version: '2.0' }, messages: [{ messageId: 1, sku: 'A', operationType: 'DELETE' }] })).toEqual([]);
-  });
+  testWithSpecs(
+    'the schema check rejects a document Amazon would refuse (so passing it means something)',
+    () => {
+      const validate = loadListingsFeedValidator()!;
+      expect(validate({ header: { sellerId: 'A3SELLER0TEST', version: '2.0' }, messages: [{ messageId: 1, sku: 'A', operationType: 'PATCH', patches: [] }] })).not.toEqual([]);
+      expect(validate({ header: { sellerId: 'A3SELLER0TEST', version: '2.0' }, messages: [{ messageId: 1, sku: 'A', operationType: 'DELETE' }] })).toEqual([]);
+    },
+    { needs: LISTINGS_FEED_SCHEMA },
+  );
 });

@@ -1,8 +1,10 @@
 import { describe, expect, test } from '@jest/globals';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AMAZON_SPECS_DIR } from '../test-support/amazon-specs';
+import { AMAZON_SPECS_DIR, testWithSpecs } from '../test-support/amazon-specs';
 import { parseProcessingReport } from './processing-report';
+
+const EXAMPLE_REPORT = 'listings-feed-v2/listings-feed-processing-report-schema-v2.example.json';
 
 const report = {
   header: { sellerId: 'A2SIMSELLER01', version: '2.0', feedId: '50017000001' },
@@ -36,16 +38,16 @@ describe('parseProcessingReport', () => {
     expect(() => parseProcessingReport(text)).toThrow(expect.objectContaining({ code: 'REPORT_FAILED', isRetryable: true }));
   });
 
-  test("reads Amazon's published example report", () => {
-    const file = join(AMAZON_SPECS_DIR, 'listings-feed-v2', 'listings-feed-processing-report-schema-v2.example.json');
-    if (!existsSync(file)) {
-      console.log(`notice: ${file} is missing; Amazon's example report was not read`);
-      return;
-    }
-    const example = JSON.parse(readFileSync(file, 'utf8')) as { issues: { messageId: number; severity: string }[]; summary: { messagesInvalid: number } };
-    const parsed = parseProcessingReport(JSON.stringify(example));
-    const rejected = [...parsed.outcomes.values()].filter((o) => o.status === 'rejected');
-    expect(rejected).toHaveLength(new Set(example.issues.filter((i) => i.severity === 'ERROR').map((i) => i.messageId)).size);
-    expect(parsed.summary.messagesInvalid).toBe(example.summary.messagesInvalid);
-  });
+  testWithSpecs(
+    "reads Amazon's published example report",
+    () => {
+      const file = join(AMAZON_SPECS_DIR, EXAMPLE_REPORT);
+      const example = JSON.parse(readFileSync(file, 'utf8')) as { issues: { messageId: number; severity: string }[]; summary: { messagesInvalid: number } };
+      const parsed = parseProcessingReport(JSON.stringify(example));
+      const rejected = [...parsed.outcomes.values()].filter((o) => o.status === 'rejected');
+      expect(rejected).toHaveLength(new Set(example.issues.filter((i) => i.severity === 'ERROR').map((i) => i.messageId)).size);
+      expect(parsed.summary.messagesInvalid).toBe(example.summary.messagesInvalid);
+    },
+    { needs: EXAMPLE_REPORT },
+  );
 });
