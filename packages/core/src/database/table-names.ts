@@ -18,6 +18,8 @@ export interface TableNames {
   readonly feedSubmissionMessages: string;
   /** What Amazon last accepted per SKU and marketplace (hash for `reconcile`). */
   readonly listingStates: string;
+  /** One lock row per seller and region, held while the feed quota is counted and a batch recorded. */
+  readonly feedQuotaLocks: string;
   /** Shop product ↔ seller SKU mappings, and rows that could not be matched. */
   readonly productMappings: string;
   readonly mismatches: string;
@@ -54,6 +56,7 @@ export function resolveTableNames(prefix: string = DEFAULT_TABLE_PREFIX): TableN
     feedSubmissions: name('feed_submissions'),
     feedSubmissionMessages: name('feed_submission_messages'),
     listingStates: name('listing_states'),
+    feedQuotaLocks: name('feed_quota_locks'),
     productMappings: name('product_mappings'),
     mismatches: name('mismatches'),
     orders: name('orders'),

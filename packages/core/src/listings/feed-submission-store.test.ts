@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Knex } from 'knex';
 import { migrate } from '../database/migrate';
-import { feedQuotaLocksTable } from '../database/migrations/006-feed-quota-locks';
 import { describeEachEngine, dropTables, uniquePrefix } from '../test-support/database-engines';
 import { createFeedSubmissionStore, createListingStateStore, stateKey, type NewFeedMessage, type NewFeedSubmission } from './feed-submission-store';
 import { DE, FR, listedProduct, startListingsHarness } from '../test-support/listings-harness';
@@ -46,7 +45,6 @@ describeEachEngine('feed submission store', (engine) => {
   });
   afterAll(async () => {
     await dropTables(knex, tablePrefix);
-    await knex.schema.dropTableIfExists(feedQuotaLocksTable({ prefix: tablePrefix }));
     await knex.destroy();
   });
 

@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
 import { chunk, retryOnDeadlock, toNullableNumber, toNumber } from '../database/dialect';
-import { feedQuotaLocksTable } from '../database/migrations/006-feed-quota-locks';
 import { resolveTableNames } from '../database/table-names';
 import type { ChangeKind } from '../change-log';
 import type { ListingMode } from './feed-builder';
@@ -285,7 +284,7 @@ export function createFeedSubmissionStore(knex: Knex, options: FeedSubmissionSto
   const tables = resolveTableNames(options.tablePrefix);
   const submissions = tables.feedSubmissions;
   const messages = tables.feedSubmissionMessages;
-  const quotaLocks = feedQuotaLocksTable(tables);
+  const quotaLocks = tables.feedQuotaLocks;
   const accountId = options.accountId;
   const lockRows = new Set<string>();
 

@@ -12,7 +12,6 @@ import {
 } from '@sellersync/sp-api-simulator';
 import { enqueueChange, type ChangeInput } from '../change-log';
 import { migrate } from '../database/migrate';
-import { feedQuotaLocksTable } from '../database/migrations/006-feed-quota-locks';
 import { formatMoney } from '../money';
 import type { ShopAdapterCapabilities } from '../shop-adapter';
 import { createSellerSync, type SellerSync, type SellerSyncOptions } from '../sync';
@@ -144,7 +143,6 @@ export async function startListingsHarness(options: ListingsHarnessOptions = {})
       } finally {
         await sim.close();
         await dropSellerSyncTables(knex, tablePrefix);
-        await knex.schema.dropTableIfExists(feedQuotaLocksTable({ prefix: tablePrefix }));
         await knex.destroy();
       }
     },

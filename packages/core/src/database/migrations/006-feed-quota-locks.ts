@@ -1,11 +1,4 @@
 import { exactUnicode, type SellerSyncMigration } from './migration';
-import type { TableNames } from '../table-names';
-
-/**
- * The lock table of the `JSON_LISTINGS_FEED` quota, `<prefix>feed_quota_locks`. Its name is built
- * here from the prefix because the table belongs to the listings sync alone.
- */
-export const feedQuotaLocksTable = (tables: Pick<TableNames, 'prefix'>): string => `${tables.prefix}feed_quota_locks`;
 
 /**
  * One row per seller and region: workers lock it (an `UPDATE` holds it until commit, on every
@@ -15,7 +8,7 @@ export const feedQuotaLocksTable = (tables: Pick<TableNames, 'prefix'>): string 
 export const feedQuotaLocksMigration: SellerSyncMigration = {
   name: '006-feed-quota-locks',
   async up(knex, tables) {
-    await knex.schema.createTable(feedQuotaLocksTable(tables), (table) => {
+    await knex.schema.createTable(tables.feedQuotaLocks, (table) => {
       exactUnicode(knex, table);
       table.string('seller_id', 32).notNullable();
       table.string('region', 4).notNullable();
@@ -25,6 +18,6 @@ export const feedQuotaLocksMigration: SellerSyncMigration = {
     });
   },
   async down(knex, tables) {
-    await knex.schema.dropTableIfExists(feedQuotaLocksTable(tables));
+    await knex.schema.dropTableIfExists(tables.feedQuotaLocks);
   },
 };
