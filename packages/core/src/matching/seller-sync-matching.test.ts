@@ -61,4 +61,13 @@ describe('catalog matching on the sync object', () => {
     expect((await sync.changeLog.list()).map((c) => [c.sku, c.kind])).toEqual([['BOTTLE', 'listing']]);
     expect(sync.gateway.stats().calls['catalogItems.searchCatalogItems']).toBe(1);
   });
+
+  test("the sync object's importMappingCsv passes encoding: a windows-1252 file is read, not refused", async () => {
+    // "Tasse grün" in windows-1252: ü = FC, not valid UTF-8
+    const bytes = Buffer.from('Title;Internal Reference;Seller SKU;Marketplace;Fulfilment\r\nTasse gr\u00fcn;BOTTLE;AMZ-BOTTLE;DE;MFN\r\n', 'latin1');
+    await expect(sync.importMappingCsv(bytes)).rejects.toMatchObject({ code: 'INVALID_CSV' });
+    const result = await sync.importMappingCsv(bytes, { encoding: 'windows-1252' });
+    expect(result.rows.map((r) => r.outcome)).toEqual(['created']);
+    expect((await sync.mappings.findBySellerSkus(['AMZ-BOTTLE']))[0]?.title).toBe('Tasse grün');
+  });
 });

@@ -43,7 +43,10 @@ export interface SellerSyncStatus {
   readonly queue: ChangeLogStats;
   /** Listing feeds in flight and the last finished ones with their per-SKU errors and warnings. */
   readonly listings: ListingsStatus;
-  /** The last order import run (imported, updated, skipped with reasons, errors), or `null` before the first. */
+  /**
+   * The latest order import run that ended (imported, updated, skipped with reasons, errors), with
+   * `running` listing runs still in progress; `null` before the first run.
+   */
   readonly orders: OrderImportSummary | null;
   /** Shipment packages by state, and the last confirmation run of this process. */
   readonly shipments: { readonly packages: ShipmentPackageCounts; readonly lastRun: ShipmentConfirmationSummary | null };
@@ -129,7 +132,7 @@ export interface SellerSync {
   /** Imports a mapping CSV (Title, Internal Reference, Seller SKU, Marketplace, Fulfilment); see `importMappingCsv`. */
   importMappingCsv(
     input: string | Uint8Array,
-    options?: Partial<Pick<MappingCsvImportOptions, 'mode' | 'defaultMarketplaceId'>>,
+    options?: Partial<Pick<MappingCsvImportOptions, 'mode' | 'defaultMarketplaceId' | 'encoding'>>,
   ): Promise<MappingCsvImportResult>;
   /** Matching mode: finds ASINs for shop products with a GTIN and queues offer-only listings; see `matchCatalog`. */
   matchCatalog(options?: Partial<Pick<CatalogMatchingOptions, 'marketplaceIds' | 'fulfillmentChannel'>>): Promise<CatalogMatchingSummary>;
@@ -233,7 +236,7 @@ export function createSellerSync(options: SellerSyncOptions): SellerSync {
         wait: call.wait ?? matching.reportWait,
       }),
     importMappingCsv: (input, call = {}) =>
-      importMappingCsv(input, { ...matchingBase, marketplaceIds: options.amazon.marketplaceIds, mode: call.mode, defaultMarketplaceId: call.defaultMarketplaceId }),
+      importMappingCsv(input, { ...matchingBase, marketplaceIds: options.amazon.marketplaceIds, mode: call.mode, defaultMarketplaceId: call.defaultMarketplaceId, encoding: call.encoding }),
     matchCatalog: (call = {}) =>
       matchCatalog({
         ...matchingBase,
