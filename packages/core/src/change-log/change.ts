@@ -20,7 +20,10 @@ export interface ChangeInput {
   readonly kind?: ChangeKind;
   /** Only this marketplace; omitted: every marketplace the account sells on. */
   readonly marketplaceId?: string;
-  /** The shop's own product reference, kept for display and to find the product faster. */
+  /**
+   * The shop's own product reference, kept for display and to find the product faster. Pass it with
+   * a delete, so that the seller SKUs the mapping table gives a removed product are deleted too.
+   */
   readonly productRef?: string;
   /**
    * The seller account (as configured in `createSellerSync({ accountId })`); omitted:

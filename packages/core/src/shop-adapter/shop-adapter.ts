@@ -39,7 +39,11 @@ export interface ShopProduct {
   readonly productRef: string;
   /** The shop's variant (combination) id, or `null` for a product without variants. */
   readonly variantRef: string | null;
-  /** The shop's reference, which is the seller SKU unless the mapping table says otherwise. */
+  /**
+   * The shop's reference, which is the seller SKU unless the mapping table says otherwise: where the
+   * mapping table names other seller SKUs for this product on a marketplace, those get its offer
+   * and the shop SKU is not sent there.
+   */
   readonly sku: string;
   readonly title: string;
   /** EAN / UPC / ISBN as the shop stores it (not normalised), or `null`. */
@@ -52,7 +56,10 @@ export interface ShopProduct {
   readonly price: Money;
   /** The current or scheduled sale price, or `null`. */
   readonly salePrice: ShopSalePrice | null;
-  /** Marketplaces this product may be sold on, or `null` for all that the account enables. */
+  /**
+   * Marketplaces this product may be sold on, or `null` for all that the account enables. A
+   * marketplace dropped from this list gets the offer Amazon still holds there withdrawn (quantity 0).
+   */
   readonly marketplaceIds: readonly string[] | null;
   /** `false` for a disabled product: its offer is sent with quantity 0. */
   readonly active: boolean;
