@@ -1,13 +1,9 @@
 import type { Knex } from 'knex';
-import { createSellerSync, type SellerSync } from '@sellersync/core';
-import { SIMULATOR_CREDENTIALS, SIMULATOR_SELLER_ID, startSimulator, type Simulator } from '@sellersync/sp-api-simulator';
+import type { SellerSync } from '@sellersync/core';
+import type { Simulator } from '@sellersync/sp-api-simulator';
+import { createDemoSync, GERMANY } from './create-demo-sync';
 import { saveProduct } from './save-product';
-import { exampleShopAdapter } from './shop-adapter';
 import type { ShopProductRow } from './shop-database';
-
-const GERMANY = 'A1PA6795UKMFR9';
-/** The simulated Amazon runs this many times faster than the real one: feeds take milliseconds. */
-const TIME_SCALE = 1000;
 
 /** Products the demo adds through the save hook: one Amazon refuses, one sellersync refuses. */
 export const DEMO_PRODUCTS: (Partial<Omit<ShopProductRow, 'id'>> & { sku: string })[] = [
@@ -33,24 +29,6 @@ export const DEMO_PRODUCTS: (Partial<Omit<ShopProductRow, 'id'>> & { sku: string
     image_url: 'http://shop.example/images/mug-seconds.jpg',
   },
 ];
-
-function createSync(knex: Knex, sim: Simulator): SellerSync {
-  return createSellerSync({
-    db: knex,
-    shop: exampleShopAdapter(knex),
-    amazon: {
-      region: 'eu',
-      sellerId: SIMULATOR_SELLER_ID,
-      marketplaceIds: [GERMANY],
-      refreshToken: SIMULATOR_CREDENTIALS.refreshToken,
-      clientId: SIMULATOR_CREDENTIALS.clientId,
-      clientSecret: SIMULATOR_CREDENTIALS.clientSecret,
-      endpoint: sim.url,
-    },
-    gateway: { timeScale: TIME_SCALE },
-    listings: { quantity: { buffer: 1 } },
-  });
-}
 
 async function printOutcome(sync: SellerSync, sim: Simulator, knex: Knex): Promise<void> {
   const rows = (await knex('products').where('hidden', false).orderBy('id')) as ShopProductRow[];
@@ -79,37 +57,32 @@ async function printOutcome(sync: SellerSync, sim: Simulator, knex: Knex): Promi
  * a local Amazon (the SP-API simulator) as JSON_LISTINGS_FEED documents, reads Amazon's report,
  * and the shop sees what was accepted and what was rejected and why.
  */
-export async function runListingsDemo(knex: Knex): Promise<void> {
-  const sim = await startSimulator({ timeScale: TIME_SCALE });
-  try {
-    for (const product of DEMO_PRODUCTS) await saveProduct(knex, product);
-    const sync = createSync(knex, sim);
+export async function runListingsDemo(knex: Knex, sim: Simulator): Promise<void> {
+  for (const product of DEMO_PRODUCTS) await saveProduct(knex, product);
+  const sync = createDemoSync(knex, sim);
 
-    const preview = await sync.previewFeed({ skus: ['MUG-CLASSIC-BLUE'] });
-    const message = (JSON.parse(preview.documents[0]!.content) as { messages: unknown[] }).messages[0];
-    console.log('\npreview of the message for MUG-CLASSIC-BLUE (exactly what will be sent):');
-    console.log(JSON.stringify(message, null, 2).split('\n').slice(0, 16).join('\n') + '\n  …');
+  const preview = await sync.previewFeed({ skus: ['MUG-CLASSIC-BLUE'] });
+  const message = (JSON.parse(preview.documents[0]!.content) as { messages: unknown[] }).messages[0];
+  console.log('\npreview of the message for MUG-CLASSIC-BLUE (exactly what will be sent):');
+  console.log(JSON.stringify(message, null, 2).split('\n').slice(0, 16).join('\n') + '\n  …');
 
-    const started = Date.now();
-    const pushed = await sync.pushListings({ untilDrained: true, timeoutMs: 30_000 });
-    console.log(
-      `\npushListings: ${pushed.feedsSubmitted} feed(s), ${pushed.messagesSent} message(s) in ${Date.now() - started} ms; ` +
-        `${pushed.acknowledged} queued change(s) done, ${pushed.rejected} rejected by Amazon, ${pushed.invalid} refused before sending`,
-    );
-    const report = (await sync.status()).listings.lastReports[0];
-    if (report) console.log(`last feed ${report.feedId}: ${report.status}, summary ${JSON.stringify(report.summary)}`);
-    await printOutcome(sync, sim, knex);
+  const started = Date.now();
+  const pushed = await sync.pushListings({ untilDrained: true, timeoutMs: 30_000 });
+  console.log(
+    `\npushListings: ${pushed.feedsSubmitted} feed(s), ${pushed.messagesSent} message(s) in ${Date.now() - started} ms; ` +
+      `${pushed.acknowledged} queued change(s) done, ${pushed.rejected} rejected by Amazon, ${pushed.invalid} refused before sending`,
+  );
+  const report = (await sync.status()).listings.lastReports[0];
+  if (report) console.log(`last feed ${report.feedId}: ${report.status}, summary ${JSON.stringify(report.summary)}`);
+  await printOutcome(sync, sim, knex);
 
-    // stock changed outside the save hook (a POS sale written straight to the database)
-    await knex('products').where({ sku: 'MUG-CLASSIC-RED' }).update({ stock: 2 });
-    const reconciled = await sync.reconcile();
-    console.log(
-      `\nreconcile after a POS sale of MUG-CLASSIC-RED outside the hooks: ${reconciled.scanned} scanned, ` +
-        `${reconciled.unchanged} unchanged, ${reconciled.skipped} already reported, ${reconciled.enqueued} queued`,
-    );
-    await sync.pushListings({ untilDrained: true, timeoutMs: 30_000 });
-    console.log(`MUG-CLASSIC-RED on Amazon now: quantity ${sim.state.offer('MUG-CLASSIC-RED', GERMANY)?.quantity} (stock 2, safety buffer 1)`);
-  } finally {
-    await sim.close();
-  }
+  // stock changed outside the save hook (a POS sale written straight to the database)
+  await knex('products').where({ sku: 'MUG-CLASSIC-RED' }).update({ stock: 2 });
+  const reconciled = await sync.reconcile();
+  console.log(
+    `\nreconcile after a POS sale of MUG-CLASSIC-RED outside the hooks: ${reconciled.scanned} scanned, ` +
+      `${reconciled.unchanged} unchanged, ${reconciled.skipped} already reported, ${reconciled.enqueued} queued`,
+  );
+  await sync.pushListings({ untilDrained: true, timeoutMs: 30_000 });
+  console.log(`MUG-CLASSIC-RED on Amazon now: quantity ${sim.state.offer('MUG-CLASSIC-RED', GERMANY)?.quantity} (stock 2, safety buffer 1)`);
 }

@@ -1,15 +1,19 @@
 /**
  * The sellersync demo: a small shop on SQLite whose save hook queues changes for Amazon inside the
  * shop's own transaction, and the listings sync that sends them to a local Amazon (the SP-API
- * simulator) and reports what Amazon accepted and rejected. Run it with `pnpm demo` from the
- * repository root.
+ * simulator) and reports what Amazon accepted and rejected; then Amazon orders imported into the
+ * shop (stock reserved, sold, restored) and a parcel the shop ships confirmed to Amazon. Run it
+ * with `pnpm demo` from the repository root.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import knexFactory from 'knex';
 import { createChangeLog, enqueueChange, migrate, SellerSyncError } from '@sellersync/core';
-import { createShopSchema, SAMPLE_PRODUCTS } from './shop-database';
+import { startSimulator } from '@sellersync/sp-api-simulator';
+import { TIME_SCALE } from './create-demo-sync';
 import { runListingsDemo } from './listings-demo';
+import { runOrdersDemo } from './orders-demo';
+import { createShopSchema, SAMPLE_PRODUCTS } from './shop-database';
 import { saveProduct } from './save-product';
 
 async function main(): Promise<void> {
@@ -59,7 +63,15 @@ async function main(): Promise<void> {
     );
     console.log('stats:', await changeLog.stats());
 
-    await runListingsDemo(knex);
+    const sim = await startSimulator({ timeScale: TIME_SCALE });
+    try {
+      await runListingsDemo(knex, sim);
+      await runOrdersDemo(knex, sim);
+      // the simulator's own failures would make the output above untrustworthy
+      if (sim.state.errors.length > 0) throw new Error(`The SP-API simulator failed internally: ${sim.state.errors.join('; ')}`);
+    } finally {
+      await sim.close();
+    }
   } finally {
     await knex.destroy();
   }
