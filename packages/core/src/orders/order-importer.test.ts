@@ -161,6 +161,16 @@ describe('order import: status and stock', () => {
       expect(row).toMatchObject({ fulfilled_by: 'amazon', stock_state: 'none', shipment_state: null });
     }));
 
+  test('an FBA order gets no shop carrier though carrierMap maps its ship service level; an MFN order of that level does', () =>
+    withHarness({ orders: { carrierMap: { STANDARD: 'DHL Paket' }, defaultCarrier: 'Post' } }, async (h) => {
+      const fba = h.sim.seed.order({ marketplaceId: DE, fulfilledBy: 'AMAZON', status: 'SHIPPED', fulfillmentServiceLevel: 'STANDARD', items: [{ sellerSku: 'MUG-1', quantity: 1, unitPrice: '19.99' }] });
+      const mfn = h.sim.seed.order({ marketplaceId: DE, status: 'UNSHIPPED', fulfillmentServiceLevel: 'STANDARD', items: [{ sellerSku: 'MUG-1', quantity: 1, unitPrice: '19.99' }] });
+      expect(await importNow(h)).toMatchObject({ imported: 2, failed: 0 });
+      const carrierOf = (orderId: string) => h.shop.listOrders().find((o) => o.externalId === orderId)!.draft.shipping.carrier;
+      expect(carrierOf(fba.orderId)).toBeNull();
+      expect(carrierOf(mfn.orderId)).toBe('DHL Paket');
+    }));
+
   test('importFba off: FBA orders are skipped with the reason', () =>
     withHarness({ orders: { importFba: false } }, async (h) => {
       const { orderId } = h.sim.seed.order({ marketplaceId: DE, fulfilledBy: 'AMAZON', items: [{ sellerSku: 'MUG-1', quantity: 1, unitPrice: '19.99' }] });

@@ -313,6 +313,18 @@ describe('mapping an Amazon order onto a shop order draft', () => {
     ]);
   });
 
+  test('FBA orders get no shop carrier: Amazon ships them, whatever carrierMap and defaultCarrier say', async () => {
+    const options: OrdersOptions = { carrierMap: { EXPEDITED: 'DHL Express' }, defaultCarrier: 'Post' };
+    const products = [found('MUG-1', 'p1'), found('CUP-2', 'p2')];
+    const fba = await mapped(order({ fulfillment: { fulfillmentStatus: 'SHIPPED', fulfilledBy: 'AMAZON', fulfillmentServiceLevel: 'EXPEDITED' } }), context(options, products));
+    expect(fba.draft.shipping.carrier).toBeNull();
+    const other = await mapped(order({ fulfillment: { fulfillmentStatus: 'SHIPPED', fulfilledBy: 'AMAZON', fulfillmentServiceLevel: 'STANDARD' } }), context(options, products));
+    expect(other.draft.shipping.carrier).toBeNull();
+    // the same service levels of merchant-fulfilled orders keep their carriers
+    expect((await mapped(order(), context(options, products))).draft.shipping.carrier).toBe('DHL Express');
+    expect((await mapped(order({ fulfillment: { fulfillmentStatus: 'UNSHIPPED', fulfilledBy: 'MERCHANT', fulfillmentServiceLevel: 'STANDARD' } }), context(options, products))).draft.shipping.carrier).toBe('Post');
+  });
+
   test('a total mismatch is written into the notes first, with the true difference; the VAT is not added to the lines', async () => {
     const { draft, warnings } = await mapped(order({}, '50.89'), context({}, [found('MUG-1', 'p1'), found('CUP-2', 'p2')]));
     expect(draft.total.amount).toBe(5089);

@@ -125,7 +125,7 @@ function toAddress(address: AmazonAddress | undefined): ShopAddress | null {
 
 /**
  * Turns an Amazon order (validated by `validateAmazonOrder`) into a shop order draft with every
- * option of {@link ResolvedOrdersOptions}: statuses (FBA apart), carrier, payment, customer
+ * option of {@link ResolvedOrdersOptions}: statuses (FBA apart), carrier (none for FBA), payment, customer
  * (real or fake e-mail, fake tax id, matched by e-mail or guest), lines matched to shop products
  * (unmatched FBA items on the placeholder product, prefixed `{FBA}`; other unmatched lines kept
  * by name or the order skipped, unless the shop has it already), and amounts in minor units that add up to Amazon's total (a
@@ -246,7 +246,8 @@ export async function mapAmazonOrder(order: AmazonOrder, context: OrderMapperCon
 
   const shippingPrice = totals.pricesIncludeTax ? totals.shipping : { amount: totals.shipping.amount + totals.shippingTax.amount, currency };
   const level = order.fulfillment?.fulfillmentServiceLevel;
-  const carrier = (level !== undefined ? options.carrierMap[level] : undefined) ?? options.defaultCarrier;
+  // Amazon ships FBA orders: a shop carrier would invite the shop to ship (and confirm) them too
+  const carrier = fba ? null : ((level !== undefined ? options.carrierMap[level] : undefined) ?? options.defaultCarrier);
   const amazonPaymentMethod = order.payment?.paymentExecutions?.find((p) => p.paymentMethod)?.paymentMethod;
   const paymentMethod = (amazonPaymentMethod !== undefined ? options.paymentMethodMap[amazonPaymentMethod] : undefined) ?? options.paymentMethod;
 

@@ -78,10 +78,11 @@ export interface OrdersOptions {
   readonly fbaStatusMap?: OrderStatusMap;
   /**
    * Amazon's ship service level (`fulfillment.fulfillmentServiceLevel`: `STANDARD`, `EXPEDITED`,
-   * `NEXT_DAY`, ...) → shop carrier name. A level not in the map gets `defaultCarrier`.
+   * `NEXT_DAY`, ...) → shop carrier name. A level not in the map gets `defaultCarrier`. FBA orders
+   * get neither: Amazon ships them, so their draft's carrier is always `null`.
    */
   readonly carrierMap?: Readonly<Record<string, string>>;
-  /** The shop carrier of levels not in `carrierMap`. Default `null` (the shop decides). */
+  /** The shop carrier of merchant-fulfilled orders whose level is not in `carrierMap`. Default `null` (the shop decides). */
   readonly defaultCarrier?: string | null;
   readonly payment?: {
     /** The shop's payment method name. Default `"Amazon"`. */
