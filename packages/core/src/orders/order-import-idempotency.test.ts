@@ -4,7 +4,7 @@ import { createAmazonGateway, type AmazonGateway } from '../amazon-gateway';
 import type { ShopAdapter } from '../shop-adapter';
 import { createOrderImporter } from './order-importer';
 import { describeEachEngine } from '../test-support/database-engines';
-import { DE, TIME_SCALE, abandonedOrderRow, sleep, startOrdersHarness, type OrdersHarness } from '../test-support/orders-harness';
+import { DE, TIME_SCALE, abandonedOrderRow, sleep, startOrdersHarness, waitFor, type OrdersHarness } from '../test-support/orders-harness';
 
 // Exactly-once order import on every configured engine (SQLite always; PostgreSQL and MariaDB
 // when SELLERSYNC_TEST_PG_URL / SELLERSYNC_TEST_MYSQL_URL are set): the unique row per account
@@ -121,6 +121,52 @@ describeEachEngine('order import exactly once', (engine) => {
       expect(rows.every((r) => r.ack_state === 'acknowledged')).toBe(true);
       expect(rows.map((r) => Number(r.ack_message_id)).sort((x, y) => x - y)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     } finally {
+      await h.close();
+    }
+  });
+
+  test('a process that dies between moving stock and queueing its offer change: the importer taking the claim over queues it', async () => {
+    const h = await startOrdersHarness({ database: engine, products: [{ sku: 'MUG-1', quantity: 10 }] });
+    const deaths: ((error: Error) => void)[] = [];
+    const dying: Promise<unknown>[] = [];
+    // the stock step is applied in the shop, then the process stops before anything else happens
+    const dieAfter = (step: 'reserveStock' | 'releaseStockReservation'): ShopAdapter => ({
+      ...h.shop,
+      [step]: async (argument: never) => {
+        await (h.shop[step] as (value: never) => Promise<void>)(argument);
+        await new Promise<never>((_resolve, reject) => deaths.push(reject));
+      },
+    });
+    const queued = async () => (await h.knex(h.tables.changes).select('sku', 'marketplace_id', 'version')).map((r) => ({ sku: r.sku, marketplaceId: r.marketplace_id, version: Number(r.version) }));
+    const expireClaims = () => h.knex(h.tables.orders).whereNotNull('claimed_by').update({ lease_until: Date.now() - 1 });
+    try {
+      const { orderId } = h.sim.seed.order({ marketplaceId: DE, status: 'PENDING', items: [{ sellerSku: 'MUG-1', quantity: 2, unitPrice: '19.99' }] });
+      await h.settle();
+      dying.push(h.newSync({ shop: dieAfter('reserveStock'), workerId: 'dies-importing' }).importOrders());
+      await waitFor('the reservation is made', () => h.shop.listReservations().get(`amazon:acme-eu:${orderId}`)?.state === 'reserved');
+      expect(h.stock('MUG-1')).toBe(8);
+      expect(await queued()).toEqual([]);
+      await expireClaims();
+      expect(await h.newSync({ workerId: 'takes-over' }).importOrders()).toMatchObject({ imported: 1, failed: 0 });
+      expect(h.stock('MUG-1')).toBe(8);
+      expect(await queued()).toEqual([{ sku: 'MUG-1', marketplaceId: '*', version: 1 }]);
+
+      h.sim.seed.setOrderStatus(orderId, 'CANCELLED');
+      await h.settle();
+      dying.push(h.newSync({ shop: dieAfter('releaseStockReservation'), workerId: 'dies-cancelling' }).importOrders());
+      await waitFor('the reservation is released', () => h.shop.listReservations().get(`amazon:acme-eu:${orderId}`)?.state === 'released');
+      expect(h.stock('MUG-1')).toBe(10);
+      expect(await queued()).toEqual([{ sku: 'MUG-1', marketplaceId: '*', version: 1 }]);
+      await expireClaims();
+      expect(await h.newSync({ workerId: 'takes-over' }).importOrders()).toMatchObject({ updated: 1, failed: 0 });
+      expect(h.stock('MUG-1')).toBe(10);
+      expect(await queued()).toEqual([{ sku: 'MUG-1', marketplaceId: '*', version: 2 }]);
+      const row = await h.knex(h.tables.orders).where({ amazon_order_id: orderId }).first();
+      expect(row).toMatchObject({ amazon_status: 'CANCELLED', stock_state: 'released', claimed_by: null });
+    } finally {
+      // the dead processes, were they to wake up, change nothing: their claims are gone
+      for (const die of deaths) die(new Error('process gone'));
+      await Promise.all(dying);
       await h.close();
     }
   });

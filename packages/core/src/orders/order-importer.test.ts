@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { SIMULATOR_CREDENTIALS, SIMULATOR_SELLER_ID, type SeedOrderInput } from '@sellersync/sp-api-simulator';
 import { AmazonCallError, createAmazonGateway, type AmazonGateway, type AmazonOrder } from '../amazon-gateway';
+import { enqueueChange } from '../change-log';
 import type { ShopAdapter } from '../shop-adapter';
 import { createOrderImporter } from './order-importer';
 import { validateOrderFeedXml } from '../test-support/order-feed-xsd';
@@ -177,6 +178,126 @@ describe('order import: status and stock', () => {
       const summary = await importNow(h);
       expect(summary.skippedOrders).toEqual([expect.objectContaining({ amazonOrderId: orderId, reason: 'fba-disabled' })]);
       expect(h.shop.listOrders()).toHaveLength(0);
+    }));
+});
+
+/** A product with what a full listing needs (brand, title, image, price). */
+const listed = (product: (typeof PRODUCTS)[number]) => ({
+  ...product,
+  price: { amount: 1999, currency: 'EUR' },
+  listing: { brand: 'Kaffeeklatsch', title: product.title, images: { main: `https://shop.example/${product.sku}.jpg`, others: [] } },
+});
+
+/** The change log as the listings sync will read it: one line per entry. */
+async function queued(h: OrdersHarness) {
+  const rows = await h.knex(h.tables.changes).orderBy('sku').select('account_id', 'marketplace_id', 'sku', 'kind', 'product_ref', 'version');
+  return rows.map((r) => ({ accountId: r.account_id, marketplaceId: r.marketplace_id, sku: r.sku, kind: r.kind, productRef: r.product_ref, version: Number(r.version) }));
+}
+
+const offerChange = (h: OrdersHarness, sku: string, version: number) => ({ accountId: 'acme-eu', marketplaceId: '*', sku, kind: 'offer', productRef: h.shop.getProduct(sku)!.productRef, version });
+
+describe('order import: stock it moves reaches the change log', () => {
+  test('a Pending order queues the offers of its shop SKUs (every marketplace); committing it queues nothing; its cancellation queues them again', () =>
+    withHarness({}, async (h) => {
+      const { orderId } = h.sim.seed.order(mugAndCup('PENDING'));
+      await importNow(h);
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([8, 4]);
+      expect(await queued(h)).toEqual([offerChange(h, 'CUP-2', 1), offerChange(h, 'MUG-1', 1)]);
+      // Unshipped commits the reservation: the sellable quantity stays, nothing to send
+      h.sim.seed.setOrderStatus(orderId, 'UNSHIPPED');
+      expect(await importNow(h)).toMatchObject({ updated: 1, failed: 0 });
+      expect(await queued(h)).toEqual([offerChange(h, 'CUP-2', 1), offerChange(h, 'MUG-1', 1)]);
+      h.sim.seed.setOrderStatus(orderId, 'CANCELLED');
+      expect(await importNow(h)).toMatchObject({ updated: 1, failed: 0 });
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([10, 5]);
+      expect(await queued(h)).toEqual([offerChange(h, 'CUP-2', 2), offerChange(h, 'MUG-1', 2)]);
+      // seen again: nothing moves, nothing is queued
+      await importNow(h);
+      expect(await queued(h)).toEqual([offerChange(h, 'CUP-2', 2), offerChange(h, 'MUG-1', 2)]);
+    }));
+
+  test('a shop without reservations: the take and the restore each queue the offer', () =>
+    withHarness({ shopCapabilities: { stockReservations: false } }, async (h) => {
+      const { orderId } = h.sim.seed.order(mugAndCup('UNSHIPPED'));
+      await importNow(h);
+      expect(await queued(h)).toEqual([offerChange(h, 'CUP-2', 1), offerChange(h, 'MUG-1', 1)]);
+      h.sim.seed.setOrderStatus(orderId, 'CANCELLED');
+      await importNow(h);
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([10, 5]);
+      expect(await queued(h)).toEqual([offerChange(h, 'CUP-2', 2), offerChange(h, 'MUG-1', 2)]);
+    }));
+
+  test('an FBA order moves no stock and queues nothing', () =>
+    withHarness({}, async (h) => {
+      const { orderId } = h.sim.seed.order({ marketplaceId: DE, fulfilledBy: 'AMAZON', status: 'UNSHIPPED', items: [{ sellerSku: 'MUG-1', quantity: 1, unitPrice: '19.99' }] });
+      expect(await importNow(h)).toMatchObject({ imported: 1, failed: 0 });
+      h.sim.seed.setOrderStatus(orderId, 'CANCELLED');
+      expect(await importNow(h)).toMatchObject({ updated: 1, failed: 0 });
+      expect(h.stock('MUG-1')).toBe(10);
+      expect(await queued(h)).toEqual([]);
+    }));
+
+  test("a line bought under a mapped seller SKU queues the shop product's own SKU, which the listings sync fans out", () =>
+    withHarness({}, async (h) => {
+      await h.sync.mappings.upsert([{ marketplaceId: DE, sellerSku: 'AMZ-MUG', fulfillmentChannel: 'MFN', productRef: h.shop.getProduct('MUG-1')!.productRef, source: 'manual' }]);
+      h.sim.seed.order({ marketplaceId: DE, status: 'UNSHIPPED', items: [{ sellerSku: 'AMZ-MUG', quantity: 3, unitPrice: '19.99' }] });
+      await importNow(h);
+      expect(h.stock('MUG-1')).toBe(7);
+      expect(await queued(h)).toEqual([offerChange(h, 'MUG-1', 1)]);
+    }));
+
+  test('a cancellation queues the SKU the shop holds now, not the one the order was imported with', () =>
+    withHarness({}, async (h) => {
+      const { orderId } = h.sim.seed.order({ marketplaceId: DE, status: 'PENDING', items: [{ sellerSku: 'MUG-1', quantity: 1, unitPrice: '19.99' }] });
+      await importNow(h);
+      await h.knex(h.tables.changes).delete();
+      const mug = h.shop.getProduct('MUG-1')!;
+      h.shop.upsertProduct({ productRef: mug.productRef, variantRef: mug.variantRef, sku: 'MUG-1-NEW', title: mug.title, quantity: mug.quantity });
+      expect(h.shop.getProduct('MUG-1-NEW')?.productRef).toBe(mug.productRef);
+      h.sim.seed.setOrderStatus(orderId, 'CANCELLED');
+      expect(await importNow(h)).toMatchObject({ updated: 1, failed: 0 });
+      expect(await queued(h)).toEqual([offerChange(h, 'MUG-1-NEW', 1)]);
+    }));
+
+  test('a change log that cannot be written fails the order, and its retry queues the change without moving the stock twice', () =>
+    withHarness({ orders: { retryBaseMs: 1 } }, async (h) => {
+      h.sim.seed.order(mugAndCup('PENDING'));
+      await h.knex.raw(`alter table "${h.tables.changes}" rename to "${h.tables.changes}_away"`);
+      const failed = await importNow(h);
+      expect(failed).toMatchObject({ imported: 0, failed: 1, errors: [expect.objectContaining({ code: 'DATABASE_ERROR', willRetry: true })] });
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([8, 4]);
+      await h.knex.raw(`alter table "${h.tables.changes}_away" rename to "${h.tables.changes}"`);
+      expect(await importNow(h)).toMatchObject({ imported: 1, failed: 0 });
+      expect(h.shop.listOrders()).toHaveLength(1);
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([8, 4]);
+      expect(await queued(h)).toEqual([offerChange(h, 'CUP-2', 1), offerChange(h, 'MUG-1', 1)]);
+    }));
+
+  test('queueStockChanges off: stock moves, nothing is queued', () =>
+    withHarness({ orders: { queueStockChanges: false } }, async (h) => {
+      const { orderId } = h.sim.seed.order(mugAndCup('PENDING'));
+      await importNow(h);
+      h.sim.seed.setOrderStatus(orderId, 'CANCELLED');
+      await importNow(h);
+      expect(await queued(h)).toEqual([]);
+    }));
+
+  test('end to end: after importOrders and pushListings the other marketplace offers what the shop has left', () =>
+    withHarness({ marketplaceIds: [DE, FR], products: PRODUCTS.map(listed) }, async (h) => {
+      // the shop lists both products on both marketplaces first, as its save hook would
+      await enqueueChange(h.knex, [{ sku: 'MUG-1', kind: 'listing', accountId: 'acme-eu' }, { sku: 'CUP-2', kind: 'listing', accountId: 'acme-eu' }], { tablePrefix: h.tablePrefix });
+      expect(await h.sync.pushListings({ untilDrained: true })).toMatchObject({ drained: true, rejected: 0 });
+      expect([h.sim.state.offer('MUG-1', FR)?.quantity, h.sim.state.offer('CUP-2', FR)?.quantity]).toEqual([10, 5]);
+      const { orderId } = h.sim.seed.order(mugAndCup('PENDING'));
+      await importNow(h);
+      expect(await h.sync.pushListings({ untilDrained: true })).toMatchObject({ drained: true, rejected: 0 });
+      expect([h.sim.state.offer('MUG-1', FR)?.quantity, h.sim.state.offer('CUP-2', FR)?.quantity]).toEqual([h.stock('MUG-1'), h.stock('CUP-2')]);
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual([8, 4]);
+      // the cancellation gives the stock back, on Amazon.de (where the order was) too
+      h.sim.seed.setOrderStatus(orderId, 'CANCELLED');
+      await importNow(h);
+      expect(await h.sync.pushListings({ untilDrained: true })).toMatchObject({ drained: true, rejected: 0 });
+      for (const marketplaceId of [DE, FR]) expect([h.sim.state.offer('MUG-1', marketplaceId)?.quantity, h.sim.state.offer('CUP-2', marketplaceId)?.quantity]).toEqual([10, 5]);
     }));
 });
 

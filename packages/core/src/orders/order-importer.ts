@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { max as latest, sub } from 'date-fns';
 import type { Knex } from 'knex';
 import type { AmazonFulfillmentStatus, AmazonGateway, AmazonOrder, AmazonOrderIncludedData, SearchOrdersQuery } from '../amazon-gateway';
+import { enqueueChange, type ChangeInput } from '../change-log';
 import { SellerSyncError } from '../errors';
 import { createSafeLogger, type Logger, type SafeLogger } from '../logger';
 import { createProductMappings, createProductMatcher, type MatchResult, type ProductMatcher } from '../matching';
@@ -99,6 +100,9 @@ function stockIntent(status: AmazonFulfillmentStatus): StockIntent {
 
 const isCancelled = (status: string) => status === 'CANCELLED' || status === 'UNFULFILLABLE';
 
+/** Whether a stock step from `before` to `after` changed the sellable quantity (committing a reservation does not). */
+const sellableMoved = (before: OrderStockState, after: OrderStockState) => before !== after && !(before === 'reserved' && after === 'committed');
+
 /** A claim whose lease ran out: its importer crashed or stopped. */
 const isAbandoned = (row: ImportedOrder, now: number) => row.claimedBy !== null && row.leaseUntil !== null && row.leaseUntil <= now;
 
@@ -143,6 +147,9 @@ function errorMessage(error: unknown): string {
  *   newer than the one applied are ignored;
  * - Pending merchant-fulfilled orders reserve stock, which becomes the sale when Amazon moves the
  *   order on and comes back if it is cancelled; FBA orders never move stock;
+ * - stock it moved is queued as an `offer` change of the shop SKUs (every marketplace of the
+ *   account, `queueStockChanges`) before the order's row is settled, so a crash in between is
+ *   repeated by whoever takes the claim over;
  * - malformed orders are reported with the reason and the rest imports; every run's summary is
  *   kept for `status()`.
  */
@@ -221,6 +228,29 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
     const result = await shop.adjustStock!(lines.map((l) => ({ movementId: movementId(amazonOrderId, l, 'restore'), productRef: l.productRef, variantRef: l.variantRef, delta: l.quantity })));
     if (result.unknown.length > 0) warnings.push(`Stock not given back for unknown products (movements ${result.unknown.join(', ')}).`);
     return 'restored';
+  }
+
+  /**
+   * Queues an `offer` change (every marketplace of the account) of the shop SKUs of `lines`, one
+   * statement per order, after their sellable stock moved from `before` to `after`. Runs before the
+   * row is settled: a process that dies between the stock step and this call leaves its claim, and
+   * the importer that takes it over repeats the (idempotent) stock step and this call. `current`:
+   * look the SKUs up in the shop now (an update, maybe long after the import; the SKU may have been
+   * renamed) rather than use the ones the lines were imported with.
+   */
+  async function queueStockChanges(lines: readonly OrderStockLine[], before: OrderStockState, after: OrderStockState, warnings: string[], current: boolean) {
+    if (!options.queueStockChanges || lines.length === 0 || !sellableMoved(before, after)) return;
+    let skus: { sku: string; productRef: string }[];
+    if (current) {
+      const wanted = new Set(lines.map((l) => JSON.stringify([l.productRef, l.variantRef])));
+      const products = await shop.findProducts({ productRefs: [...new Set(lines.map((l) => l.productRef))] });
+      skus = products.filter((p) => wanted.has(JSON.stringify([p.productRef, p.variantRef]))).map((p) => ({ sku: p.sku, productRef: p.productRef }));
+    } else skus = lines.flatMap((l) => (l.sku === undefined ? [] : [{ sku: l.sku, productRef: l.productRef }]));
+    if (skus.length === 0) return;
+    const changes: ChangeInput[] = skus.map(({ sku, productRef }) => ({ sku, kind: 'offer', productRef, accountId }));
+    const { rejected } = await enqueueChange(db, changes, { tablePrefix: importerOptions.tablePrefix, onInvalid: 'skip' });
+    for (const { error } of rejected)
+      warnings.push(`The stock this order moved is not queued for Amazon: ${error.message}`);
   }
 
   function skipReasonFor(order: AmazonOrder, marketplaceId: string, isNew: boolean): { reason: OrderSkipReason; message: string } | null {
@@ -309,6 +339,7 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
       const stockLines = fba ? [] : mapped.stockLines;
       const stockState = fba ? 'none' : await moveStock(order.orderId, row.stockState, status, stockLines, warnings, uncertain);
       if (created.status !== mapped.draft.status && !created.created) await shop.updateOrderStatus!(created.orderRef, mapped.draft.status);
+      await queueStockChanges(stockLines, row.stockState, stockState, warnings, false);
       const settled = await store.settle(row.id, run.claimant, {
         ...base,
         state: 'imported',
@@ -361,6 +392,7 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
       const warnings: string[] = [];
       const stockState = fba ? 'none' : await moveStock(order.orderId, row.stockState, status, row.stockLines, warnings);
       if (row.shopOrderRef !== null && shopStatus !== row.shopStatus) await shop.updateOrderStatus!(row.shopOrderRef, shopStatus);
+      await queueStockChanges(row.stockLines, row.stockState, stockState, warnings, true);
       await store.settle(row.id, run.claimant, {
         amazonStatus: status,
         amazonUpdatedAt: Math.max(updatedAt, row.amazonUpdatedAt),

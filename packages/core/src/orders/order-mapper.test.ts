@@ -212,8 +212,8 @@ describe('mapping an Amazon order onto a shop order draft', () => {
     expect(lines + draft.shipping.price.amount - draft.shipping.discount.amount).toBe(draft.total.amount);
     expect(draft.notes).toEqual(['Buyer purchase order number: PO-77.']);
     expect(result.stockLines).toEqual([
-      { orderItemId: '11111111111111', productRef: 'p1', variantRef: null, quantity: 2 },
-      { orderItemId: '22222222222222', productRef: 'p2', variantRef: null, quantity: 1 },
+      { orderItemId: '11111111111111', productRef: 'p1', variantRef: null, sku: 'MUG-1', quantity: 2 },
+      { orderItemId: '22222222222222', productRef: 'p2', variantRef: null, sku: 'CUP-2', quantity: 1 },
     ]);
   });
 
@@ -286,7 +286,7 @@ describe('mapping an Amazon order onto a shop order draft', () => {
     const unchecked = await mapped(order(), { ...inShop, checkAvailability: false });
     expect(unchecked.warnings).toEqual([expect.stringMatching(/1 line\(s\) match no shop product/)]);
     expect(unchecked.draft.notes.join('\n')).not.toMatch(/unavailable/);
-    expect(unchecked.stockLines).toEqual([{ orderItemId: '22222222222222', productRef: 'p2', variantRef: null, quantity: 1 }]);
+    expect(unchecked.stockLines).toEqual([{ orderItemId: '22222222222222', productRef: 'p2', variantRef: null, sku: 'CUP-2', quantity: 1 }]);
   });
 
   test('FBA orders: own status, no buyer e-mail → fake one, unmatched items on the placeholder prefixed {FBA}, no stock lines', async () => {

@@ -11,6 +11,11 @@ export interface OrderStockLine {
   readonly orderItemId: string;
   readonly productRef: string;
   readonly variantRef: string | null;
+  /**
+   * The shop SKU of the matched product when the order was imported: the SKU whose offer change the
+   * importer queues after the stock step. Absent from lines stored before sellersync kept it.
+   */
+  readonly sku?: string;
   readonly quantity: number;
 }
 
@@ -200,7 +205,7 @@ export async function mapAmazonOrder(order: AmazonOrder, context: OrderMapperCon
       placeholder,
     });
     if (!fba && product && amounts.quantity > 0) {
-      stockLines.push({ orderItemId: item.orderItemId, productRef: product.productRef, variantRef: product.variantRef, quantity: amounts.quantity });
+      stockLines.push({ orderItemId: item.orderItemId, productRef: product.productRef, variantRef: product.variantRef, sku: product.sku, quantity: amounts.quantity });
       // FBA stock is Amazon's; a merchant-fulfilled line needs an active product with the units in stock
       const short = Number.isFinite(product.quantity) && product.quantity < amounts.quantity;
       if (checkAvailability && (!product.active || short))

@@ -140,6 +140,15 @@ export interface OrdersOptions {
    * the next one. Default `false`.
    */
   readonly waitForFeeds?: boolean;
+  /**
+   * `true` (default): after the stock of a merchant-fulfilled order moved in the shop (reserved,
+   * taken, given back), an `offer` change of each shop SKU concerned is queued for every marketplace
+   * of the account, so the next `pushListings()` sends the new quantities (to mapped seller SKUs
+   * too) instead of waiting for `reconcile()`. `false` for hosts whose offers sellersync does not
+   * send (orders only, listings kept by another tool): nothing is queued, and nothing is sent by a
+   * `runOnce()` they did not ask for.
+   */
+  readonly queueStockChanges?: boolean;
   /** How long an importer holds an order it works on before another may take it over. Default 120000 ms. */
   readonly leaseMs?: number;
   /** Attempts at an order the shop refused (adapter error) before it is left for a person. Default 8. */
@@ -175,6 +184,7 @@ export interface ResolvedOrdersOptions {
   readonly fbaPlaceholderName: string;
   readonly acknowledge: boolean;
   readonly waitForFeeds: boolean;
+  readonly queueStockChanges: boolean;
   readonly leaseMs: number;
   readonly maxAttempts: number;
   readonly retryBaseMs: number;
@@ -314,6 +324,7 @@ export function resolveOrdersOptions(options: OrdersOptions | undefined, account
     fbaPlaceholderName,
     acknowledge: checkBoolean('acknowledge', o.acknowledge, false),
     waitForFeeds: checkBoolean('waitForFeeds', o.waitForFeeds, false),
+    queueStockChanges: checkBoolean('queueStockChanges', o.queueStockChanges, true),
     leaseMs: checkPositiveInteger('leaseMs', o.leaseMs, 120_000),
     maxAttempts: checkPositiveInteger('maxAttempts', o.maxAttempts, 8, 1000),
     retryBaseMs: checkPositiveInteger('retryBaseMs', o.retryBaseMs, 60_000),
