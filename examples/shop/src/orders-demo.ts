@@ -140,12 +140,14 @@ export async function runOrdersDemo(knex: Knex, sim: Simulator): Promise<void> {
     { title: 'after import', stock: afterImport },
     { title: 'now', stock: await stockBySku(knex) },
   ]);
-  // stock the orders moved never went through the save hook: reconcile finds what Amazon lacks
+  // the importer queued an offer change for every SKU whose stock it moved, so one push sends the
+  // new quantities; reconcile afterwards finds nothing left to send
+  const pushed = await sync.pushListings({ untilDrained: true, timeoutMs: 30_000 });
   const reconciled = await sync.reconcile();
-  await sync.pushListings({ untilDrained: true, timeoutMs: 30_000 });
   console.log(
-    `reconcile: ${reconciled.enqueued} offer(s) queued and sent; Amazon quantities now ` +
-      WATCHED_SKUS.map((sku) => `${sku} ${sim.state.offer(sku, GERMANY)?.quantity ?? '—'}`).join(', ') + ' (stock − buffer 1)',
+    `pushListings: ${pushed.messagesSent} message(s) for the stock the orders moved; Amazon quantities now ` +
+      WATCHED_SKUS.map((sku) => `${sku} ${sim.state.offer(sku, GERMANY)?.quantity ?? '—'}`).join(', ') +
+      ` (stock − buffer 1); reconcile afterwards: ${reconciled.enqueued} queued`,
   );
 
   heading('Shipment: shop → Amazon');

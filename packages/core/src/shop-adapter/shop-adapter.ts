@@ -186,6 +186,7 @@ export interface ShopOrderDraft {
   readonly shippingAddress: ShopAddress | null;
   readonly billingAddress: ShopAddress | null;
   readonly lines: readonly ShopOrderLineDraft[];
+  /** `carrier`: the shop carrier mapped from Amazon's ship service level; `null` when none maps, and always for FBA orders (Amazon ships them). */
   readonly shipping: { readonly carrier: string | null; readonly price: Money; readonly tax: Money; readonly discount: Money };
   readonly payment: { readonly method: string; readonly status: string };
   /** Amazon's order total; lines + shipping − discounts add up to it unless `notes` says otherwise. */
