@@ -42,16 +42,9 @@ import {
 import { describeListingProblems, listingSkuProblem, type ListingProblem } from './listing-validation';
 import type { ResolvedListingsOptions, ResolvedMarketplace } from './listings-options';
 import { parseProcessingReport } from './processing-report';
+import { mappingsByProduct, productKey, sellerSkusOn, type ListingMapping } from './seller-skus';
 
-/** A row of the mapping table as the listings sync reads it. */
-export interface ListingMapping {
-  readonly marketplaceId: string;
-  readonly sellerSku: string;
-  readonly fulfillmentChannel: 'MFN' | 'AFN';
-  readonly productRef: string;
-  readonly variantRef: string | null;
-  readonly asin: string | null;
-}
+export type { ListingMapping } from './seller-skus';
 
 /**
  * The mapping table (`ProductMappingStore` satisfies it): ASINs for offers on existing listings,
@@ -291,7 +284,6 @@ const REPORTS_SHOWN = 5;
 /** Rows with an error or a warning shown per report. */
 const ISSUES_PER_REPORT = 200;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const productKey = (productRef: string, variantRef: string | null) => JSON.stringify([productRef, variantRef]);
 
 /**
  * Creates the listings sync of one account. Hosts reach it through `createSellerSync`; the
@@ -390,15 +382,28 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       }
       // a seller SKU the shop does not know may be one the mapping table gives a shop product
       const mapped = new Map<string, ListingMapping[]>();
-      const ownMappings = new Map<string, ListingMapping>();
       const mappedProducts = new Map<string, ShopProduct>();
+      let byProduct = new Map<string, ListingMapping[]>();
+      // the products whose changes reach their other seller SKUs (for a product the shop no longer
+      // has, its delete: found by the mapping of the SKU itself, or the entry's productRef)
+      const sources: { sku: string; productRef: string; key: string; gone: boolean }[] = [];
       if (deps.mappings) {
-        for (const mapping of await deps.mappings.findBySellerSkus(part)) {
-          if (products.has(mapping.sellerSku)) ownMappings.set(stateKey(mapping.marketplaceId, mapping.sellerSku), mapping);
-          else mapped.set(mapping.sellerSku, [...(mapped.get(mapping.sellerSku) ?? []), mapping]);
-        }
+        for (const mapping of await deps.mappings.findBySellerSkus(part))
+          if (!products.has(mapping.sellerSku)) mapped.set(mapping.sellerSku, [...(mapped.get(mapping.sellerSku) ?? []), mapping]);
         const refs = [...new Set([...mapped.values()].flat().map((mapping) => mapping.productRef))];
         if (refs.length > 0) for (const product of await shop.findProducts({ productRefs: refs })) mappedProducts.set(productKey(product.productRef, product.variantRef), product);
+        const addSource = (sku: string, productRef: string, variantRef: string | null, gone: boolean) => {
+          const key = productKey(productRef, variantRef);
+          if (!sources.some((s) => s.sku === sku && s.key === key)) sources.push({ sku, productRef, key, gone });
+        };
+        for (const product of [...products.values()].flat()) addSource(product.sku, product.productRef, product.variantRef, false);
+        for (const sku of part) {
+          if (products.has(sku) || !groups.get(sku)!.some((change) => change.kind === 'delete' && change.claim !== null)) continue;
+          for (const mapping of mapped.get(sku) ?? []) addSource(sku, mapping.productRef, mapping.variantRef, true);
+          for (const change of groups.get(sku)!) if (change.claim?.productRef) addSource(sku, change.claim.productRef, null, true);
+        }
+        const productRefs = [...new Set(sources.map((source) => source.productRef))];
+        if (productRefs.length > 0) byProduct = mappingsByProduct(await deps.mappings.findByProductRefs(productRefs));
       }
       const known = await states.get(part);
       const deletedOnAmazon = new Set<string>();
@@ -413,42 +418,17 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       const listings = new Map<string, ShopListingData>();
       if (withListingData && wantsListing.length > 0)
         for (const listing of await shop.getListingData!(wantsListing)) if (!listings.has(listing.sku)) listings.set(listing.sku, listing);
-      // The other seller SKUs of the products changed here get the change too (for a product the shop
-      // no longer has, its delete: found by the mapping of the SKU itself, or the entry's productRef).
-      // Where the mapping table names only other seller SKUs for a product, its shop SKU is not what
-      // Amazon sells there.
-      const replaced = new Set<string>();
-      if (deps.mappings) {
-        const sources = new Map<string, { sku: string; productRef: string; variantRef: string | null; gone: boolean }[]>();
-        const addSource = (source: { sku: string; productRef: string; variantRef: string | null; gone: boolean }) => {
-          const key = productKey(source.productRef, source.variantRef);
-          if (!(sources.get(key) ?? []).some((s) => s.sku === source.sku)) sources.set(key, [...(sources.get(key) ?? []), source]);
-        };
-        for (const product of [...products.values()].flat()) addSource({ sku: product.sku, productRef: product.productRef, variantRef: product.variantRef, gone: false });
-        for (const sku of part) {
-          if (products.has(sku) || !groups.get(sku)!.some((change) => change.kind === 'delete' && change.claim !== null)) continue;
-          for (const mapping of mapped.get(sku) ?? []) addSource({ sku, productRef: mapping.productRef, variantRef: mapping.variantRef, gone: true });
-          for (const change of groups.get(sku)!) if (change.claim?.productRef) addSource({ sku, productRef: change.claim.productRef, variantRef: null, gone: true });
-        }
-        const refs = [...new Set([...sources.values()].flat().map((source) => source.productRef))];
-        const productMappings = refs.length > 0 ? await deps.mappings.findByProductRefs(refs) : [];
-        for (const mapping of productMappings)
-          for (const source of sources.get(productKey(mapping.productRef, mapping.variantRef)) ?? []) if (!source.gone) replaced.add(stateKey(mapping.marketplaceId, source.sku));
-        for (const mapping of productMappings) replaced.delete(stateKey(mapping.marketplaceId, mapping.sellerSku));
-        for (const mapping of productMappings) {
-          if (!accountMarketplaceIds.includes(mapping.marketplaceId)) continue;
-          for (const source of sources.get(productKey(mapping.productRef, mapping.variantRef)) ?? []) {
-            if (mapping.sellerSku === source.sku) continue;
+      // The other seller SKUs of the products changed here get the change too.
+      for (const source of sources)
+        for (const marketplaceId of accountMarketplaceIds)
+          for (const mapping of sellerSkusOn(source.sku, byProduct.get(source.key) ?? [], marketplaceId).others)
             for (const change of groups.get(source.sku)!) {
-              if (change.claim === null || (change.marketplaceId !== ALL_MARKETPLACES && change.marketplaceId !== mapping.marketplaceId)) continue;
+              if (change.claim === null || (change.marketplaceId !== ALL_MARKETPLACES && change.marketplaceId !== marketplaceId)) continue;
               if (source.gone && change.kind !== 'delete') continue;
               // an FBA listing is Amazon's stock: never deleted from here
               if (change.kind === 'delete' && mapping.fulfillmentChannel === 'AFN') continue;
-              outcome.fanOut.push({ sku: mapping.sellerSku, kind: change.kind, marketplaceId: mapping.marketplaceId, productRef: mapping.productRef, accountId });
+              outcome.fanOut.push({ sku: mapping.sellerSku, kind: change.kind, marketplaceId, productRef: mapping.productRef, accountId });
             }
-          }
-        }
-      }
       // a product the shop no longer has needs no message when a delete of it is queued anyway
       const gone = part.filter((sku) => !products.has(sku) && !groups.get(sku)!.some((change) => change.kind === 'delete'));
       const deleteQueued = new Set<string>();
@@ -474,11 +454,16 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
           const own = found[0] ?? null;
           const mappings = own === null ? mapped.get(sku) : undefined;
           /** The product this seller SKU sells on a marketplace: the shop's, or the mapping table's. */
-          const productOn = (marketplaceId: string): { product: ShopProduct | null; mapping: ListingMapping | null; sold: boolean } => {
-            if (!mappings) return { product: own, mapping: ownMappings.get(stateKey(marketplaceId, sku)) ?? null, sold: !replaced.has(stateKey(marketplaceId, sku)) };
+          // Where the mapping table names another seller SKU for the shop product, its shop SKU may not be what Amazon sells there.
+          const ownMappings = own ? (byProduct.get(productKey(own.productRef, own.variantRef)) ?? []) : [];
+          const productOn = (marketplaceId: string): { product: ShopProduct | null; mapping: ListingMapping | null; sold: boolean; amazonFulfilled: boolean } => {
+            if (!mappings) {
+              const on = sellerSkusOn(sku, ownMappings, marketplaceId);
+              return { product: own, mapping: on.shopSkuMapping, sold: on.shopSkuSold, amazonFulfilled: on.shopSkuAmazonFulfilled };
+            }
             const mapping = mappings.find((m) => m.marketplaceId === marketplaceId) ?? null;
             const product = mapping ? mappedProducts.get(productKey(mapping.productRef, mapping.variantRef)) : undefined;
-            return { product: product ? { ...product, sku } : null, mapping, sold: mapping !== null };
+            return { product: product ? { ...product, sku } : null, mapping, sold: mapping !== null, amazonFulfilled: mapping?.fulfillmentChannel === 'AFN' };
           };
           const listing = listings.get(sku) ?? null;
           const problems: ListingProblem[] = [];
@@ -491,8 +476,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
             const applicable = changes.filter((c) => c.marketplaceId === ALL_MARKETPLACES || c.marketplaceId === marketplaceId);
             if (applicable.length === 0) continue;
             const state = known.get(stateKey(marketplaceId, sku));
-            const { product, mapping, sold } = productOn(marketplaceId);
-            const amazonFulfilled = mapping?.fulfillmentChannel === 'AFN';
+            const { product, mapping, sold, amazonFulfilled } = productOn(marketplaceId);
             // not sold here any more, but Amazon still offers it: its stock there must go to 0
             const withdraw = () => {
               if (state && isLive(state) && merchantFulfilled && !amazonFulfilled)
@@ -1075,39 +1059,40 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
         products.push(product);
       }
       // every seller SKU of these products: the shop's own, and those the mapping table adds
-      const offers: { sku: string; product: ShopProduct; marketplaceId: string | null; amazonFulfilled: boolean }[] = [];
-      const fbaOwn = new Set<string>();
-      const replaced = new Set<string>();
-      const extra: typeof offers = [];
-      if (deps.mappings && products.length > 0) {
-        const byKey = new Map(products.map((p) => [productKey(p.productRef, p.variantRef), p]));
-        const productMappings = await deps.mappings.findByProductRefs([...new Set(products.map((p) => p.productRef))]);
-        for (const mapping of productMappings) {
-          const product = byKey.get(productKey(mapping.productRef, mapping.variantRef));
-          if (product && mapping.sellerSku !== product.sku) replaced.add(stateKey(mapping.marketplaceId, product.sku));
-        }
-        for (const mapping of productMappings) {
-          const product = byKey.get(productKey(mapping.productRef, mapping.variantRef));
-          if (!product || !accountMarketplaceIds.includes(mapping.marketplaceId)) continue;
-          if (mapping.sellerSku === product.sku) {
-            replaced.delete(stateKey(mapping.marketplaceId, product.sku));
-            if (mapping.fulfillmentChannel === 'AFN') fbaOwn.add(stateKey(mapping.marketplaceId, product.sku));
-          } else if (!(skuProblem(mapping.sellerSku) ?? listingSkuProblem(mapping.sellerSku)))
-            extra.push({ sku: mapping.sellerSku, product: { ...product, sku: mapping.sellerSku }, marketplaceId: mapping.marketplaceId, amazonFulfilled: mapping.fulfillmentChannel === 'AFN' });
-        }
+      /** A seller SKU to compare: `only` is the marketplace of a mapped one; `on` says where it is sold and how. */
+      type Offer = { sku: string; product: ShopProduct; only: string | null; on: (marketplaceId: string) => { sold: boolean; amazonFulfilled: boolean } };
+      const offers: Offer[] = [];
+      const extra: Offer[] = [];
+      let byProduct = new Map<string, ListingMapping[]>();
+      if (deps.mappings && products.length > 0) byProduct = mappingsByProduct(await deps.mappings.findByProductRefs([...new Set(products.map((p) => p.productRef))]));
+      for (const product of products) {
+        const productMappings = byProduct.get(productKey(product.productRef, product.variantRef)) ?? [];
+        offers.push({
+          sku: product.sku,
+          product,
+          only: null,
+          on: (marketplaceId) => {
+            const skus = sellerSkusOn(product.sku, productMappings, marketplaceId);
+            return { sold: skus.shopSkuSold, amazonFulfilled: skus.shopSkuAmazonFulfilled };
+          },
+        });
+        for (const marketplaceId of accountMarketplaceIds)
+          for (const mapping of sellerSkusOn(product.sku, productMappings, marketplaceId).others)
+            if (!(skuProblem(mapping.sellerSku) ?? listingSkuProblem(mapping.sellerSku))) {
+              const amazonFulfilled = mapping.fulfillmentChannel === 'AFN';
+              extra.push({ sku: mapping.sellerSku, product: { ...product, sku: mapping.sellerSku }, only: marketplaceId, on: (m) => ({ sold: m === marketplaceId, amazonFulfilled }) });
+            }
       }
-      for (const product of products) offers.push({ sku: product.sku, product, marketplaceId: null, amazonFulfilled: false });
       offers.push(...extra);
       const known = await states.get([...new Set(offers.map((o) => o.sku))]);
       const statesBySku = new Map<string, ListingState[]>();
       for (const state of known.values()) statesBySku.set(state.sku, [...(statesBySku.get(state.sku) ?? []), state]);
       const changes: ChangeInput[] = [];
       const invalid: ChangeInput[] = [];
-      for (const { sku, product, marketplaceId: only, amazonFulfilled: fba } of offers) {
+      for (const { sku, product, only, on } of offers) {
+        const fbaOn = (marketplaceId: string) => on(marketplaceId).amazonFulfilled;
         const soldOn = (marketplaceId: string) =>
-          enabledIds.has(marketplaceId) &&
-          (only === null ? !replaced.has(stateKey(marketplaceId, sku)) : only === marketplaceId) &&
-          (!product.marketplaceIds || product.marketplaceIds.includes(marketplaceId));
+          enabledIds.has(marketplaceId) && on(marketplaceId).sold && (!product.marketplaceIds || product.marketplaceIds.includes(marketplaceId));
         for (const marketplace of enabled) {
           if (!soldOn(marketplace.marketplaceId)) continue;
           const state = known.get(stateKey(marketplace.marketplaceId, sku));
@@ -1116,7 +1101,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
           const change: ChangeInput = { sku, kind: 'offer', marketplaceId: marketplace.marketplaceId, productRef: product.productRef, accountId };
           let built: ReturnType<typeof buildListingOffer>;
           try {
-            built = buildListingOffer(product, marketplace, options, now, fba || fbaOwn.has(stateKey(marketplace.marketplaceId, sku)));
+            built = buildListingOffer(product, marketplace, options, now, fbaOn(marketplace.marketplaceId));
           } catch {
             // a malformed record: the pass reports it on its entry (INVALID_LISTING naming the SKU)
             invalid.push(change);
@@ -1133,7 +1118,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
         }
         // offers Amazon still holds where the product is no longer sold: the pass withdraws them
         for (const state of statesBySku.get(sku) ?? []) {
-          if ((only !== null && state.marketplaceId !== only) || !merchantFulfilled || fba || fbaOwn.has(stateKey(state.marketplaceId, sku))) continue;
+          if ((only !== null && state.marketplaceId !== only) || !merchantFulfilled || fbaOn(state.marketplaceId)) continue;
           if (soldOn(state.marketplaceId) || !isLive(state)) continue;
           result.compared += 1;
           if (state.rejectedHash === withdrawnOfferHash(state.marketplaceId)) result.skipped += 1;
