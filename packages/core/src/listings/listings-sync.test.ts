@@ -583,6 +583,31 @@ describe('mapped seller SKUs', () => {
     expect(h.sim.state.listing('MUG-2-FBA', DE)).toBeDefined();
     expect(await h.sync.changeLog.list()).toEqual([]);
   });
+
+  test('an FBA seller SKU added for a product does not stand in for its shop SKU: the merchant offer keeps its stock', async () => {
+    const h = await start({
+      products: [listedProduct('MUG-3', { productRef: 'mug-3' })],
+      simulator: { seed: { listings: [{ sku: 'MUG-3-FBA', marketplaceId: DE, asin: 'B0SIM00001', price: '19.99', fulfillmentChannel: 'AMAZON_EU' }] } },
+    });
+    await h.enqueue({ sku: 'MUG-3', kind: 'listing' });
+    await h.sync.pushListings({ untilDrained: true });
+    // the seller maps its FBA listing of the same product (a CSV with the AFN row only)
+    expect(await h.sync.importMappingCsv('Title,Internal Reference,Seller SKU,Marketplace,Fulfilment\nMug,MUG-3,MUG-3-FBA,DE,AFN\n')).toMatchObject({ created: 1 });
+    await h.save({ sku: 'MUG-3', quantity: 8 });
+    expect(await h.sync.pushListings({ untilDrained: true })).toMatchObject({ drained: true, rejected: 0 });
+    expect(h.sim.state.offer('MUG-3', DE)).toMatchObject({ quantity: 8, fulfillmentChannelCode: 'DEFAULT' });
+    expect(h.documents().flatMap((d) => d.messages).filter((m) => m['sku'] === 'MUG-3').at(-1)!['patches']).toEqual([
+      { op: 'merge', path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity: 8 }] },
+      expect.objectContaining({ path: '/attributes/purchasable_offer' }),
+    ]);
+    expect(h.sim.state.offer('MUG-3-FBA', DE)).toMatchObject({ price: '19.99', fulfillmentChannelCode: 'AMAZON_EU' });
+    // reconcile reads the same rule: both offers compared, neither withdrawn nor queued again
+    h.shop.upsertProduct({ sku: 'MUG-3', quantity: 6 });
+    expect(await h.sync.reconcile()).toMatchObject({ compared: 2, enqueued: 1, unchanged: 1 });
+    await h.sync.pushListings({ untilDrained: true });
+    expect(h.sim.state.offer('MUG-3', DE)).toMatchObject({ quantity: 6 });
+    expect(await h.sync.reconcile()).toMatchObject({ compared: 2, enqueued: 0, unchanged: 2 });
+  });
 });
 
 describe('malformed adapter records', () => {

@@ -24,6 +24,11 @@ describe('sellerSkusOn', () => {
     expect(sellerSkusOn('MUG-1', rows, FR)).toMatchObject({ shopSkuSold: true, others: [] });
   });
 
+  test('an FBA seller SKU never stands in for the shop SKU', () => {
+    const rows = [row('MUG-1-FBA', { fulfillmentChannel: 'AFN' })];
+    expect(sellerSkusOn('MUG-1', rows, DE)).toMatchObject({ shopSkuSold: true, shopSkuAmazonFulfilled: false, others: [rows[0]] });
+  });
+
   test('a row of the shop SKU itself keeps it sold next to the others, and says whether it is FBA', () => {
     const rows = [row('MUG-1', { fulfillmentChannel: 'AFN' }), row('MUG-1-OLD')];
     expect(sellerSkusOn('MUG-1', rows, DE)).toEqual({ shopSkuSold: true, shopSkuMapping: rows[0], shopSkuAmazonFulfilled: true, others: [rows[1]] });

@@ -27,7 +27,9 @@ export function mappingsByProduct(mappings: readonly ListingMapping[]): Map<stri
 export interface MarketplaceSellerSkus {
   /**
    * Whether the shop SKU itself is what Amazon sells there: `false` only when the mapping table
-   * names another seller SKU of the product there and no row of the shop SKU itself.
+   * names another merchant-fulfilled (MFN) seller SKU of the product there and no row of the shop
+   * SKU itself. An FBA (AFN) seller SKU never stands in for it: Amazon sells both, the shop SKU
+   * with the shop's stock, the FBA one with Amazon's.
    */
   readonly shopSkuSold: boolean;
   /** The mapping row of the shop SKU itself there, when there is one. */
@@ -52,7 +54,7 @@ export function sellerSkusOn(shopSku: string, productMappings: readonly ListingM
     else others.push(mapping);
   }
   return {
-    shopSkuSold: own !== null || others.length === 0,
+    shopSkuSold: own !== null || !others.some((mapping) => mapping.fulfillmentChannel === 'MFN'),
     shopSkuMapping: own,
     shopSkuAmazonFulfilled: own?.fulfillmentChannel === 'AFN',
     others,
