@@ -222,6 +222,29 @@ describeEachEngine('feed submission store', (engine) => {
     expect((await states.get(['SKU'])).get(stateKey(DE, 'SKU'))).toMatchObject({ offerHash: null, rejectedHash: null, deleted: true, feedId: 'F2', changedAt: 300 });
   });
 
+  test('listing states: a derived-delete mark keeps the state, survives the accepted delete, and goes with the next accepted offer', async () => {
+    const states = createListingStateStore(knex, { tablePrefix, accountId: 'derived-account' });
+    await states.accept([{ marketplaceId: DE, sku: 'OLD', offerHash: 'h1', productType: 'PRODUCT', deleted: false, feedId: 'F1', changedAt: 100 }], 1_000);
+    await knex.transaction((trx) =>
+      states.markDerivedDeletes(trx, [{ marketplaceId: DE, sku: 'OLD' }, { marketplaceId: DE, sku: 'NEVER-SENT' }], 2_000),
+    );
+    let got = await states.get(['OLD', 'NEVER-SENT']);
+    expect(got.get(stateKey(DE, 'OLD'))).toMatchObject({ offerHash: 'h1', deleted: false, feedId: 'F1', derivedDelete: true });
+    expect(got.get(stateKey(DE, 'NEVER-SENT'))).toMatchObject({ offerHash: null, deleted: false, acceptedAt: null, changedAt: null, derivedDelete: true });
+    await states.accept([{ marketplaceId: DE, sku: 'OLD', offerHash: null, productType: null, deleted: true, feedId: 'F2', changedAt: 200 }], 3_000);
+    expect((await states.get(['OLD'])).get(stateKey(DE, 'OLD'))).toMatchObject({ deleted: true, derivedDelete: true });
+    await states.accept(
+      [
+        { marketplaceId: DE, sku: 'OLD', offerHash: 'h2', productType: null, deleted: false, feedId: 'F3', changedAt: 300 },
+        { marketplaceId: FR, sku: 'OLD', offerHash: null, productType: null, deleted: true, feedId: 'F3', changedAt: 300 },
+      ],
+      4_000,
+    );
+    got = await states.get(['OLD']);
+    expect(got.get(stateKey(DE, 'OLD'))).toMatchObject({ offerHash: 'h2', deleted: false, derivedDelete: false });
+    expect(got.get(stateKey(FR, 'OLD'))).toMatchObject({ deleted: true, derivedDelete: false });
+  });
+
   test('end to end: a rejection stays in the log with Amazon’s message, the rest is acknowledged, and a restart resumes without a second submission', async () => {
     const h = await startListingsHarness({
       database: engine,

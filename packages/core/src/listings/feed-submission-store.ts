@@ -704,6 +704,11 @@ export interface ListingState {
   readonly acceptedAt: number | null;
   /** The newest queue time of the changes Amazon last accepted; older changes are stale. */
   readonly changedAt: number | null;
+  /**
+   * sellersync queued this SKU's delete here itself, from the delete of the shop product the
+   * mapping table gives it (a fan-out): that delete never fans out again.
+   */
+  readonly derivedDelete: boolean;
 }
 
 /** An acceptance to store. */
@@ -726,30 +731,52 @@ export function createListingStateStore(knex: Knex, options: ListingStateStoreOp
   const table = resolveTableNames(options.tablePrefix).listingStates;
   const accountId = options.accountId;
   return {
-    /** Stores what Amazon accepted (insert or replace by marketplace and SKU); clears a rejection. */
+    /**
+     * Stores what Amazon accepted (insert or replace by marketplace and SKU); clears a rejection.
+     * An accepted offer or listing also clears the derived-delete mark; an accepted delete keeps it.
+     */
     async accept(states: readonly AcceptedListing[], now: number): Promise<void> {
-      for (const part of chunk(states, INSERT_ROWS)) {
-        await retryOnDeadlock(() =>
-          knex(table)
-            .insert(
-              part.map((state) => ({
-                account_id: accountId,
-                marketplace_id: state.marketplaceId,
-                sku: state.sku,
-                offer_hash: state.offerHash,
-                rejected_hash: null,
-                product_type: state.productType,
-                deleted: state.deleted,
-                feed_id: state.feedId,
-                accepted_at: now,
-                changed_at: state.changedAt,
-                updated_at: now,
-              })),
-            )
-            .onConflict(['account_id', 'marketplace_id', 'sku'])
-            .merge(['offer_hash', 'rejected_hash', 'product_type', 'deleted', 'feed_id', 'accepted_at', 'changed_at', 'updated_at']),
-        );
-      }
+      const columns = ['offer_hash', 'rejected_hash', 'product_type', 'deleted', 'feed_id', 'accepted_at', 'changed_at', 'updated_at'];
+      for (const deleted of [false, true])
+        for (const part of chunk(
+          states.filter((state) => state.deleted === deleted),
+          INSERT_ROWS,
+        )) {
+          await retryOnDeadlock(() =>
+            knex(table)
+              .insert(
+                part.map((state) => ({
+                  account_id: accountId,
+                  marketplace_id: state.marketplaceId,
+                  sku: state.sku,
+                  offer_hash: state.offerHash,
+                  rejected_hash: null,
+                  product_type: state.productType,
+                  deleted: state.deleted,
+                  feed_id: state.feedId,
+                  accepted_at: now,
+                  changed_at: state.changedAt,
+                  updated_at: now,
+                  derived_delete: false,
+                })),
+              )
+              .onConflict(['account_id', 'marketplace_id', 'sku'])
+              .merge(deleted ? columns : [...columns, 'derived_delete']),
+          );
+        }
+    },
+
+    /**
+     * Marks deletes sellersync queued itself for these seller SKUs (see
+     * {@link ListingState.derivedDelete}); keeps everything else of their states. In `db`, so the
+     * marks and the queued deletes commit together.
+     */
+    async markDerivedDeletes(db: Knex | Knex.Transaction, marks: readonly { readonly marketplaceId: string; readonly sku: string }[], now: number): Promise<void> {
+      for (const part of chunk(marks, INSERT_ROWS))
+        await db(table)
+          .insert(part.map((mark) => ({ account_id: accountId, marketplace_id: mark.marketplaceId, sku: mark.sku, deleted: false, derived_delete: true, updated_at: now })))
+          .onConflict(['account_id', 'marketplace_id', 'sku'])
+          .merge(['derived_delete', 'updated_at']);
     },
 
     /** Remembers offers Amazon rejected, keeping what it accepted before. */
@@ -788,6 +815,7 @@ export function createListingStateStore(knex: Knex, options: ListingStateStoreOp
           feed_id: string | null;
           accepted_at: number | string | null;
           changed_at: number | string | null;
+          derived_delete: number | boolean | string;
         }[];
         for (const row of rows)
           out.set(stateKey(row.marketplace_id, row.sku), {
@@ -800,6 +828,7 @@ export function createListingStateStore(knex: Knex, options: ListingStateStoreOp
             feedId: row.feed_id,
             acceptedAt: toNullableNumber(row.accepted_at),
             changedAt: toNullableNumber(row.changed_at),
+            derivedDelete: row.derived_delete === true || row.derived_delete === 1 || row.derived_delete === '1',
           });
       }
       return out;

@@ -584,6 +584,47 @@ describe('mapped seller SKUs', () => {
     expect(await h.sync.changeLog.list()).toEqual([]);
   });
 
+  const twoMfnSkus = (product: string) => [
+    { marketplaceId: DE, sellerSku: product, fulfillmentChannel: 'MFN' as const, productRef: product.toLowerCase(), source: 'listings-report' as const },
+    { marketplaceId: DE, sellerSku: `${product}-OLD`, fulfillmentChannel: 'MFN' as const, productRef: product.toLowerCase(), asin: 'B0SIM00001', source: 'listings-report' as const },
+  ];
+  const operations = (h: ListingsHarness) => h.documents().map((d) => d.messages.map((m) => `${String(m['sku'])} ${String(m['operationType'])}`));
+
+  test('a removed product’s delete reaches its other seller SKUs once: their deletes never fan out again', async () => {
+    const h = await start({ products: [listedProduct('MUG-4', { productRef: 'mug-4' })] });
+    // the listings report found both MFN listings of the product, the shop SKU's own among them
+    await h.sync.mappings.upsert(twoMfnSkus('MUG-4'));
+    await h.enqueue({ sku: 'MUG-4', kind: 'listing' });
+    await h.sync.pushListings({ untilDrained: true });
+    expect(operations(h)).toEqual([['MUG-4 UPDATE'], ['MUG-4-OLD UPDATE']]);
+    h.shop.removeProduct('MUG-4');
+    await h.enqueue({ sku: 'MUG-4', kind: 'delete', productRef: 'mug-4' });
+    expect(await h.sync.pushListings({ untilDrained: true, timeoutMs: 5_000 })).toMatchObject({ drained: true, rejected: 0, invalid: 0 });
+    expect(operations(h).slice(2)).toEqual([['MUG-4 DELETE'], ['MUG-4-OLD DELETE']]);
+    expect(h.sim.state.listing('MUG-4', DE)).toBeUndefined();
+    expect(h.sim.state.listing('MUG-4-OLD', DE)).toBeUndefined();
+    expect(await h.sync.changeLog.list()).toEqual([]);
+    // a later pass finds nothing to do
+    expect(await h.sync.pushListings()).toMatchObject({ claimed: 0, feedsSubmitted: 0 });
+  });
+
+  test('the delete of one seller SKU of a product the shop still has deletes that SKU only', async () => {
+    const h = await start({ products: [listedProduct('MUG-5', { productRef: 'mug-5' }), listedProduct('MUG-6', { productRef: 'mug-6' })] });
+    await h.sync.mappings.upsert([...twoMfnSkus('MUG-5'), ...twoMfnSkus('MUG-6')]);
+    await h.enqueue([{ sku: 'MUG-5', kind: 'listing' }, { sku: 'MUG-6', kind: 'listing' }]);
+    await h.sync.pushListings({ untilDrained: true });
+    const sent = operations(h).length;
+    // the seller retires the duplicate MUG-5-OLD, and takes the shop SKU MUG-6 off Amazon; both products stay in the shop
+    await h.enqueue([{ sku: 'MUG-5-OLD', kind: 'delete' }, { sku: 'MUG-6', kind: 'delete', productRef: 'mug-6' }]);
+    expect(await h.sync.pushListings({ untilDrained: true, timeoutMs: 5_000 })).toMatchObject({ drained: true, rejected: 0, invalid: 0 });
+    expect(operations(h).slice(sent).flat().sort()).toEqual(['MUG-5-OLD DELETE', 'MUG-6 DELETE']);
+    expect(h.sim.state.offer('MUG-5', DE)).toMatchObject({ quantity: 10 });
+    expect(h.sim.state.offer('MUG-6-OLD', DE)).toMatchObject({ quantity: 10 });
+    expect(h.sim.state.listing('MUG-5-OLD', DE)).toBeUndefined();
+    expect(h.sim.state.listing('MUG-6', DE)).toBeUndefined();
+    expect(await h.sync.changeLog.list()).toEqual([]);
+  });
+
   test('an FBA seller SKU added for a product does not stand in for its shop SKU: the merchant offer keeps its stock', async () => {
     const h = await start({
       products: [listedProduct('MUG-3', { productRef: 'mug-3' })],

@@ -11,6 +11,7 @@ import {
   type ChangeLogStore,
   type ClaimedChange,
 } from '../change-log';
+import { retryOnDeadlock } from '../database/dialect';
 import { SellerSyncError, describeValue } from '../errors';
 import type { SafeLogger } from '../logger';
 import { hasCapability, type ShopAdapter, type ShopListingData, type ShopProduct } from '../shop-adapter';
@@ -260,6 +261,8 @@ interface BuildOutcome {
   readonly noop: QueuedChange[];
   /** Changes for the other seller SKUs the mapping table gives the changed shop products. */
   readonly fanOut: ChangeInput[];
+  /** The deletes among them: marked in `listing_states` as they are queued, so they never fan out again. */
+  readonly derivedDeletes: { readonly marketplaceId: string; readonly sku: string }[];
 }
 
 interface Totals {
@@ -353,7 +356,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
   /** Reads what the shop has for these SKUs and builds their messages, marketplace by marketplace. */
   async function build(groups: ReadonlyMap<string, QueuedChange[]>, now: Date): Promise<BuildOutcome> {
     const splitters = new Map<string, FeedDocumentSplitter<MessageTag>>();
-    const outcome: BuildOutcome = { documents: [], rejected: [], noop: [], fanOut: [] };
+    const outcome: BuildOutcome = { documents: [], rejected: [], noop: [], fanOut: [], derivedDeletes: [] };
     const emit = (marketplaceId: string, document: ReturnType<FeedDocumentSplitter<MessageTag>['finish']>) => {
       if (document) outcome.documents.push({ marketplaceId, ...document });
     };
@@ -384,24 +387,28 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       const mapped = new Map<string, ListingMapping[]>();
       const mappedProducts = new Map<string, ShopProduct>();
       let byProduct = new Map<string, ListingMapping[]>();
-      // the products whose changes reach their other seller SKUs (for a product the shop no longer
-      // has, its delete: found by the mapping of the SKU itself, or the entry's productRef)
-      const sources: { sku: string; productRef: string; key: string; gone: boolean }[] = [];
+      // Where changes fan out from: the changes of a shop SKU (its product is in the shop) other than
+      // deletes; and the delete of a SKU whose product the shop no longer has (found by the SKU's own
+      // mapping, or by the entry's productRef). The delete of a SKU whose product the shop still has
+      // (a mapped seller SKU retired, or a shop SKU taken off Amazon) stays its own.
+      const sources: { sku: string; productRef: string; key: string; removed: boolean }[] = [];
       if (deps.mappings) {
         for (const mapping of await deps.mappings.findBySellerSkus(part))
           if (!products.has(mapping.sellerSku)) mapped.set(mapping.sellerSku, [...(mapped.get(mapping.sellerSku) ?? []), mapping]);
-        const refs = [...new Set([...mapped.values()].flat().map((mapping) => mapping.productRef))];
-        if (refs.length > 0) for (const product of await shop.findProducts({ productRefs: refs })) mappedProducts.set(productKey(product.productRef, product.variantRef), product);
-        const addSource = (sku: string, productRef: string, variantRef: string | null, gone: boolean) => {
-          const key = productKey(productRef, variantRef);
-          if (!sources.some((s) => s.sku === sku && s.key === key)) sources.push({ sku, productRef, key, gone });
-        };
-        for (const product of [...products.values()].flat()) addSource(product.sku, product.productRef, product.variantRef, false);
+        const deleted: { sku: string; productRef: string; variantRef: string | null }[] = [];
         for (const sku of part) {
           if (products.has(sku) || !groups.get(sku)!.some((change) => change.kind === 'delete' && change.claim !== null)) continue;
-          for (const mapping of mapped.get(sku) ?? []) addSource(sku, mapping.productRef, mapping.variantRef, true);
-          for (const change of groups.get(sku)!) if (change.claim?.productRef) addSource(sku, change.claim.productRef, null, true);
+          for (const mapping of mapped.get(sku) ?? []) deleted.push({ sku, productRef: mapping.productRef, variantRef: mapping.variantRef });
+          for (const change of groups.get(sku)!) if (change.kind === 'delete' && change.claim?.productRef) deleted.push({ sku, productRef: change.claim.productRef, variantRef: null });
         }
+        const refs = [...new Set([...[...mapped.values()].flat().map((mapping) => mapping.productRef), ...deleted.map((d) => d.productRef)])];
+        if (refs.length > 0) for (const product of await shop.findProducts({ productRefs: refs })) mappedProducts.set(productKey(product.productRef, product.variantRef), product);
+        const addSource = (sku: string, productRef: string, variantRef: string | null, removed: boolean) => {
+          const key = productKey(productRef, variantRef);
+          if (!sources.some((s) => s.sku === sku && s.key === key)) sources.push({ sku, productRef, key, removed });
+        };
+        for (const product of [...products.values()].flat()) addSource(product.sku, product.productRef, product.variantRef, false);
+        for (const d of deleted) if (!mappedProducts.has(productKey(d.productRef, d.variantRef))) addSource(d.sku, d.productRef, d.variantRef, true);
         const productRefs = [...new Set(sources.map((source) => source.productRef))];
         if (productRefs.length > 0) byProduct = mappingsByProduct(await deps.mappings.findByProductRefs(productRefs));
       }
@@ -419,16 +426,32 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       if (withListingData && wantsListing.length > 0)
         for (const listing of await shop.getListingData!(wantsListing)) if (!listings.has(listing.sku)) listings.set(listing.sku, listing);
       // The other seller SKUs of the products changed here get the change too.
+      const fanOut: { mapping: ListingMapping; marketplaceId: string; kind: ChangeKind }[] = [];
       for (const source of sources)
-        for (const marketplaceId of accountMarketplaceIds)
+        for (const marketplaceId of accountMarketplaceIds) {
+          // a delete sellersync fanned out itself never fans out again (else two SKUs delete each other for ever)
+          if (source.removed && known.get(stateKey(marketplaceId, source.sku))?.derivedDelete) continue;
           for (const mapping of sellerSkusOn(source.sku, byProduct.get(source.key) ?? [], marketplaceId).others)
             for (const change of groups.get(source.sku)!) {
               if (change.claim === null || (change.marketplaceId !== ALL_MARKETPLACES && change.marketplaceId !== marketplaceId)) continue;
-              if (source.gone && change.kind !== 'delete') continue;
+              if ((change.kind === 'delete') !== source.removed) continue;
               // an FBA listing is Amazon's stock: never deleted from here
               if (change.kind === 'delete' && mapping.fulfillmentChannel === 'AFN') continue;
-              outcome.fanOut.push({ sku: mapping.sellerSku, kind: change.kind, marketplaceId, productRef: mapping.productRef, accountId });
+              fanOut.push({ mapping, marketplaceId, kind: change.kind });
             }
+        }
+      const deleteTargets = [...new Set(fanOut.filter((f) => f.kind === 'delete').map((f) => f.mapping.sellerSku))];
+      const targetStates = deleteTargets.length > 0 ? await states.get(deleteTargets) : new Map<string, ListingState>();
+      const marked = new Set<string>();
+      for (const { mapping, marketplaceId, kind } of fanOut) {
+        const key = stateKey(marketplaceId, mapping.sellerSku);
+        if (kind === 'delete') {
+          if (targetStates.get(key)?.deleted) continue;
+          if (!marked.has(key)) outcome.derivedDeletes.push({ marketplaceId, sku: mapping.sellerSku });
+          marked.add(key);
+        }
+        outcome.fanOut.push({ sku: mapping.sellerSku, kind, marketplaceId, productRef: mapping.productRef, accountId });
+      }
       // a product the shop no longer has needs no message when a delete of it is queued anyway
       const gone = part.filter((sku) => !products.has(sku) && !groups.get(sku)!.some((change) => change.kind === 'delete'));
       const deleteQueued = new Set<string>();
@@ -701,7 +724,13 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
     if (outcome.fanOut.length > 0) {
       // queued before anything of this batch is settled: a crash after this point loses none of them
       try {
-        const fanned = await enqueueChange(db, outcome.fanOut, { tablePrefix: deps.tablePrefix, onInvalid: 'skip' });
+        // the marks commit with the deletes they mark: a crash in between never leaves an unmarked one
+        const fanned = await retryOnDeadlock(() =>
+          db.transaction(async (trx) => {
+            await states.markDerivedDeletes(trx, outcome.derivedDeletes, clock());
+            return enqueueChange(trx, outcome.fanOut, { tablePrefix: deps.tablePrefix, onInvalid: 'skip' });
+          }),
+        );
         if (fanned.rejected.length > 0)
           logger.warn({ skus: fanned.rejected.slice(0, 20).map((r) => r.error.details.item), count: fanned.rejected.length }, 'mapped seller SKUs that cannot be queued (fix them in the mapping table)');
       } catch (error) {
