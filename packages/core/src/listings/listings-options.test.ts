@@ -22,6 +22,7 @@ describe('resolveListingsOptions', () => {
       stuckFeedMs: 3_600_000,
       leaseMs: 4_500_000,
       submissionLeaseMs: 300_000,
+      withdrawFromRemovedMarketplaces: false,
       timeScale: 1,
     });
     expect(resolved.marketplaces).toEqual([
@@ -51,6 +52,7 @@ describe('resolveListingsOptions', () => {
     ['bad product type', { productType: 'shirt' }, 'listings.productType'],
     ['zero poll interval', { poll: { intervalMs: 0 } }, 'listings.poll.intervalMs'],
     ['submission lease not shorter than the claims’', { leaseMs: 600_000, submissionLeaseMs: 600_000 }, 'listings.submissionLeaseMs'],
+    ['withdrawal opt-in that is not a boolean', { withdrawFromRemovedMarketplaces: 'yes' as never }, 'listings.withdrawFromRemovedMarketplaces'],
   ])('refuses %s naming the field', (_name, options, field) => {
     let error: unknown;
     try {

@@ -16,8 +16,9 @@ export const PRICE_ROUNDINGS: readonly PriceRounding[] = ['half-up', 'half-even'
 export interface ListingsMarketplaceOptions {
   /**
    * `false`: no offer or listing is sent to this marketplace any more; an offer Amazon still holds
-   * from this account is withdrawn there (quantity 0) by the SKU's next change or by `reconcile`, as
-   * when the marketplace leaves `amazon.marketplaceIds`. Default `true`.
+   * from this account is withdrawn there (quantity 0) by the SKU's next change or by `reconcile`.
+   * Default `true`. (A marketplace merely left out of `amazon.marketplaceIds` is not withdrawn from
+   * unless `withdrawFromRemovedMarketplaces` says so.)
    */
   readonly enabled?: boolean;
   /**
@@ -55,6 +56,16 @@ export interface ListingsOptions {
   readonly fulfillmentChannelCode?: string;
   /** Per-marketplace settings, by marketplace id. Marketplaces left out use the defaults. */
   readonly marketplaces?: Readonly<Record<string, ListingsMarketplaceOptions>>;
+  /**
+   * `true`: an offer Amazon holds from this account on a marketplace that is not (any more) one of
+   * `amazon.marketplaceIds` is withdrawn (quantity 0) by the SKU's next change or by `reconcile`.
+   * Default `false`: such offers are left alone, because workers partitioned by marketplace (one
+   * sync for DE, one for FR, on one account and one database) each name only their own
+   * marketplaces, and would otherwise withdraw each other's offers. Set it only on a sync whose
+   * `amazon.marketplaceIds` lists every marketplace the account sells on; to stop selling on one
+   * of them, prefer `marketplaces[id].enabled: false`, which always withdraws.
+   */
+  readonly withdrawFromRemovedMarketplaces?: boolean;
   /**
    * Exchange rates for marketplaces whose currency differs from the shop's: `"FROM/TO"` → units of
    * TO per one unit of FROM, as a decimal string (`{ "EUR/GBP": "0.8621" }`). Only the pair asked
@@ -142,6 +153,7 @@ export interface ResolvedListingsOptions {
   readonly fulfillmentChannelCode: string;
   /** The account's marketplaces in the order configured, enabled or not. */
   readonly marketplaces: readonly ResolvedMarketplace[];
+  readonly withdrawFromRemovedMarketplaces: boolean;
   /** Exchange rates as exact fractions, by `FROM/TO`. */
   readonly exchangeRates: ReadonlyMap<string, { readonly numerator: bigint; readonly denominator: bigint }>;
   readonly quantityBuffer: number;
@@ -273,6 +285,9 @@ export function resolveListingsOptions(options: ListingsOptions | undefined, acc
     return { marketplaceId, enabled: settings.enabled ?? true, currency, rounding: marketRounding, productType: marketProductType, languageTag };
   });
 
+  const withdrawFromRemovedMarketplaces = o.withdrawFromRemovedMarketplaces ?? false;
+  if (typeof withdrawFromRemovedMarketplaces !== 'boolean') throw invalid('withdrawFromRemovedMarketplaces', 'must be true or false', withdrawFromRemovedMarketplaces);
+
   const quantityBuffer = numberOption(o.quantity?.buffer, 'quantity.buffer', 0, { integer: true, min: 0 });
   const quantityMax = o.quantity?.max === undefined ? null : numberOption(o.quantity.max, 'quantity.max', 0, { integer: true, min: 0 });
   const batchSize = numberOption(o.batchSize, 'batchSize', 20_000, { integer: true, min: 1, max: 1_000_000 });
@@ -298,6 +313,7 @@ export function resolveListingsOptions(options: ListingsOptions | undefined, acc
     condition,
     fulfillmentChannelCode,
     marketplaces,
+    withdrawFromRemovedMarketplaces,
     exchangeRates,
     quantityBuffer,
     quantityMax,

@@ -505,14 +505,50 @@ describe('marketplaces a product is no longer sold on', () => {
     await ukOff.pushListings({ untilDrained: true });
     expect([DE, FR, UK].map((m) => h.sim.state.offer('M-3', m)?.quantity)).toEqual([8, 8, 0]);
 
-    // FR no longer one of the account's marketplaces (and UK on again): reconcile reaches the offers
-    // left on FR, and offers M-3 on UK again
-    const withoutFr = h.newSync({ amazon: account([DE, UK], h), listings: rates });
+    // FR no longer one of the account's marketplaces (and UK on again): by default its offers are
+    // left alone (another worker may own FR), only M-3 is offered on UK again; a sync that names every
+    // marketplace the account sells on opts in, and its reconcile reaches the offers left on FR
+    expect(await h.newSync({ amazon: account([DE, UK], h), listings: rates }).reconcile()).toMatchObject({ enqueued: 1 });
+    const withoutFr = h.newSync({ amazon: account([DE, UK], h), listings: { ...rates, withdrawFromRemovedMarketplaces: true } });
     expect(await withoutFr.reconcile()).toMatchObject({ enqueued: 3 });
     await withoutFr.pushListings({ untilDrained: true });
     expect([DE, FR, UK].map((m) => h.sim.state.offer('M-2', m)?.quantity)).toEqual([10, 0, 10]);
     expect([DE, FR, UK].map((m) => h.sim.state.offer('M-3', m)?.quantity)).toEqual([8, 0, 8]);
     expect(await withoutFr.reconcile()).toMatchObject({ enqueued: 0 });
+    expect(await h.sync.changeLog.list()).toEqual([]);
+  });
+});
+
+describe('workers partitioned by marketplace', () => {
+  test('a DE worker and an FR worker of one account never withdraw each other’s offers', async () => {
+    const h = await start({ marketplaceIds: [DE, FR], products: [listedProduct('X-1')] });
+    const { clientId, clientSecret, refreshToken } = SIMULATOR_CREDENTIALS;
+    const account = (marketplaceIds: readonly string[]) => ({ region: 'eu' as const, sellerId: 'A2SIMSELLER01', marketplaceIds, refreshToken, clientId, clientSecret, endpoint: h.sim.url });
+    // DESIGN §6: one worker per marketplace, same account and tables
+    const de = h.newSync({ workerId: 'de-worker', amazon: account([DE]) });
+    const fr = h.newSync({ workerId: 'fr-worker', amazon: account([FR]) });
+    // untilDrained counts the whole account's queue, which includes the other worker's entries: pass until idle
+    const settle = async () => {
+      for (const worker of [de, fr, de, fr])
+        await waitFor(async () => {
+          const pass = await worker.pushListings();
+          return pass.claimed === 0 && pass.feedsInFlight === 0 ? pass : null;
+        });
+    };
+    await h.enqueue([{ sku: 'X-1', kind: 'listing', marketplaceId: DE }, { sku: 'X-1', kind: 'listing', marketplaceId: FR }]);
+    await settle();
+    const quantities = () => [DE, FR].map((m) => h.sim.state.offer('X-1', m)?.quantity);
+    expect(quantities()).toEqual([10, 10]);
+    for (const quantity of [9, 8]) {
+      expect(await de.reconcile()).toMatchObject({ compared: 1, unchanged: 1, enqueued: 0 });
+      expect(await fr.reconcile()).toMatchObject({ compared: 1, unchanged: 1, enqueued: 0 });
+      // a stock save: each worker sends its own marketplace, neither withdraws the other's
+      h.shop.upsertProduct({ sku: 'X-1', quantity });
+      await h.enqueue([{ sku: 'X-1', marketplaceId: DE }, { sku: 'X-1', marketplaceId: FR }]);
+      await settle();
+      expect(quantities()).toEqual([quantity, quantity]);
+    }
+    expect(h.documents().flatMap((d) => d.messages).filter((m) => JSON.stringify(m).includes('"quantity":0'))).toEqual([]);
     expect(await h.sync.changeLog.list()).toEqual([]);
   });
 });

@@ -314,6 +314,13 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
   /** Whether Amazon holds an offer accepted from this account that is neither deleted nor withdrawn. */
   const isLive = (state: ListingState) => !state.deleted && state.offerHash !== null && state.offerHash !== withdrawnOfferHash(state.marketplaceId);
   const accountMarketplaceIds = options.marketplaces.map((m) => m.marketplaceId);
+  /**
+   * Whether an offer on a marketplace this sync does not send to may be withdrawn: one switched off
+   * (`enabled: false`) always; one that is not among `amazon.marketplaceIds` only with
+   * `withdrawFromRemovedMarketplaces`, as another worker may own it (work partitioned by marketplace).
+   */
+  const withdrawsOutside = (marketplaceId: string) =>
+    accountMarketplaceIds.includes(marketplaceId) ? !enabledIds.has(marketplaceId) : options.withdrawFromRemovedMarketplaces;
   const withListingData = hasCapability(shop, 'listingData');
   // passes of one worker never overlap, even across sync objects of one process
   const lockKey = `${workerId}\u0000${deps.tablePrefix ?? ''}\u0000${accountId}`;
@@ -417,7 +424,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       const liveElsewhere = new Map<string, string[]>();
       for (const state of known.values()) {
         if (state.deleted) deletedOnAmazon.add(state.sku);
-        if (!enabledIds.has(state.marketplaceId) && isLive(state)) liveElsewhere.set(state.sku, [...(liveElsewhere.get(state.sku) ?? []), state.marketplaceId]);
+        if (withdrawsOutside(state.marketplaceId) && isLive(state)) liveElsewhere.set(state.sku, [...(liveElsewhere.get(state.sku) ?? []), state.marketplaceId]);
       }
       // a listing Amazon deleted comes back as a full listing (or an offer on its ASIN), never a PATCH;
       // a mapped seller SKU has no listing data of its own: it is an offer on its product's listing
@@ -1149,6 +1156,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
         for (const state of statesBySku.get(sku) ?? []) {
           if ((only !== null && state.marketplaceId !== only) || !merchantFulfilled || fbaOn(state.marketplaceId)) continue;
           if (soldOn(state.marketplaceId) || !isLive(state)) continue;
+          if (!enabledIds.has(state.marketplaceId) && !withdrawsOutside(state.marketplaceId)) continue;
           result.compared += 1;
           if (state.rejectedHash === withdrawnOfferHash(state.marketplaceId)) result.skipped += 1;
           else {
