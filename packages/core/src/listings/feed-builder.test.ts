@@ -293,9 +293,12 @@ describe('decideListingMode', () => {
     [{ offer: at(1) }, { ...shop, deletedOnAmazon: true }, 'listing'],
     [{ offer: at(1) }, { ...shop, hasListingData: false, asin: 'B07XJ8C8F5', deletedOnAmazon: true }, 'offer-only'],
     [{ offer: at(1) }, { ...shop, exists: false, deletedOnAmazon: true }, 'not-found'],
-    // an FBA seller SKU of the mapping table only ever gets its price
+    // an FBA seller SKU of the mapping table only ever gets its price; a delete of it sends nothing
     [{ listing: at(1) }, { ...shop, amazonFulfilled: true }, 'offer'],
-    [{ delete: at(2), offer: at(1) }, { ...shop, amazonFulfilled: true }, 'delete'],
+    [{ delete: at(2), offer: at(1) }, { ...shop, amazonFulfilled: true }, 'no-op'],
+    [{ delete: at(1), offer: at(2) }, { ...shop, amazonFulfilled: true }, 'offer'],
+    [{ delete: at(1) }, { ...shop, exists: false, amazonFulfilled: true }, 'no-op'],
+    [{ offer: at(1) }, { ...shop, exists: false, amazonFulfilled: true }, 'not-found'],
   ] as const)('%j with %j → %s', (kinds, state, expected) => {
     expect(decideListingMode(kinds, state)).toBe(expected);
   });

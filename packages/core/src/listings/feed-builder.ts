@@ -333,12 +333,13 @@ export interface QueuedKinds {
 /**
  * Decides what to send for a SKU from the kinds queued and what the shop has:
  * - `delete` when a delete is queued and the product is gone or the delete is strictly the newest change;
+ *   `no-op` instead for an Amazon-fulfilled (FBA) seller SKU: Amazon owns FBA listings, nothing is sent;
  * - `not-found` when the shop has no such product (and no delete is queued);
  * - `listing` / `offer-only` when product data changed, or the product comes back after a delete
  *   (queued with it, or one Amazon accepted: a `PATCH` of a deleted listing is refused): the full
  *   listing when the shop has listing data, an offer on the ASIN when only that is known, else the
  *   offer alone;
- * - `offer` otherwise.
+ * - `offer` otherwise; an FBA seller SKU only ever gets `offer` (its price), whatever is queued.
  */
 export function decideListingMode(
   kinds: QueuedKinds,
@@ -347,15 +348,18 @@ export function decideListingMode(
     readonly hasListingData: boolean;
     readonly asin: string | null;
     readonly deletedOnAmazon?: boolean;
-    /** An FBA seller SKU of the mapping table: only ever its price (`offer`), or a delete. */
+    /** An FBA seller SKU of the mapping table: only ever its price (`offer`), never deleted from here. */
     readonly amazonFulfilled?: boolean;
   },
-): ListingMode | 'not-found' {
+): ListingMode | 'not-found' | 'no-op' {
+  let deleteWins = false;
   if (kinds.delete) {
     const newestOther = Math.max(kinds.offer?.getTime() ?? -Infinity, kinds.listing?.getTime() ?? -Infinity);
     // a tie (both queued in the same millisecond) goes to what the shop holds now
-    if (!shop.exists || kinds.delete.getTime() > newestOther) return 'delete';
+    deleteWins = !shop.exists || kinds.delete.getTime() > newestOther;
   }
+  // checked before the delete: an FBA listing is never deleted from here
+  if (deleteWins) return shop.amazonFulfilled ? 'no-op' : 'delete';
   if (!shop.exists) return 'not-found';
   if (shop.amazonFulfilled) return 'offer';
   if (kinds.listing || kinds.delete || shop.deletedOnAmazon) return shop.hasListingData ? 'listing' : shop.asin ? 'offer-only' : 'offer';

@@ -620,6 +620,24 @@ describe('mapped seller SKUs', () => {
     expect(await h.sync.changeLog.list()).toEqual([]);
   });
 
+  test('the delete of a shop SKU the mapping table names FBA sends nothing and is acknowledged', async () => {
+    const h = await start({
+      products: [listedProduct('FBA-1', { productRef: 'fba-1' })],
+      simulator: { seed: { listings: [{ sku: 'FBA-1', marketplaceId: DE, asin: 'B0SIM00001', price: '19.99', fulfillmentChannel: 'AMAZON_EU' }] } },
+    });
+    // the listings report (or a CSV) says the shop SKU itself is an FBA listing on DE
+    await h.sync.mappings.upsert([{ marketplaceId: DE, sellerSku: 'FBA-1', fulfillmentChannel: 'AFN', productRef: 'fba-1', asin: 'B0SIM00001', source: 'manual' }]);
+    await h.enqueue({ sku: 'FBA-1', kind: 'offer' });
+    await h.sync.pushListings({ untilDrained: true });
+    expect(h.documents().map((d) => d.messages.map((m) => m['operationType']))).toEqual([['PATCH']]);
+    h.shop.removeProduct('FBA-1');
+    await h.enqueue({ sku: 'FBA-1', kind: 'delete', productRef: 'fba-1' });
+    expect(await h.sync.pushListings({ untilDrained: true })).toMatchObject({ drained: true, claimed: 1, acknowledged: 1, feedsSubmitted: 0, invalid: 0 });
+    expect(h.documents()).toHaveLength(1);
+    expect(h.sim.state.listing('FBA-1', DE)).toBeDefined();
+    expect(await h.sync.changeLog.list()).toEqual([]);
+  });
+
   const twoMfnSkus = (product: string) => [
     { marketplaceId: DE, sellerSku: product, fulfillmentChannel: 'MFN' as const, productRef: product.toLowerCase(), source: 'listings-report' as const },
     { marketplaceId: DE, sellerSku: `${product}-OLD`, fulfillmentChannel: 'MFN' as const, productRef: product.toLowerCase(), asin: 'B0SIM00001', source: 'listings-report' as const },

@@ -529,6 +529,8 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
               deletedOnAmazon: state?.deleted === true,
               amazonFulfilled,
             });
+            // the delete of an FBA listing: Amazon owns it, nothing is sent and the change is acknowledged
+            if (mode === 'no-op') continue;
             // Entries of one SKU may reach different batches (a deferral, the batch limit): a change
             // queued before the newest one Amazon accepted is stale when that acceptance was a delete
             // (do not bring the listing back), or when the stale change is itself a delete.
