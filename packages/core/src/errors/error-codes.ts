@@ -33,6 +33,7 @@ export const SELLERSYNC_ERROR_CODES = [
   'INVALID_LISTING',
   'LISTING_REJECTED',
   'SUBMISSION_INTERRUPTED',
+  'SUBMISSION_TAKEN_OVER',
   // the scheduler tick (runOnce): one or more of its steps failed
   'SYNC_TICK_FAILED',
   // matching

@@ -122,15 +122,25 @@ describe('pushListings', () => {
   test('a submission interrupted between the upload and createFeed’s answer is abandoned as SUBMISSION_INTERRUPTED and its entries sent again', async () => {
     const h = await start({ products: [listedProduct('I-1'), listedProduct('I-2')] });
     await h.enqueue([{ sku: 'I-1', kind: 'listing' }, { sku: 'I-2', kind: 'listing' }]);
-    const dead = h.newSync({ workerId: 'dead' });
+    // the process stops after Amazon created the feed and before its answer was recorded: from then
+    // on nothing of it reaches the database (its lease-renewal timer included)
+    let stopped = false;
+    const deadDb = new Proxy(h.knex, {
+      apply: (target, self, args) => {
+        if (stopped) throw new Error('the process stopped');
+        return Reflect.apply(target, self, args) as unknown;
+      },
+    });
+    const dead = h.newSync({ workerId: 'dead', db: deadDb });
     const createFeed = dead.gateway.createFeed.bind(dead.gateway);
     let created: string | null = null;
-    // the process stops after Amazon created the feed and before its answer was recorded
+    let unwind!: (error: Error) => void;
     dead.gateway.createFeed = async (input) => {
       created = (await createFeed(input)).feedId;
-      return new Promise(() => {});
+      stopped = true;
+      return new Promise((_resolve, reject) => (unwind = reject));
     };
-    void dead.pushListings();
+    const deadPass = dead.pushListings().catch(() => undefined);
     await waitFor(async () => created);
     const [row] = await h.knex(`${h.tablePrefix}feed_submissions`).select('status', 'document_id', 'feed_id');
     expect(row).toMatchObject({ status: 'submitting', feed_id: null, document_id: expect.stringMatching(/\S/) });
@@ -145,6 +155,9 @@ describe('pushListings', () => {
     expect(h.sim.state.calls['feeds.createFeed']).toBe(1 + resumed.feedsSubmitted);
     expect(await h.sync.changeLog.list()).toEqual([]);
     h.expectConverged();
+    // ends the stopped pass (and its renewal timer) within the test
+    unwind(new Error('the process stopped'));
+    await deadPass;
   });
 
   test('a createFeed whose answer is lost fails its submission as SUBMISSION_INTERRUPTED; the entries go again', async () => {
@@ -190,6 +203,57 @@ describe('pushListings', () => {
     expect(Date.now() - started).toBeLessThan(4_000);
     expect(h.sim.state.calls['feeds.createFeed']).toBe(1);
     h.expectConverged();
+  });
+
+  test('an upload slower than the submission lease keeps its hold: another worker never takes the feed over and sends it twice', async () => {
+    const h = await start({ products: [listedProduct('SLOW-1'), listedProduct('SLOW-2')], simulator: { feedTiming: { inQueueMs: 5_000, inProgressMs: 5_000 } } });
+    await h.enqueue([{ sku: 'SLOW-1', kind: 'listing' }, { sku: 'SLOW-2', kind: 'listing' }]);
+    const a = h.newSync({ workerId: 'worker-a' });
+    const b = h.newSync({ workerId: 'worker-b' });
+    const upload = a.gateway.uploadFeedDocument.bind(a.gateway);
+    let uploading!: () => void;
+    const started = new Promise<void>((resolve) => (uploading = resolve));
+    // a large document on a slow link: 700 ms against a submission lease of 300 ms (5 min for real)
+    a.gateway.uploadFeedDocument = async (...args) => {
+      uploading();
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      return upload(...args);
+    };
+    const first = a.pushListings();
+    await started;
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    expect(await b.pushListings()).toMatchObject({ feedsSubmitted: 0, feedsFinished: 0 });
+    expect(await first).toMatchObject({ feedsSubmitted: 1, messagesSent: 2 });
+    expect(await a.pushListings({ untilDrained: true })).toMatchObject({ drained: true, acknowledged: 2, retried: 0 });
+    expect(h.sim.state.calls['feeds.createFeed']).toBe(1);
+    expect((await a.status()).listings.lastReports.map((r) => [r.status, r.error])).toEqual([['done', null]]);
+    h.expectConverged();
+  });
+
+  test('a worker that lost its submissions during an upload creates no feed for them, and sends none it no longer holds', async () => {
+    const h = await start({ marketplaceIds: [DE, FR], products: [listedProduct('LOST-1')] });
+    await h.enqueue({ sku: 'LOST-1', kind: 'listing' });
+    const a = h.newSync({ workerId: 'worker-a' });
+    const upload = a.gateway.uploadFeedDocument.bind(a.gateway);
+    const submissions = `${h.tablePrefix}feed_submissions`;
+    // the process stalls during its first upload (a long GC pause, a frozen VM) and another worker takes both documents over
+    a.gateway.uploadFeedDocument = async (...args) => {
+      await h.knex(submissions).update({ owner: 'worker-b' });
+      return upload(...args);
+    };
+    expect(await a.pushListings()).toMatchObject({ feedsSubmitted: 0, feedsFinished: 0 });
+    expect(h.sim.state.calls['feeds.createFeedDocument']).toBe(1);
+    expect(h.sim.state.calls['feeds.createFeed']).toBeUndefined();
+    // worker a left both as the new holder found them
+    const rows = (await h.knex(submissions).select('status', 'owner', 'document_id', 'error_code')) as Record<string, unknown>[];
+    expect(rows).toEqual([
+      { status: 'submitting', owner: 'worker-b', document_id: null, error_code: null },
+      { status: 'submitting', owner: 'worker-b', document_id: null, error_code: null },
+    ]);
+    expect(await h.knex(`${h.tablePrefix}feed_submission_messages`).where('status', '<>', 'pending')).toEqual([]);
+    // the new holder finds them interrupted before their upload and sends the entry again
+    expect(await h.newSync({ workerId: 'worker-b' }).pushListings({ untilDrained: true })).toMatchObject({ drained: true, feedsSubmitted: 2, acknowledged: 1 });
+    for (const marketplaceId of [DE, FR]) h.expectConverged(marketplaceId);
   });
 
   test('settling names the claimer: a verdict never frees or fails an entry another worker has claimed since', async () => {

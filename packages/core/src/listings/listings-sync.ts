@@ -13,6 +13,7 @@ import {
 } from '../change-log';
 import { retryOnDeadlock } from '../database/dialect';
 import { SellerSyncError, describeValue } from '../errors';
+import { keepLeaseAlive } from '../orders/keep-lease-alive';
 import type { SafeLogger } from '../logger';
 import { hasCapability, type ShopAdapter, type ShopListingData, type ShopProduct } from '../shop-adapter';
 import {
@@ -655,9 +656,20 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
   }
 
   async function submit(id: number, content: string, marketplaceIds: readonly string[], messageCount: number, totals: Totals): Promise<void> {
+    // renews the hold and checks it in one write: a worker that stalled past its lease may have lost
+    // this submission to another one, which failed it as interrupted and sends its entries again
+    if (!(await store.update(id, workerId, { leaseUntil: clock() + options.submissionLeaseMs }))) {
+      logger.warn({ submission: id }, 'listings feed submission taken over by another worker; not sent');
+      return;
+    }
     submittingNow.add(submittingKey(id));
+    // an upload may outlast the lease (Amazon's upload timeout, 300 s, is the default lease): renew on a timer
+    const stopRenewing = keepLeaseAlive(
+      () => store.renew(workerId, clock() + options.submissionLeaseMs),
+      options.submissionLeaseMs,
+      (error) => logger.warn({ submission: id, err: error }, 'renewing the submission lease failed; trying again'),
+    );
     try {
-      await keepHolding();
       const { feedId, feedDocumentId } = await gateway.submitFeed({
         feedType: LISTINGS_FEED_TYPE,
         marketplaceIds,
@@ -665,15 +677,27 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
         contentType: LISTINGS_FEED_CONTENT_TYPE,
         // runs just before createFeed: the quota slot is counted from here (it was reserved at recording)
         onDocument: async (documentId) => {
-          await store.update(id, workerId, { documentId, quotaAt: clock(), leaseUntil: clock() + options.submissionLeaseMs });
+          const now = clock();
+          if (!(await store.update(id, workerId, { documentId, quotaAt: now, leaseUntil: now + options.submissionLeaseMs })))
+            throw new SellerSyncError({
+              code: 'SUBMISSION_TAKEN_OVER',
+              message: `Submission ${id} was taken over by another worker during its upload; its feed is not created here (the new holder sends its entries again).`,
+              details: { item: `submission ${id}` },
+            });
         },
       });
       const now = clock();
-      await store.update(id, workerId, { status: 'submitted', feedId, documentId: feedDocumentId, submittedAt: now, nextPollAt: now + options.pollIntervalMs, content: null });
+      const recorded = await store.update(id, workerId, { status: 'submitted', feedId, documentId: feedDocumentId, submittedAt: now, nextPollAt: now + options.pollIntervalMs, content: null });
       totals.feedsSubmitted += 1;
       totals.messagesSent += messageCount;
-      logger.info({ feedId, submission: id, messages: messageCount, marketplaceIds }, 'listings feed submitted');
+      if (recorded) logger.info({ feedId, submission: id, messages: messageCount, marketplaceIds }, 'listings feed submitted');
+      // the timer kept the lease, so only a stall of the whole process gets here; the new holder sends the entries again
+      else logger.warn({ feedId, submission: id }, 'listings feed submitted, but another worker took the submission over meanwhile; its report is not read');
     } catch (error) {
+      if (SellerSyncError.isInstance(error) && error.code === 'SUBMISSION_TAKEN_OVER') {
+        logger.warn({ submission: id }, error.message);
+        return;
+      }
       // createFeed sent but its answer lost (details.maybeCreated): Amazon may hold the feed, whose id we never learn
       const interrupted = SellerSyncError.isInstance(error) && error.details['maybeCreated'] === true;
       const code = interrupted ? 'SUBMISSION_INTERRUPTED' : SellerSyncError.isInstance(error) ? error.code : 'AMAZON_CALL_FAILED';
@@ -683,11 +707,14 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       logger.warn({ submission: id, err: error }, 'listings feed submission failed; its entries are retried');
       await finishFailed(id, 'failed', code, message, totals);
     } finally {
+      stopRenewing();
       submittingNow.delete(submittingKey(id));
     }
   }
 
   async function finishFailed(id: number, status: 'failed' | 'fatal' | 'cancelled' | 'stuck', code: string, message: string, totals: Totals, processingStatus?: string): Promise<void> {
+    // only the holder finishes a submission: a worker that lost it leaves its messages to the new holder
+    if (!(await store.update(id, workerId, { leaseUntil: clock() + options.submissionLeaseMs }))) return;
     await store.markForRetry(id, code, message);
     await store.update(id, workerId, {
       status,
