@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { SIMULATOR_CREDENTIALS } from '@sellersync/sp-api-simulator';
 import type { ShopProduct } from '../shop-adapter';
+import { withdrawnOfferHash } from './feed-builder';
 import { loadListingsFeedValidator } from '../test-support/listings-feed-schema';
 import { DE, FR, UK, listedProduct, seededRandom, startListingsHarness, type ListingsHarness } from '../test-support/listings-harness';
 
@@ -580,6 +581,46 @@ describe('marketplaces a product is no longer sold on', () => {
     expect([DE, FR, UK].map((m) => h.sim.state.offer('M-3', m)?.quantity)).toEqual([8, 0, 8]);
     expect(await withoutFr.reconcile()).toMatchObject({ enqueued: 0 });
     expect(await h.sync.changeLog.list()).toEqual([]);
+  });
+});
+
+describe('withdrawals Amazon refused', () => {
+  test('a withdrawal of a listing deleted in Seller Central counts as done: acknowledged once, never sent again', async () => {
+    const h = await start({ marketplaceIds: [DE, FR], products: [listedProduct('X-1')] });
+    await h.enqueue({ sku: 'X-1', kind: 'listing' });
+    await h.sync.pushListings({ untilDrained: true });
+    // the seller deletes the FR listing in Seller Central
+    await h.sync.gateway.deleteListingsItem('X-1', { marketplaceIds: [FR] });
+    await h.save({ sku: 'X-1', quantity: 4, marketplaceIds: [DE] });
+    expect(await h.sync.pushListings({ untilDrained: true })).toMatchObject({ drained: true, messagesSent: 2, acknowledged: 1, rejected: 0 });
+    expect(await h.sync.changeLog.list()).toEqual([]);
+    expect((await h.sync.status()).listings.lastReports[0]!.warnings).toEqual([expect.objectContaining({ sku: 'X-1', marketplaceId: FR, code: '4000010' })]);
+    // the next save sends DE only, and reconcile has nothing left to withdraw
+    await h.save({ sku: 'X-1', quantity: 3 });
+    expect(await h.sync.pushListings({ untilDrained: true })).toMatchObject({ drained: true, messagesSent: 1, acknowledged: 1, rejected: 0 });
+    expect(h.sim.state.offer('X-1', DE)).toMatchObject({ quantity: 3 });
+    expect(await h.sync.reconcile()).toMatchObject({ compared: 1, unchanged: 1, enqueued: 0 });
+  });
+
+  test('a withdrawal Amazon rejected is not sent again with every save', async () => {
+    const h = await start({ marketplaceIds: [DE, FR], products: [listedProduct('X-2', { marketplaceIds: [DE] })] });
+    await h.enqueue({ sku: 'X-2', kind: 'listing' });
+    await h.sync.pushListings({ untilDrained: true });
+    // Amazon holds an FR offer from earlier and refused its withdrawal (for whatever reason): listing_states says so
+    await h.knex(`${h.tablePrefix}listing_states`).insert({
+      account_id: 'default',
+      marketplace_id: FR,
+      sku: 'X-2',
+      offer_hash: 'an-offer-amazon-accepted',
+      rejected_hash: withdrawnOfferHash(FR),
+      deleted: false,
+      updated_at: Date.now(),
+    });
+    await h.save({ sku: 'X-2', quantity: 4 });
+    expect(await h.sync.pushListings({ untilDrained: true })).toMatchObject({ drained: true, messagesSent: 1, acknowledged: 1, rejected: 0 });
+    expect(h.documents().at(-1)!.messages.map((m) => m['sku'])).toEqual(['X-2']);
+    expect(h.sim.state.feeds.at(-1)!.marketplaceIds).toEqual([DE]);
+    expect(await h.sync.reconcile()).toMatchObject({ enqueued: 0, skipped: 1 });
   });
 });
 

@@ -285,6 +285,12 @@ const passLocks = new Map<string, Promise<void>>();
 /** Submissions this process is sending right now (never abandoned as interrupted). */
 const submittingNow = new Set<string>();
 const REPORTS_SHOWN = 5;
+/**
+ * Issue codes that say a SKU has no listing on the marketplace a PATCH was for: a withdrawal refused
+ * with one is done (no offer is left there). 4000010 is the SP-API simulator's code; Amazon publishes
+ * none (it often accepts such a PATCH, which leaves nothing to sell either).
+ */
+const NO_LISTING_CODES: ReadonlySet<string> = new Set(['4000010']);
 /** Rows with an error or a warning shown per report. */
 const ISSUES_PER_REPORT = 200;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -509,8 +515,9 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
             const state = known.get(stateKey(marketplaceId, sku));
             const { product, mapping, sold, amazonFulfilled } = productOn(marketplaceId);
             // not sold here any more, but Amazon still offers it: its stock there must go to 0
+            // (not again after Amazon refused it: the shop cannot act on that, a change of the offer there can)
             const withdraw = () => {
-              if (state && isLive(state) && merchantFulfilled && !amazonFulfilled)
+              if (state && isLive(state) && merchantFulfilled && !amazonFulfilled && state.rejectedHash !== withdrawnOfferHash(marketplaceId))
                 messages.push({ marketplace, built: buildWithdrawalMessage(sku, marketplaceId, state.productType ?? marketplace.productType), mode: 'withdraw', changes: applicable });
             };
             if (!marketplace.enabled || !sold) {
@@ -913,12 +920,21 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
         await later(status);
         return;
       }
+      // a withdrawal of a listing that is not there (deleted in Seller Central) did what it was for
+      const withdrawals = new Set((await store.messagesOf(submission.id)).filter((row) => row.mode === 'withdraw').map((row) => row.messageId));
+      const outcomes = new Map(
+        [...report.outcomes].map(([messageId, outcome]) =>
+          withdrawals.has(messageId) && outcome.status === 'rejected' && NO_LISTING_CODES.has(outcome.errorCode ?? '')
+            ? [messageId, { status: 'accepted' as const, warnings: [...(outcome.warnings ?? []), { code: outcome.errorCode!, message: outcome.errorMessage ?? '' }] }]
+            : [messageId, outcome],
+        ),
+      );
       // messages a report does not name were accepted only if Amazon processed the feed as a whole
       const whole = report.feedErrors.length === 0 && report.summary.messagesProcessed >= submission.messageCount;
       const feedError = report.feedErrors.map((issue) => `[${issue.code}] ${issue.message}`).join('; ');
       await store.recordOutcomes(
         submission.id,
-        report.outcomes,
+        outcomes,
         whole
           ? 'accepted'
           : {
