@@ -308,10 +308,12 @@ export function createFeedSubmissionStore(knex: Knex, options: FeedSubmissionSto
     );
   };
 
+  // a `submitting` row counts whatever its quota_at: its createFeed is still to come (an upload may
+  // take longer than the window), and it records the time of that call only just before it
   const quotaUsed = async (db: Knex | Knex.Transaction, quota: FeedQuota): Promise<number> => {
     const [row] = (await db(submissions)
       .where({ seller_id: quota.sellerId, region: quota.region })
-      .andWhere('quota_at', '>=', quota.since)
+      .andWhere((q) => q.where('quota_at', '>=', quota.since).orWhere('status', 'submitting'))
       .count({ n: '*' })) as { n: number | string }[];
     return toNumber(row?.n ?? 0);
   };
@@ -379,7 +381,10 @@ export function createFeedSubmissionStore(knex: Knex, options: FeedSubmissionSto
   };
 
   return {
-    /** Submissions of a seller and region whose `createFeed` happened at or after `since`. */
+    /**
+     * Submissions of a seller and region whose `createFeed` happened at or after `since`, and those
+     * still `submitting` (their `createFeed` is to come).
+     */
     async quotaUsedSince(sellerId: string, region: string, since: number): Promise<number> {
       return quotaUsed(knex, { sellerId, region, since, limit: 0 });
     },
@@ -395,24 +400,28 @@ export function createFeedSubmissionStore(knex: Knex, options: FeedSubmissionSto
 
     /**
      * Records a batch under the quota lock of its seller and region. In one transaction holding the
-     * lock it counts the free slots of `quota`, finds which of `skus` are in flight in this account
-     * (another worker's batch recorded since they were claimed), and lets `plan` say what to record
-     * from those two facts: documents without the SKUs in flight, at most `free` of them
-     * `submitting` (counted from `now`), the rest `waiting`. So workers sharing the database never
+     * lock it reads `clock` (the recording time `at`: the lock may have been waited for), counts the
+     * free slots of `quotaAt(at)`, finds which of `skus` are in flight in this account (another
+     * worker's batch recorded since they were claimed), and lets `plan` say what to record from
+     * those facts: documents without the SKUs in flight, at most `free` of them `submitting` (their
+     * quota and lease counted from `at`), the rest `waiting`. So workers sharing the database never
      * exceed the quota together and never have one SKU in two feeds. `plan` MUST be pure: it runs
      * again when the database aborts the transaction for a deadlock.
      */
     async recordBatch(
-      quota: FeedQuota,
+      quotaAt: (at: number) => FeedQuota,
       holder: string,
       skus: readonly string[],
-      plan: (free: number, inFlight: ReadonlySet<string>) => FeedBatchRecord,
-      now: number,
+      plan: (free: number, inFlight: ReadonlySet<string>, at: number) => FeedBatchRecord,
+      clock: () => number,
     ): Promise<{ readonly ids: number[]; readonly free: number; readonly inFlight: ReadonlySet<string> }> {
-      return underQuotaLock(quota, holder, now, async (trx) => {
+      const sample = quotaAt(clock());
+      return underQuotaLock(sample, holder, clock(), async (trx) => {
+        const at = clock();
+        const quota = quotaAt(at);
         const free = Math.max(0, quota.limit - (await quotaUsed(trx, quota)));
         const busy = await inFlight(trx, skus);
-        const ids = await insertBatch(trx, plan(free, busy), now);
+        const ids = await insertBatch(trx, plan(free, busy, at), at);
         return { ids, free, inFlight: busy };
       });
     },

@@ -257,6 +257,31 @@ describe('pushListings', () => {
     for (const marketplaceId of [DE, FR]) h.expectConverged(marketplaceId);
   });
 
+  test('a batch records its quota slot and lease from when it is recorded, not from before a slow build', async () => {
+    const h = await start({ products: [listedProduct('B-1')] });
+    await h.enqueue({ sku: 'B-1', kind: 'listing' });
+    let skew = 0;
+    const sync = h.newSync({ clock: () => Date.now() + skew });
+    // reading the shop takes 2 s (a large batch, a slow shop database)
+    const read = h.shop.getProductsBySku.bind(h.shop);
+    h.shop.getProductsBySku = async (skus) => {
+      skew += 2_000;
+      return read(skus);
+    };
+    let recorded: { quota_at: unknown; lease_until: unknown; created_at: unknown } | undefined;
+    const upload = sync.gateway.uploadFeedDocument.bind(sync.gateway);
+    sync.gateway.uploadFeedDocument = async (...args) => {
+      recorded = (await h.knex(`${h.tablePrefix}feed_submissions`).first('quota_at', 'lease_until', 'created_at')) as typeof recorded;
+      return upload(...args);
+    };
+    const before = Date.now();
+    expect(await sync.pushListings()).toMatchObject({ feedsSubmitted: 1 });
+    expect(Number(recorded!.quota_at)).toBeGreaterThanOrEqual(before + 2_000);
+    expect(Number(recorded!.created_at)).toBe(Number(recorded!.quota_at));
+    // submissionLeaseMs: 5 min at timeScale 1000 (renewed since, just before the upload)
+    expect(Number(recorded!.lease_until)).toBeGreaterThanOrEqual(Number(recorded!.quota_at) + 300);
+  });
+
   test('settling names the claimer: a verdict never frees or fails an entry another worker has claimed since', async () => {
     const h = await start({ products: [listedProduct('HELD-1', { listing: { brand: null, title: 'No brand' } })], simulator: { feedTiming: { inQueueMs: 30_000, inProgressMs: 30_000 } } });
     await h.enqueue({ sku: 'HELD-1', kind: 'listing' });

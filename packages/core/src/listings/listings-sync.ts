@@ -794,8 +794,8 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
     if (outcome.documents.length === 0) return;
 
     const batchId = randomUUID();
-    const leaseUntil = now + options.submissionLeaseMs;
-    const recordsOf = (documents: readonly BuiltDocument[], slots: number): FeedBatchRecord => documents.map((document, index) => {
+    // `at`: when the batch is recorded, under the lock; `now` is from before the build, which may take long
+    const recordsOf = (documents: readonly BuiltDocument[], slots: number, at: number): FeedBatchRecord => documents.map((document, index) => {
       const sendNow = index < slots;
       const submission: NewFeedSubmission = {
         sellerId: deps.sellerId,
@@ -808,8 +808,8 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
         content: sendNow ? null : document.content,
         claimedBy: workerId,
         owner: workerId,
-        leaseUntil,
-        quotaAt: sendNow ? now : null,
+        leaseUntil: at + options.submissionLeaseMs,
+        quotaAt: sendNow ? at : null,
       };
       const rows: NewFeedMessage[] = [];
       document.tags.forEach((tag, index) => {
@@ -837,14 +837,14 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
     let recorded: Awaited<ReturnType<typeof store.recordBatch>>;
     try {
       recorded = await store.recordBatch(
-        quotaNow(now),
+        quotaNow,
         workerId,
         outcome.documents.flatMap((document) => document.tags.map((tag) => tag.sku)),
-        (free, inFlight) => {
+        (free, inFlight, at) => {
           documents = outcome.documents.map((d) => (d.tags.some((tag) => inFlight.has(tag.sku)) ? rewrite(d, inFlight) : d)).filter((d) => d.messageCount > 0);
-          return recordsOf(documents, free);
+          return recordsOf(documents, free, at);
         },
-        now,
+        clock,
       );
     } catch (error) {
       await changeLog.release(taken, { delayMs: options.retryBaseMs }).catch(() => 0);
