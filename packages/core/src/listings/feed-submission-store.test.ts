@@ -85,6 +85,20 @@ describeEachEngine('feed submission store', (engine) => {
     }
   });
 
+  test('a quota lock row that disappeared after this process created it is inserted again, so the lock really locks', async () => {
+    const store = createFeedSubmissionStore(knex, { tablePrefix, accountId: 'relock-account' });
+    const quota = { sellerId: 'A2RELOCK0001', region: 'eu', since: 0, limit: 5 };
+    const locks = () => knex(`${tablePrefix}feed_quota_locks`).where({ seller_id: quota.sellerId }).select('locked_by');
+    const record = (holder: string) =>
+      store.recordBatch(() => quota, holder, [], () => [{ submission: submission({ sellerId: quota.sellerId, batchId: `relock-${holder}`, claimedBy: holder, owner: holder }), messages: [] }], () => 1_000);
+    await record('worker-a');
+    expect(await locks()).toEqual([{ locked_by: 'worker-a' }]);
+    // someone cleans the table up; this store still remembers it created the row
+    await knex(`${tablePrefix}feed_quota_locks`).where({ seller_id: quota.sellerId }).delete();
+    expect((await record('worker-b')).ids).toHaveLength(1);
+    expect(await locks()).toEqual([{ locked_by: 'worker-b' }]);
+  });
+
   test('end to end: two workers pushing at once stay within Amazon’s feed quota and never have one SKU in two feeds', async () => {
     const products = Array.from({ length: 20 }, (_, i) => listedProduct(`Q-${i}`));
     // timeScale 10: the simulator enforces five feeds per 30 s, longer than these passes take

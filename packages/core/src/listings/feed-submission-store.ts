@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { chunk, retryOnDeadlock, toNullableNumber, toNumber } from '../database/dialect';
 import { resolveTableNames } from '../database/table-names';
+import { SellerSyncError } from '../errors';
 import type { ChangeKind } from '../change-log';
 import type { ListingMode } from './feed-builder';
 
@@ -295,17 +296,30 @@ export function createFeedSubmissionStore(knex: Knex, options: FeedSubmissionSto
    */
   const underQuotaLock = async <T>(quota: Pick<FeedQuota, 'sellerId' | 'region'>, holder: string, now: number, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> => {
     const key = `${quota.sellerId}\u0000${quota.region}`;
-    if (!lockRows.has(key)) {
-      // outside the transaction: an INSERT IGNORE's shared lock, upgraded by the UPDATE, deadlocks two workers on InnoDB
-      await knex(quotaLocks).insert({ seller_id: quota.sellerId, region: quota.region, locked_by: null, locked_at: 0 }).onConflict(['seller_id', 'region']).ignore();
-      lockRows.add(key);
+    for (let attempt = 1; ; attempt += 1) {
+      if (!lockRows.has(key)) {
+        // outside the transaction: an INSERT IGNORE's shared lock, upgraded by the UPDATE, deadlocks two workers on InnoDB
+        await knex(quotaLocks).insert({ seller_id: quota.sellerId, region: quota.region, locked_by: null, locked_at: 0 }).onConflict(['seller_id', 'region']).ignore();
+        lockRows.add(key);
+      }
+      const done = await retryOnDeadlock(() =>
+        knex.transaction(async (trx) => {
+          const locked = await trx(quotaLocks).where({ seller_id: quota.sellerId, region: quota.region }).update({ locked_by: holder, locked_at: now });
+          // the row this process remembered is gone (a cleanup, a restored backup): nothing is locked
+          if (locked === 0) return null;
+          return { value: await work(trx) };
+        }),
+      );
+      if (done) return done.value;
+      lockRows.delete(key);
+      if (attempt >= 3)
+        throw new SellerSyncError({
+          code: 'DATABASE_ERROR',
+          message: `The feed quota lock row of seller ${quota.sellerId} (${quota.region}) in ${quotaLocks} cannot be created or locked; check that the table exists and is writable (run migrate()).`,
+          details: { item: quotaLocks },
+          isRetryable: true,
+        });
     }
-    return retryOnDeadlock(() =>
-      knex.transaction(async (trx) => {
-        await trx(quotaLocks).where({ seller_id: quota.sellerId, region: quota.region }).update({ locked_by: holder, locked_at: now });
-        return work(trx);
-      }),
-    );
   };
 
   // a `submitting` row counts whatever its quota_at: its createFeed is still to come (an upload may
