@@ -48,10 +48,31 @@ describeEachEngine('feed submission store', (engine) => {
     await knex.destroy();
   });
 
+  // The quota-lock tests race workers. On SQLite (one connection, writes serialised) they pass even
+  // without the lock and cannot catch a regression; the PostgreSQL and MariaDB runs are the ones that
+  // assert it, and check first that their pool really runs transactions side by side.
+  const expectParallelTransactions = async (db: Knex) => {
+    let open = 0;
+    let most = 0;
+    await Promise.all(
+      [0, 1, 2].map(() =>
+        db.transaction(async (trx) => {
+          open += 1;
+          most = Math.max(most, open);
+          await trx.raw('select 1');
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          open -= 1;
+        }),
+      ),
+    );
+    expect(most).toBeGreaterThan(1);
+  };
+
   test('under the quota lock, concurrent workers never take more slots than the quota has, nor record one SKU twice', async () => {
     // servers: a pool of several connections, so the recordings really run at the same time
     const db = engine.name === 'sqlite' ? knex : engine.connect(8);
     try {
+      if (engine.name !== 'sqlite') await expectParallelTransactions(db);
       const store = createFeedSubmissionStore(db, { tablePrefix, accountId: 'lock-account' });
       const quota = { sellerId: 'A2LOCKTEST01', region: 'eu', since: 0, limit: 5 };
       const workers = Array.from({ length: 6 }, (_, w) => `worker-${w}`);
@@ -100,6 +121,7 @@ describeEachEngine('feed submission store', (engine) => {
   });
 
   test('end to end: two workers pushing at once stay within Amazon’s feed quota and never have one SKU in two feeds', async () => {
+    // (see above: asserting on the servers; on SQLite the two workers share one serialised connection)
     const products = Array.from({ length: 20 }, (_, i) => listedProduct(`Q-${i}`));
     // timeScale 10: the simulator enforces five feeds per 30 s, longer than these passes take
     const h = await startListingsHarness({

@@ -191,17 +191,22 @@ describe('pushListings', () => {
   });
 
   test('a process restarted under another worker id resumes the feeds in flight after the short submission lease, not the claims’ lease', async () => {
-    // default leases: claims 75 min, submissions 5 min; at timeScale 1000 that is 4.5 s and 300 ms
-    const h = await start({ products: [listedProduct('W-1'), listedProduct('W-2')], simulator: { feedTiming: { inQueueMs: 20_000, inProgressMs: 20_000 } } });
+    // at timeScale 1000: claims held 12 s, submissions 1.5 s; wide margins either side, so a loaded
+    // machine neither lets the lease run out before the first check nor reaches the claims' lease
+    const h = await start({
+      products: [listedProduct('W-1'), listedProduct('W-2')],
+      listings: { leaseMs: 12_000_000, submissionLeaseMs: 1_500_000 },
+      simulator: { feedTiming: { inQueueMs: 20_000, inProgressMs: 20_000 } },
+    });
     await h.enqueue([{ sku: 'W-1', kind: 'listing' }, { sku: 'W-2', kind: 'listing' }]);
     expect(await h.newSync({ workerId: 'host:1001' }).pushListings()).toMatchObject({ feedsSubmitted: 1 });
     // the process dies; its successor gets a new pid, so a new worker id
     const restarted = h.newSync({ workerId: 'host:2002' });
     expect(await restarted.pushListings()).toMatchObject({ claimed: 0, feedsSubmitted: 0, feedsFinished: 0 });
     const started = Date.now();
-    const result = await restarted.pushListings({ untilDrained: true, timeoutMs: 4_000 });
+    const result = await restarted.pushListings({ untilDrained: true, timeoutMs: 8_000 });
     expect(result).toMatchObject({ drained: true, feedsSubmitted: 0, feedsFinished: 1, acknowledged: 2 });
-    expect(Date.now() - started).toBeLessThan(4_000);
+    expect(Date.now() - started).toBeLessThan(8_000);
     expect(h.sim.state.calls['feeds.createFeed']).toBe(1);
     h.expectConverged();
   });
