@@ -921,7 +921,8 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
         return;
       }
       // a withdrawal of a listing that is not there (deleted in Seller Central) did what it was for
-      const withdrawals = new Set((await store.messagesOf(submission.id)).filter((row) => row.mode === 'withdraw').map((row) => row.messageId));
+      const noListing = [...report.outcomes.values()].some((outcome) => outcome.status === 'rejected' && NO_LISTING_CODES.has(outcome.errorCode ?? ''));
+      const withdrawals = new Set(noListing ? (await store.messagesOf(submission.id)).filter((row) => row.mode === 'withdraw').map((row) => row.messageId) : []);
       const outcomes = new Map(
         [...report.outcomes].map(([messageId, outcome]) =>
           withdrawals.has(messageId) && outcome.status === 'rejected' && NO_LISTING_CODES.has(outcome.errorCode ?? '')
