@@ -485,6 +485,146 @@ describeEachEngine('change log', (engine) => {
     });
   });
 
+  describe('workers partitioned by marketplace', () => {
+    const UK = 'A1F83G8C2ARO7P';
+    const IT = 'APJ6JRA9NG5V4';
+    const account = [DE, FR, UK];
+    const keyed = async () =>
+      (await rows()).map((row) => [row.marketplace_id, row.sku, row.kind, Number(row.version), row.product_ref, row.claimed_by]);
+
+    test('claim and stats keep to the scope: own marketplaces, "*", and (with accountMarketplaceIds) marketplaces the account dropped', async () => {
+      await reset();
+      await enqueueChange(
+        knex,
+        [{ sku: 'ALL' }, { sku: 'DE-1', marketplaceId: DE }, { sku: 'FR-1', marketplaceId: FR }, { sku: 'UK-1', marketplaceId: UK }, { sku: 'IT-1', marketplaceId: IT }],
+        { tablePrefix: prefix },
+      );
+      const log = store();
+      expect(await log.stats()).toMatchObject({ pending: 5, total: 5 });
+      expect(await log.stats({ marketplaceIds: [DE] })).toMatchObject({ pending: 2, total: 2 });
+      // IT is not one of the account's: no partition owns it, so every partitioned worker may take it
+      expect(await log.stats({ marketplaceIds: [DE], accountMarketplaceIds: account })).toMatchObject({ pending: 3, total: 3 });
+      const de = await log.claim({ workerId: 'de', limit: 10, leaseMs: 60_000, marketplaceIds: [DE], accountMarketplaceIds: account });
+      expect(de.map((c) => c.sku).sort()).toEqual(['ALL', 'DE-1', 'IT-1']);
+      expect(await log.stats({ marketplaceIds: [DE], accountMarketplaceIds: account })).toMatchObject({ pending: 0, inFlight: 3 });
+      expect(await log.stats({ marketplaceIds: [FR], accountMarketplaceIds: account })).toMatchObject({ pending: 1, inFlight: 2, total: 3 });
+      const fr = await log.claim({ workerId: 'fr', limit: 10, leaseMs: 60_000, marketplaceIds: [FR], accountMarketplaceIds: account });
+      expect(fr.map((c) => c.sku)).toEqual(['FR-1']);
+    });
+
+    test('expand queues a "*" entry on every account marketplace, coalescing with queued ones, and acknowledges it', async () => {
+      await reset();
+      let now = Date.now() + 1000;
+      const log = store({ clock: () => now });
+      await enqueueChange(knex, { sku: 'MUG', marketplaceId: DE }, { tablePrefix: prefix });
+      const [dePending] = await log.list();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await enqueueChange(knex, [{ sku: 'MUG', productRef: 'p-1' }, { sku: 'CUP', kind: 'listing' }], { tablePrefix: prefix });
+      now += 1000;
+      const stars = await log.claim({ workerId: 'de', limit: 10, leaseMs: 60_000, marketplaceIds: [DE], accountMarketplaceIds: account });
+      expect(stars.map((c) => [c.marketplaceId, c.sku])).toEqual([[DE, 'MUG'], ['*', 'CUP'], ['*', 'MUG']]);
+      const result = await log.expand(stars.filter((c) => c.marketplaceId === '*'), account, (claim) => (claim.sku === 'MUG' ? [IT] : []));
+      expect(result).toEqual({ acknowledged: 2, superseded: 0, entries: 7 });
+      expect((await keyed()).sort()).toEqual(
+        [
+          [DE, 'CUP', 'listing', 1, null, null],
+          [FR, 'CUP', 'listing', 1, null, null],
+          [UK, 'CUP', 'listing', 1, null, null],
+          // the DE entry was claimed along with the "*" one: its version goes up, so its pending acknowledgement keeps it
+          [DE, 'MUG', 'offer', 2, 'p-1', 'de'],
+          [FR, 'MUG', 'offer', 1, 'p-1', null],
+          [UK, 'MUG', 'offer', 1, 'p-1', null],
+          [IT, 'MUG', 'offer', 1, 'p-1', null],
+        ].sort(),
+      );
+      const entries = await log.list({ skus: ['MUG'] });
+      const star = stars.find((c) => c.sku === 'MUG' && c.marketplaceId === '*')!;
+      // the times of the change the shop queued, not of the expansion
+      expect(entries.find((e) => e.marketplaceId === FR)!.updatedAt).toEqual(star.updatedAt);
+      expect(entries.find((e) => e.marketplaceId === DE)!.updatedAt).toEqual(star.updatedAt);
+      expect(entries.find((e) => e.marketplaceId === DE)!.createdAt).toEqual(dePending!.createdAt);
+      expect(entries.find((e) => e.marketplaceId === FR)!.nextAttemptAt!.getTime()).toBe(now);
+      expect(await log.acknowledge(stars.filter((c) => c.marketplaceId === DE))).toEqual({ acknowledged: 0, superseded: 1 });
+      // expanding again what was already expanded removes nothing more
+      expect(await log.expand(stars.filter((c) => c.marketplaceId === '*'), account)).toMatchObject({ acknowledged: 0, superseded: 0 });
+      await expectCode(log.expand(stars, account), 'INVALID_OPTIONS');
+      await expectCode(log.expand([], []), 'INVALID_OPTIONS');
+    });
+
+    test('a "*" change that arrives while its expansion is in flight is not lost: the entry stays for its newer version', async () => {
+      await reset();
+      const log = store();
+      await enqueueChange(knex, { sku: 'RACE' }, { tablePrefix: prefix });
+      const [claimed] = await log.claim({ workerId: 'de', limit: 10, leaseMs: 60_000, marketplaceIds: [DE] });
+      // the shop saves again between the claim and the expansion
+      await enqueueChange(knex, { sku: 'RACE', productRef: 'newer' }, { tablePrefix: prefix });
+      expect(await log.expand([claimed!], [DE, FR])).toEqual({ acknowledged: 0, superseded: 1, entries: 2 });
+      expect((await keyed()).sort()).toEqual([['*', 'RACE', 'offer', 2, 'newer', null], [DE, 'RACE', 'offer', 1, null, null], [FR, 'RACE', 'offer', 1, null, null]].sort());
+      // the newer version is claimed (by whichever worker comes first) and expanded in turn
+      const again = await log.claim({ workerId: 'fr', limit: 10, leaseMs: 60_000, marketplaceIds: [FR] });
+      expect(again.map((c) => [c.marketplaceId, c.version])).toEqual([['*', 2], [FR, 1]]);
+      expect(await log.expand([again[0]!], [DE, FR])).toEqual({ acknowledged: 1, superseded: 0, entries: 2 });
+      expect((await keyed()).sort()).toEqual([[DE, 'RACE', 'offer', 2, 'newer', null], [FR, 'RACE', 'offer', 2, 'newer', 'fr']].sort());
+    });
+
+    test('the "*" entry is never acknowledged without its expanded entries: a failed expansion leaves it claimed as it was', async () => {
+      await reset();
+      const log = store();
+      await enqueueChange(knex, [{ sku: 'KEEP' }, { sku: 'ALSO' }], { tablePrefix: prefix });
+      const claims = await log.claim({ workerId: 'de', limit: 10, leaseMs: 60_000, marketplaceIds: [DE] });
+      // a claim whose SKU went missing: its upsert breaks NOT NULL, after the "*" rows were deleted in the transaction
+      const broken = claims.map((claim) => (claim.sku === 'KEEP' ? { ...claim, sku: undefined as unknown as string } : claim));
+      await expect(log.expand(broken, [DE, FR])).rejects.toThrow();
+      expect((await keyed()).sort()).toEqual([['*', 'ALSO', 'offer', 1, null, 'de'], ['*', 'KEEP', 'offer', 1, null, 'de']]);
+      expect(await log.expand(claims, [DE, FR])).toMatchObject({ acknowledged: 2 });
+      expect(await rows()).toHaveLength(4);
+    });
+
+    test('a DE worker and an FR worker expanding and sending at once deliver every "*" change once to each marketplace', async () => {
+      await reset();
+      const total = 300;
+      await enqueueChange(knex, Array.from({ length: total }, (_, i) => ({ sku: `P-${i}` })), { tablePrefix: prefix });
+      const delivered: string[] = [];
+      const failures: string[] = [];
+      const workers = [DE, FR].map((marketplaceId) => {
+        const db = engine.name === 'sqlite' ? knex : engine.connect(2);
+        return { marketplaceId, db, log: createChangeLog(db, { tablePrefix: prefix }) };
+      });
+      const run = async ({ marketplaceId, log }: (typeof workers)[number]) => {
+        const scope = { marketplaceIds: [marketplaceId], accountMarketplaceIds: [DE, FR] };
+        for (;;) {
+          const claims = await log.claim({ workerId: marketplaceId, limit: 40, leaseMs: 120_000, ...scope });
+          if (claims.length === 0) {
+            // done once nothing of its own is left, "*" entries the other worker is expanding included
+            if ((await log.stats(scope)).total === 0) break;
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            continue;
+          }
+          const stars = claims.filter((c) => c.marketplaceId === '*');
+          try {
+            if (stars.length > 0) await log.expand(stars, [DE, FR]);
+          } catch (error) {
+            failures.push(String(error));
+          }
+          const own = claims.filter((c) => c.marketplaceId !== '*');
+          for (const claim of own) {
+            if (claim.marketplaceId !== marketplaceId) failures.push(`${marketplaceId} claimed ${claim.marketplaceId}`);
+            delivered.push(`${claim.marketplaceId} ${claim.sku}`);
+          }
+          await log.acknowledge(own);
+        }
+      };
+      try {
+        await Promise.all(workers.map(run));
+      } finally {
+        for (const worker of workers) if (worker.db !== knex) await worker.db.destroy();
+      }
+      expect(failures).toEqual([]);
+      expect(delivered.sort()).toEqual(Array.from({ length: total }, (_, i) => [`${DE} P-${i}`, `${FR} P-${i}`]).flat().sort());
+      expect(await rows()).toHaveLength(0);
+    });
+  });
+
   describe('concurrency', () => {
     test('concurrent host transactions enqueueing overlapping SKUs in any order never deadlock', async () => {
       await reset();

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { SellerSyncError } from '../errors';
-import { chunk, databaseEngine, retryOnDeadlock, toNullableNumber, toNumber } from '../database/dialect';
+import { chunk, databaseEngine, retryOnDeadlock, toNullableNumber, toNumber, type DatabaseEngine } from '../database/dialect';
 import { resolveTableNames } from '../database/table-names';
 import {
   ALL_MARKETPLACES,
@@ -24,18 +24,43 @@ export interface ChangeLogOptions {
   readonly backoff?: { readonly baseMs?: number; readonly maxMs?: number; readonly jitter?: number };
 }
 
+/**
+ * Which entries of the account a worker works on: with work partitioned by marketplace (DESIGN §6,
+ * `createSellerSync({ partition })`), its own marketplaces' entries, the entries for every
+ * marketplace (`"*"`, which a partitioned worker expands), and optionally those of marketplaces the
+ * account no longer has.
+ */
+export interface ChangeScope {
+  /** Only entries for these marketplaces and for every marketplace (`"*"`). Default: every entry of the account. */
+  readonly marketplaceIds?: readonly string[];
+  /**
+   * With `marketplaceIds`: the account's marketplaces (`amazon.marketplaceIds`). Entries for a
+   * marketplace not among them (one the account dropped, which no partition owns: withdrawals)
+   * are in the scope too. Default: not included.
+   */
+  readonly accountMarketplaceIds?: readonly string[];
+}
+
 /** Options of {@link ChangeLogStore.claim}. */
-export interface ClaimOptions {
+export interface ClaimOptions extends ChangeScope {
   /** Who claims: any stable name of the worker process (host name and pid, say). */
   readonly workerId: string;
   /** Most entries to claim. */
   readonly limit: number;
   /** How long the claim holds; after that another worker may take the entries over. */
   readonly leaseMs: number;
-  /** Only entries for these marketplaces (and for every marketplace, `"*"`). Default: all. */
-  readonly marketplaceIds?: readonly string[];
   /** Only entries of these kinds. Default: all. */
   readonly kinds?: readonly ChangeKind[];
+}
+
+/** What {@link ChangeLogStore.expand} did with the `"*"` entries it was given. */
+export interface ExpandResult {
+  /** `"*"` entries expanded and removed (their version was still the one claimed). */
+  readonly acknowledged: number;
+  /** `"*"` entries expanded but changed meanwhile: left pending, unclaimed and due, for their newer version. */
+  readonly superseded: number;
+  /** Entries written for single marketplaces (created, or coalesced with one already queued). */
+  readonly entries: number;
 }
 
 /** A failed attempt at delivering a claimed entry. */
@@ -115,11 +140,36 @@ export interface ChangeLogStore {
    * many entries were given back.
    */
   release(claims: readonly ChangeClaim[], options?: { delayMs?: number }): Promise<number>;
+  /**
+   * Expands claimed entries for every marketplace (`"*"`) into one entry per marketplace, as a worker
+   * partitioned by marketplace does before it sends anything (the other marketplaces' entries wait
+   * for their own workers). In one transaction: each claim is queued for every marketplace of
+   * `marketplaceIds` (and of `extra(claim)`) with its SKU, kind and product reference, coalescing
+   * with an entry already queued there as `enqueueChange` does (version + 1, pending and due at
+   * once, attempts reset; the entry keeps the newer of both queue times and the older creation
+   * time, so the build orders changes as it would have the `"*"` one); and the `"*"` entry is
+   * acknowledged for the version claimed: removed, or, when it changed meanwhile, left pending for its
+   * newer version (released only if still held by the claim's `claimedBy`), which a later claim
+   * expands again. The acknowledgement never commits without the expanded entries: a crash at any
+   * point leaves either the claimed `"*"` entry (claimable again once its lease ends) or every
+   * expanded entry. A few statements per call (one upsert per 10,000 entries), not one per entry.
+   * @throws SellerSyncError `INVALID_OPTIONS` when a claim is not a `"*"` entry or no marketplace is given.
+   */
+  expand(
+    claims: readonly ClaimedChange[],
+    marketplaceIds: readonly string[],
+    extra?: (claim: ClaimedChange) => readonly string[],
+  ): Promise<ExpandResult>;
   /** Clears every expired lease of this account (workers that crashed); returns how many. */
   reclaimExpired(): Promise<number>;
   /** Makes failed entries (all, or those ids) due now again, as a host's "retry" button does. */
   retry(ids?: readonly number[]): Promise<number>;
-  stats(): Promise<ChangeLogStats>;
+  /**
+   * Counts the account's entries, or (with `scope.marketplaceIds`) only those of a partitioned
+   * worker's marketplaces, the `"*"` ones it would expand and (with `scope.accountMarketplaceIds`)
+   * those of marketplaces the account dropped: what that worker's `untilDrained` waits for.
+   */
+  stats(scope?: ChangeScope): Promise<ChangeLogStats>;
   /** Lists entries for display, failed ones with their error text; ordered by id. */
   list(options?: ListChangesOptions): Promise<ChangeLogEntry[]>;
 }
@@ -145,6 +195,8 @@ interface ChangeRow {
 }
 
 const PAIRS_PER_STATEMENT = 400;
+/** Entries per upsert of an expansion (one JSON parameter each): well under MariaDB's 16 MB packet. */
+const EXPANDED_PER_STATEMENT = 10_000;
 const MAX_ERROR_MESSAGE = 2000;
 
 /**
@@ -181,13 +233,23 @@ export function createChangeLog(knex: Knex, options: ChangeLogOptions = {}): Cha
         });
     });
 
+  const inScope = (query: Knex.QueryBuilder, scope: ChangeScope) => {
+    const own = scope.marketplaceIds;
+    if (!own) return query;
+    const account = scope.accountMarketplaceIds;
+    return query.andWhere((q) => {
+      q.whereIn('marketplace_id', [ALL_MARKETPLACES, ...own]);
+      if (account && account.length > 0) q.orWhereNotIn('marketplace_id', [ALL_MARKETPLACES, ...account]);
+    });
+  };
+
   const candidates = (db: Knex | Knex.Transaction, claim: ClaimOptions, now: number) => {
     const query = db(table)
       .select('id')
       .where('account_id', accountId)
       .andWhere('next_attempt_at', '<=', now)
       .andWhere((q) => q.whereNull('claimed_by').orWhere('lease_until', '<=', now));
-    if (claim.marketplaceIds) query.whereIn('marketplace_id', [ALL_MARKETPLACES, ...claim.marketplaceIds]);
+    inScope(query, claim);
     if (claim.kinds) query.whereIn('kind', [...claim.kinds]);
     return query.orderBy('id').limit(claim.limit);
   };
@@ -320,6 +382,55 @@ export function createChangeLog(knex: Knex, options: ChangeLogOptions = {}): Cha
       return released;
     },
 
+    async expand(claims, marketplaceIds, extra) {
+      const stars = claims.filter((claim) => claim.marketplaceId === ALL_MARKETPLACES);
+      if (stars.length !== claims.length || marketplaceIds.length === 0 || marketplaceIds.includes(ALL_MARKETPLACES))
+        throw new SellerSyncError({
+          code: 'INVALID_OPTIONS',
+          message: 'expand: every claim must be an entry for every marketplace ("*"), and marketplaceIds must list at least one marketplace (not "*").',
+          details: { field: 'expand', rule: '"*" claims and marketplace ids' },
+        });
+      if (claims.length === 0) return { acknowledged: 0, superseded: 0, entries: 0 };
+      // in enqueueChange's key order, so an expansion and a host's save lock shared rows in the same order
+      const rows: ExpandedRow[] = [];
+      for (const claim of claims)
+        for (const marketplaceId of new Set([...marketplaceIds, ...(extra?.(claim) ?? [])]))
+          if (marketplaceId !== ALL_MARKETPLACES)
+            rows.push({
+              m: marketplaceId,
+              s: claim.sku,
+              k: claim.kind,
+              // left out rather than null: MariaDB's JSON_TABLE may read a JSON null as the text "null"
+              ...(claim.productRef === null ? {} : { p: claim.productRef }),
+              c: claim.createdAt.getTime(),
+              u: claim.updatedAt.getTime(),
+            });
+      const key = (row: ExpandedRow) => `${row.m}\u0000${row.s}\u0000${row.k}`;
+      rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+      const sql = expandStatement(engine, table);
+      const result = await retryOnDeadlock(() =>
+        knex.transaction(async (trx) => {
+          // the "*" rows first: they come first in enqueueChange's key order too
+          let acknowledged = 0;
+          let superseded = 0;
+          for (const part of chunk(claims, PAIRS_PER_STATEMENT)) {
+            acknowledged += await claimedPairs(trx(table), part, 'version', 'any').delete();
+            superseded += await claimedPairs(trx(table), part, 'claimed_version').update({
+              claimed_by: null,
+              lease_until: null,
+              claimed_version: null,
+              status: 'pending',
+              next_attempt_at: clock(),
+            });
+          }
+          const now = clock();
+          for (const part of chunk(rows, EXPANDED_PER_STATEMENT)) await trx.raw(sql, [accountId, now, JSON.stringify(part)]);
+          return { acknowledged, superseded };
+        }),
+      );
+      return { ...result, entries: rows.length };
+    },
+
     async reclaimExpired() {
       return knex(table)
         .where('account_id', accountId)
@@ -334,12 +445,11 @@ export function createChangeLog(knex: Knex, options: ChangeLogOptions = {}): Cha
       return query.update({ status: 'pending', attempts: 0, next_attempt_at: clock() });
     },
 
-    async stats() {
+    async stats(scope = {}) {
       const now = clock();
       const live = 'claimed_by is not null and lease_until > ?';
       const free = '(claimed_by is null or lease_until <= ?)';
-      const [row] = (await knex(table)
-        .where('account_id', accountId)
+      const [row] = (await inScope(knex(table).where('account_id', accountId), scope)
         .select(
           knex.raw(`sum(case when status = 'pending' and ${free} then 1 else 0 end) as pending`, [now]),
           knex.raw(`sum(case when status = 'pending' and ${free} and next_attempt_at <= ? then 1 else 0 end) as due`, [now, now]),
@@ -375,6 +485,70 @@ export function createChangeLog(knex: Knex, options: ChangeLogOptions = {}): Cha
       return rows.map(toEntry);
     },
   };
+}
+
+/** One entry of an expansion, as the upsert reads it from its JSON parameter. */
+interface ExpandedRow {
+  readonly m: string;
+  readonly s: string;
+  readonly k: string;
+  readonly p?: string;
+  /** The `"*"` entry's creation and last change (ms). */
+  readonly c: number;
+  readonly u: number;
+}
+
+const expandStatements = new Map<string, string>();
+
+/**
+ * The upsert of an expansion: `enqueueChange`'s JSON statement, except that the times come from
+ * the `"*"` entry (the newer `updated_at` and older `created_at` of both rows win), so staleness and
+ * delete-versus-offer decisions see the time the shop queued the change, not the expansion's.
+ */
+function expandStatement(engine: DatabaseEngine, table: string): string {
+  const cacheKey = `${engine}\u0000${table}`;
+  const cached = expandStatements.get(cacheKey);
+  if (cached !== undefined) return cached;
+  const columns = 'account_id, marketplace_id, sku, kind, product_ref, version, status, attempts, next_attempt_at, created_at, updated_at';
+  let sql: string;
+  switch (engine) {
+    case 'postgres':
+      sql =
+        `insert into "${table}" (${columns}) ` +
+        `select ?::text, x.m, x.s, x.k, x.p, 1, 'pending', 0, ?::bigint, x.c, x.u ` +
+        `from json_to_recordset(?::json) as x(m text, s text, k text, p text, c bigint, u bigint) ` +
+        `on conflict (account_id, marketplace_id, sku, kind) do update set ` +
+        `version = "${table}".version + 1, product_ref = coalesce(excluded.product_ref, "${table}".product_ref), ` +
+        `status = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, ` +
+        `created_at = least("${table}".created_at, excluded.created_at), updated_at = greatest("${table}".updated_at, excluded.updated_at)`;
+      break;
+    case 'sqlite':
+      sql =
+        `insert into "${table}" (${columns}) ` +
+        `select ?, json_extract(value, '$.m'), json_extract(value, '$.s'), json_extract(value, '$.k'), json_extract(value, '$.p'), ` +
+        `1, 'pending', 0, ?, json_extract(value, '$.c'), json_extract(value, '$.u') ` +
+        // "where true" resolves SQLite's parsing ambiguity of INSERT … SELECT … ON CONFLICT
+        `from json_each(?) where true ` +
+        `on conflict (account_id, marketplace_id, sku, kind) do update set ` +
+        `version = version + 1, product_ref = coalesce(excluded.product_ref, product_ref), ` +
+        `status = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, ` +
+        `created_at = min(created_at, excluded.created_at), updated_at = max(updated_at, excluded.updated_at)`;
+      break;
+    case 'mysql':
+      sql =
+        `insert into \`${table}\` (${columns}) ` +
+        `select ?, j.m, j.s, j.k, j.p, 1, 'pending', 0, ?, j.c, j.u ` +
+        `from json_table(?, '$[*]' columns (` +
+        `m varchar(32) character set utf8mb4 path '$.m', s varchar(40) character set utf8mb4 path '$.s', ` +
+        `k varchar(16) character set utf8mb4 path '$.k', p varchar(191) character set utf8mb4 path '$.p', ` +
+        `c bigint path '$.c', u bigint path '$.u')) as j ` +
+        `on duplicate key update version = version + 1, product_ref = coalesce(values(product_ref), product_ref), ` +
+        `status = 'pending', attempts = 0, next_attempt_at = values(next_attempt_at), ` +
+        `created_at = least(created_at, values(created_at)), updated_at = greatest(updated_at, values(updated_at))`;
+      break;
+  }
+  expandStatements.set(cacheKey, sql);
+  return sql;
 }
 
 function validateClaim(claim: ClaimOptions): void {

@@ -16,7 +16,9 @@ export {
   type ChangeLogOptions,
   type ChangeLogStats,
   type ChangeLogStore,
+  type ChangeScope,
   type ClaimOptions,
+  type ExpandResult,
   type ListChangesOptions,
 } from './change-log';
 export { enqueueChange, type EnqueueChangeOptions, type EnqueueChangeResult, type RejectedChange } from './enqueue-change';
