@@ -250,6 +250,7 @@ export {
   type AmazonAccountOptions,
   type SellerSync,
   type SellerSyncOptions,
+  type SellerSyncPartition,
   type SellerSyncStatus,
   type TickStep,
 } from './sync';

@@ -17,8 +17,8 @@ export interface ListingsMarketplaceOptions {
   /**
    * `false`: no offer or listing is sent to this marketplace any more; an offer Amazon still holds
    * from this account is withdrawn there (quantity 0) by the SKU's next change or by `reconcile`.
-   * Default `true`. (A marketplace merely left out of `amazon.marketplaceIds` is not withdrawn from
-   * unless `withdrawFromRemovedMarketplaces` says so.)
+   * Default `true`. (A marketplace left out of `amazon.marketplaceIds` is one the account dropped:
+   * see `withdrawFromRemovedMarketplaces`.)
    */
   readonly enabled?: boolean;
   /**
@@ -58,12 +58,12 @@ export interface ListingsOptions {
   readonly marketplaces?: Readonly<Record<string, ListingsMarketplaceOptions>>;
   /**
    * `true`: an offer Amazon holds from this account on a marketplace that is not (any more) one of
-   * `amazon.marketplaceIds` is withdrawn (quantity 0) by the SKU's next change or by `reconcile`.
-   * Default `false`: such offers are left alone, because workers partitioned by marketplace (one
-   * sync for DE, one for FR, on one account and one database) each name only their own
-   * marketplaces, and would otherwise withdraw each other's offers. Set it only on a sync whose
-   * `amazon.marketplaceIds` lists every marketplace the account sells on; to stop selling on one
-   * of them, prefer `marketplaces[id].enabled: false`, which always withdraws.
+   * `amazon.marketplaceIds`, which the account dropped, is withdrawn (quantity 0) by the SKU's next
+   * change or by `reconcile`. Default `false`: such offers are left alone, because workers that
+   * split an account by naming only their own marketplaces in `amazon.marketplaceIds` would
+   * withdraw each other's offers. Workers partitioned with `createSellerSync({ partition })` name
+   * every marketplace of the account there, and never withdraw from another worker's marketplace,
+   * so they may set it. To stop selling on one marketplace, prefer `marketplaces[id].enabled: false`.
    */
   readonly withdrawFromRemovedMarketplaces?: boolean;
   /**

@@ -3,11 +3,13 @@ import { SIMULATOR_CREDENTIALS } from '@sellersync/sp-api-simulator';
 import type { ShopProduct } from '../shop-adapter';
 import { withdrawnOfferHash } from './feed-builder';
 import { loadListingsFeedValidator } from '../test-support/listings-feed-schema';
+import type { SellerSyncOptions } from '../sync';
+import { describeEachEngine } from '../test-support/database-engines';
 import { DE, FR, UK, listedProduct, seededRandom, startListingsHarness, type ListingsHarness } from '../test-support/listings-harness';
 
 // The listings sync against the SP-API simulator, through the real amazon-sp-api client and the
 // gateway, on SQLite. The engine-specific parts run on PostgreSQL and MariaDB in
-// feed-submission-store.test.ts.
+// feed-submission-store.test.ts, and partitioned workers side by side on every engine here.
 
 let harness: ListingsHarness | undefined;
 afterEach(async () => {
@@ -655,35 +657,179 @@ describe('withdrawals Amazon refused', () => {
 });
 
 describe('workers partitioned by marketplace', () => {
+  const { clientId, clientSecret, refreshToken } = SIMULATOR_CREDENTIALS;
+  /** The account's marketplaces, as every worker names them in amazon.marketplaceIds. */
+  const account = (h: ListingsHarness, marketplaceIds: readonly string[] = [DE, FR]) => ({
+    region: 'eu' as const,
+    sellerId: 'A2SIMSELLER01',
+    marketplaceIds,
+    refreshToken,
+    clientId,
+    clientSecret,
+    endpoint: h.sim.url,
+  });
+  /** DESIGN §6: one worker per marketplace, same account and tables. */
+  const worker = (h: ListingsHarness, marketplaceId: string, overrides: Partial<SellerSyncOptions> = {}) =>
+    h.newSync({ workerId: `worker-${marketplaceId}`, amazon: account(h), partition: { marketplaceIds: [marketplaceId] }, ...overrides });
+  const quantities = (h: ListingsHarness, sku: string, marketplaceIds: readonly string[] = [DE, FR]) => marketplaceIds.map((m) => h.sim.state.offer(sku, m)?.quantity);
+  const queued = async (h: ListingsHarness) => (await h.sync.changeLog.list()).map((e) => [e.marketplaceId, e.sku, e.kind, e.claimedBy]);
+
+  test('a "*" change reaches DE and FR: the worker that claims it expands it, each sends its own, and untilDrained ends on each', async () => {
+    const h = await start({ marketplaceIds: [DE, FR], products: [listedProduct('X-1')] });
+    const de = worker(h, DE);
+    const fr = worker(h, FR);
+    // the save hook queues for every marketplace ("*"), as every shop hook and the order importer do
+    await h.enqueue({ sku: 'X-1', kind: 'listing' });
+    // the DE worker comes first: it expands the entry, sends DE and drains without waiting for FR
+    expect(await de.pushListings({ untilDrained: true, timeoutMs: 20_000 })).toMatchObject({ drained: true, expanded: 1, messagesSent: 1, acknowledged: 1 });
+    expect(quantities(h, 'X-1')).toEqual([10, undefined]);
+    expect(h.sim.state.feeds.map((f) => f.marketplaceIds)).toEqual([[DE]]);
+    // the FR entry waits for its worker; the "*" entry is gone
+    expect(await queued(h)).toEqual([[FR, 'X-1', 'listing', null]]);
+    expect(await fr.pushListings({ untilDrained: true, timeoutMs: 20_000 })).toMatchObject({ drained: true, expanded: 0, messagesSent: 1, acknowledged: 1 });
+    expect(quantities(h, 'X-1')).toEqual([10, 10]);
+    // a stock save claimed by the FR worker first reaches DE just as well
+    await h.save({ sku: 'X-1', quantity: 6 });
+    expect(await fr.pushListings({ untilDrained: true })).toMatchObject({ drained: true, expanded: 1, messagesSent: 1 });
+    expect(await de.pushListings({ untilDrained: true })).toMatchObject({ drained: true, expanded: 0, messagesSent: 1 });
+    expect(quantities(h, 'X-1')).toEqual([6, 6]);
+    expect(await queued(h)).toEqual([]);
+    // an unpartitioned sync still sends a "*" entry to every marketplace itself
+    await h.save({ sku: 'X-1', quantity: 5 });
+    expect(await h.sync.pushListings({ untilDrained: true })).toMatchObject({ drained: true, expanded: 0, messagesSent: 2, acknowledged: 1 });
+    expect(quantities(h, 'X-1')).toEqual([5, 5]);
+  });
+
+  test('nothing is lost when the expanding worker stops right after the expansion: restarted workers send both marketplaces', async () => {
+    const h = await start({ marketplaceIds: [DE, FR], products: [listedProduct('X-1')], listings: { leaseMs: 600_000 } });
+    await h.enqueue({ sku: 'X-1', kind: 'listing' });
+    await h.sync.pushListings({ untilDrained: true });
+    await h.save({ sku: 'X-1', quantity: 7 });
+    // the DE worker's process stops while it reads the shop, right after committing the expansion
+    const stopped = holdUntil();
+    const dying = worker(h, DE, { workerId: 'de-dying', shop: { ...h.shop, getProductsBySku: async () => stopped.wait() } });
+    const pass = dying.pushListings();
+    await stopped.reached;
+    expect(await queued(h)).toEqual([[FR, 'X-1', 'offer', null], [DE, 'X-1', 'offer', 'de-dying']]);
+    // new processes (new sync objects, new worker ids): FR at once, DE once the dead claim's lease ran out
+    expect(await worker(h, FR).pushListings({ untilDrained: true })).toMatchObject({ drained: true, expanded: 0, messagesSent: 1 });
+    expect(quantities(h, 'X-1')).toEqual([10, 7]);
+    expect(await worker(h, DE, { workerId: 'de-restarted' }).pushListings({ untilDrained: true, timeoutMs: 20_000 })).toMatchObject({ drained: true, messagesSent: 1 });
+    expect(quantities(h, 'X-1')).toEqual([7, 7]);
+    expect(await queued(h)).toEqual([]);
+    // the dead pass, woken, gives back nothing it no longer holds
+    stopped.fail(new Error('process stopped'));
+    await expect(pass).rejects.toMatchObject({ code: 'SHOP_ADAPTER_FAILED' });
+    expect(await queued(h)).toEqual([]);
+  });
+
+  test('a "*" change saved while a worker claimed the previous one and expands it is sent to both marketplaces too', async () => {
+    const h = await start({ marketplaceIds: [DE, FR], products: [listedProduct('X-1')] });
+    const de = worker(h, DE);
+    const fr = worker(h, FR);
+    await h.enqueue({ sku: 'X-1', kind: 'listing' });
+    await h.sync.pushListings({ untilDrained: true });
+    await h.save({ sku: 'X-1', quantity: 4 });
+    // right after the DE worker's claim, before its expansion, the shop saves X-1 again (the same entry)
+    let saved: Promise<void> | null = null;
+    const onResponse = (_response: unknown, query: { sql?: string }) => {
+      if (saved === null && /^update .* set claimed_by = \?/i.test(query.sql ?? '')) {
+        h.shop.upsertProduct({ sku: 'X-1', quantity: 3 });
+        saved = h.enqueue({ sku: 'X-1' });
+      }
+    };
+    h.knex.on('query-response', onResponse);
+    try {
+      // the expansion of the first version leaves the newer one queued: it is claimed and expanded in turn
+      expect(await de.pushListings({ untilDrained: true })).toMatchObject({ drained: true, expanded: 2 });
+    } finally {
+      h.knex.removeListener('query-response', onResponse);
+    }
+    expect(saved).not.toBeNull();
+    await saved;
+    await fr.pushListings({ untilDrained: true });
+    await de.pushListings({ untilDrained: true });
+    expect(quantities(h, 'X-1')).toEqual([3, 3]);
+    expect(await queued(h)).toEqual([]);
+  });
+
   test('a DE worker and an FR worker of one account never withdraw each other’s offers', async () => {
     const h = await start({ marketplaceIds: [DE, FR], products: [listedProduct('X-1')] });
-    const { clientId, clientSecret, refreshToken } = SIMULATOR_CREDENTIALS;
-    const account = (marketplaceIds: readonly string[]) => ({ region: 'eu' as const, sellerId: 'A2SIMSELLER01', marketplaceIds, refreshToken, clientId, clientSecret, endpoint: h.sim.url });
-    // DESIGN §6: one worker per marketplace, same account and tables
-    const de = h.newSync({ workerId: 'de-worker', amazon: account([DE]) });
-    const fr = h.newSync({ workerId: 'fr-worker', amazon: account([FR]) });
-    // untilDrained counts the whole account's queue, which includes the other worker's entries: pass until idle
+    const de = worker(h, DE);
+    const fr = worker(h, FR);
     const settle = async () => {
-      for (const worker of [de, fr, de, fr])
-        await waitFor(async () => {
-          const pass = await worker.pushListings();
-          return pass.claimed === 0 && pass.feedsInFlight === 0 ? pass : null;
-        });
+      for (const sync of [de, fr]) expect(await sync.pushListings({ untilDrained: true })).toMatchObject({ drained: true });
     };
-    await h.enqueue([{ sku: 'X-1', kind: 'listing', marketplaceId: DE }, { sku: 'X-1', kind: 'listing', marketplaceId: FR }]);
+    await h.enqueue({ sku: 'X-1', kind: 'listing' });
     await settle();
-    const quantities = () => [DE, FR].map((m) => h.sim.state.offer('X-1', m)?.quantity);
-    expect(quantities()).toEqual([10, 10]);
+    expect(quantities(h, 'X-1')).toEqual([10, 10]);
     for (const quantity of [9, 8]) {
+      // each reconciles its own marketplace only
       expect(await de.reconcile()).toMatchObject({ compared: 1, unchanged: 1, enqueued: 0 });
       expect(await fr.reconcile()).toMatchObject({ compared: 1, unchanged: 1, enqueued: 0 });
-      // a stock save: each worker sends its own marketplace, neither withdraws the other's
-      h.shop.upsertProduct({ sku: 'X-1', quantity });
-      await h.enqueue([{ sku: 'X-1', marketplaceId: DE }, { sku: 'X-1', marketplaceId: FR }]);
+      // a stock save for every marketplace: each worker sends its own, neither withdraws the other's
+      await h.save({ sku: 'X-1', quantity });
       await settle();
-      expect(quantities()).toEqual([quantity, quantity]);
+      expect(quantities(h, 'X-1')).toEqual([quantity, quantity]);
     }
-    expect(h.documents().flatMap((d) => d.messages).filter((m) => JSON.stringify(m).includes('"quantity":0'))).toEqual([]);
+    // restricted to DE by the shop: the FR worker withdraws FR, the DE worker leaves it to FR
+    await h.save({ sku: 'X-1', quantity: 4, marketplaceIds: [DE] });
+    expect(await de.pushListings({ untilDrained: true })).toMatchObject({ drained: true, messagesSent: 1 });
+    expect(quantities(h, 'X-1')).toEqual([4, 8]);
+    expect(await fr.pushListings({ untilDrained: true })).toMatchObject({ drained: true, messagesSent: 1 });
+    expect(quantities(h, 'X-1')).toEqual([4, 0]);
+    const zeroes = h.documents().filter((d) => JSON.stringify(d.messages).includes('"quantity":0'));
+    expect(zeroes).toHaveLength(1);
+    expect(h.sim.state.feeds.filter((f) => f.input?.content.includes('"quantity":0')).map((f) => f.marketplaceIds)).toEqual([[FR]]);
+    expect(await queued(h)).toEqual([]);
+  });
+
+  test('partitioned workers withdraw offers from a marketplace the account dropped, by the next change and by reconcile', async () => {
+    const h = await start({ marketplaceIds: [DE, FR, UK], listings: { exchangeRates: { 'EUR/GBP': '0.86' } }, products: [listedProduct('X-1'), listedProduct('X-2')] });
+    await h.enqueue([{ sku: 'X-1', kind: 'listing' }, { sku: 'X-2', kind: 'listing' }]);
+    await h.sync.pushListings({ untilDrained: true });
+    expect(quantities(h, 'X-1', [DE, FR, UK])).toEqual([10, 10, 10]);
+    // the account stops selling on UK: both workers name DE and FR only, and opt in to withdrawing there
+    const de = worker(h, DE, { listings: { withdrawFromRemovedMarketplaces: true } });
+    const fr = worker(h, FR, { listings: { withdrawFromRemovedMarketplaces: true } });
+    await h.save({ sku: 'X-1', quantity: 5 });
+    expect(await de.pushListings({ untilDrained: true })).toMatchObject({ drained: true, expanded: 1 });
+    expect(await fr.pushListings({ untilDrained: true })).toMatchObject({ drained: true });
+    expect(quantities(h, 'X-1', [DE, FR, UK])).toEqual([5, 5, 0]);
+    // X-2 was not saved: reconcile (DE's offers of X-1 and X-2, X-2's live UK offer) queues its withdrawal there
+    expect(await de.reconcile()).toMatchObject({ compared: 3, unchanged: 2, enqueued: 1 });
+    expect((await h.sync.changeLog.list()).map((e) => [e.marketplaceId, e.sku])).toEqual([[UK, 'X-2']]);
+    expect(await fr.pushListings({ untilDrained: true })).toMatchObject({ drained: true, messagesSent: 1 });
+    expect(quantities(h, 'X-2', [DE, FR, UK])).toEqual([10, 10, 0]);
+    for (const sync of [de, fr]) expect(await sync.reconcile()).toMatchObject({ enqueued: 0 });
+    expect(await queued(h)).toEqual([]);
+  });
+});
+
+describeEachEngine('workers partitioned by marketplace, side by side', (engine) => {
+  test('a DE worker and an FR worker draining at the same time deliver every "*" change to both marketplaces once', async () => {
+    const skus = Array.from({ length: 40 }, (_, i) => `SIDE-${i}`);
+    const h = await start({ database: engine, marketplaceIds: [DE, FR], products: skus.map((sku) => listedProduct(sku)) });
+    const { clientId, clientSecret, refreshToken } = SIMULATOR_CREDENTIALS;
+    const amazon = { region: 'eu' as const, sellerId: 'A2SIMSELLER01', marketplaceIds: [DE, FR], refreshToken, clientId, clientSecret, endpoint: h.sim.url };
+    const [de, fr] = [DE, FR].map((marketplaceId) => h.newSync({ workerId: `side-${marketplaceId}`, amazon, partition: { marketplaceIds: [marketplaceId] } }));
+    const drain = async () => {
+      const results = await Promise.all([de!.pushListings({ untilDrained: true, timeoutMs: 30_000 }), fr!.pushListings({ untilDrained: true, timeoutMs: 30_000 })]);
+      for (const result of results) expect(result).toMatchObject({ drained: true, rejected: 0, invalid: 0 });
+      return results;
+    };
+    await h.enqueue(skus.map((sku) => ({ sku, kind: 'listing' as const })));
+    const first = await drain();
+    // every "*" entry expanded once, by one worker or the other
+    expect(first[0]!.expanded + first[1]!.expanded).toBe(skus.length);
+    for (const sku of skus) h.shop.upsertProduct({ sku, quantity: 3 });
+    await h.enqueue(skus.map((sku) => ({ sku })));
+    await drain();
+    for (const sku of skus) expect([DE, FR].map((m) => h.sim.state.offer(sku, m)?.quantity)).toEqual([3, 3]);
+    // one message per SKU, marketplace and change: none sent twice, none to the other worker's marketplace
+    const sent = h.sim.state.feeds.flatMap((feed) => (JSON.parse(feed.input!.content) as { messages: { sku: string }[] }).messages.map((m) => `${feed.marketplaceIds.join()} ${m.sku}`));
+    expect(sent).toHaveLength(skus.length * 4);
+    expect(new Set(sent).size).toBe(skus.length * 2);
     expect(await h.sync.changeLog.list()).toEqual([]);
   });
 });
@@ -1082,4 +1228,20 @@ async function waitFor<T>(probe: () => Promise<T | null>, timeoutMs = 20_000): P
     if (Date.now() - started > timeoutMs) throw new Error('timed out');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** Where a shop call stops (a process that stopped): `reached` once a call got there; `fail` makes it throw. */
+function holdUntil(): { wait(): Promise<never>; readonly reached: Promise<void>; fail(error: Error): void } {
+  let arrive = () => {};
+  const reached = new Promise<void>((resolve) => (arrive = resolve));
+  let fail: (error: Error) => void = () => {};
+  const failed = new Promise<never>((_resolve, reject) => (fail = reject));
+  return {
+    reached,
+    wait: () => {
+      arrive();
+      return failed;
+    },
+    fail: (error) => fail(error),
+  };
 }

@@ -73,6 +73,13 @@ export interface ListingsSyncDependencies {
   readonly clock: () => number;
   /** The mapping table: known ASINs, and mapped seller SKUs that get the offer of their shop product. */
   readonly mappings?: ListingMappingSource;
+  /**
+   * The marketplaces this worker works on (`createSellerSync({ partition })`), among the account's
+   * (`options.marketplaces`). Omitted: every marketplace of the account. A partitioned worker claims
+   * only its marketplaces' entries (and `"*"` ones, which it expands first, and those of marketplaces
+   * the account dropped), sends, withdraws and reconciles only there, and drains only those.
+   */
+  readonly partition?: readonly string[];
 }
 
 /** Options of `pushListings`. */
@@ -90,8 +97,13 @@ export interface PushListingsOptions {
 export interface PushListingsResult {
   /** Passes made (1 without `untilDrained`). */
   readonly passes: number;
-  /** Change-log entries claimed. */
+  /** Change-log entries claimed (an entry for `"*"` expanded, then its own marketplace's entry, count twice). */
   readonly claimed: number;
+  /**
+   * Entries for every marketplace (`"*"`) that this partitioned worker expanded into one entry per
+   * marketplace of the account before sending (0 without a partition, which sends them as they are).
+   */
+  readonly expanded: number;
   /** Feeds created at Amazon. */
   readonly feedsSubmitted: number;
   /** Messages in those feeds. */
@@ -108,7 +120,7 @@ export interface PushListingsResult {
   readonly retried: number;
   /** Entries handed back because their SKU is still in a feed in flight; sent in a later feed. */
   readonly deferred: number;
-  /** Feeds still in flight (submitted, or waiting for a quota slot). */
+  /** Feeds still in flight (submitted, or waiting for a quota slot); a partitioned worker's: of its marketplaces. */
   readonly feedsInFlight: number;
   /** Documents waiting for a `JSON_LISTINGS_FEED` quota slot. */
   readonly waitingForQuota: number;
@@ -268,6 +280,7 @@ interface BuildOutcome {
 
 interface Totals {
   claimed: number;
+  expanded: number;
   feedsSubmitted: number;
   messagesSent: number;
   feedsFinished: number;
@@ -304,8 +317,16 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
   const { db, shop, gateway, changeLog, options, accountId, workerId, logger, clock } = deps;
   const store = createFeedSubmissionStore(db, { tablePrefix: deps.tablePrefix, accountId });
   const states = createListingStateStore(db, { tablePrefix: deps.tablePrefix, accountId });
-  const enabled = options.marketplaces.filter((m) => m.enabled);
+  const accountMarketplaceIds = options.marketplaces.map((m) => m.marketplaceId);
+  const partition = deps.partition;
+  /** The marketplaces this worker sends to, withdraws from and reconciles: its partition's, or all of the account's. */
+  const ownMarketplaceIds = partition ? accountMarketplaceIds.filter((id) => partition.includes(id)) : accountMarketplaceIds;
+  const enabled = options.marketplaces.filter((m) => m.enabled && ownMarketplaceIds.includes(m.marketplaceId));
   const enabledIds = new Set(enabled.map((m) => m.marketplaceId));
+  /** What this worker claims and drains: with a partition, its own entries, "*" ones (it expands them) and the dropped marketplaces'. */
+  const scope = partition ? { marketplaceIds: ownMarketplaceIds, accountMarketplaceIds } : { marketplaceIds: accountMarketplaceIds };
+  const inScope = (submission: FeedSubmission) =>
+    !partition || submission.marketplaceIds.some((id) => ownMarketplaceIds.includes(id) || !accountMarketplaceIds.includes(id));
   // Amazon owns the stock of FBA offers: nothing sellersync may set to 0
   const merchantFulfilled = options.fulfillmentChannelCode === 'DEFAULT';
   /** A marketplace switched off, or no longer one of the account's (only a withdrawal goes there). */
@@ -320,14 +341,16 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
     };
   /** Whether Amazon holds an offer accepted from this account that is neither deleted nor withdrawn. */
   const isLive = (state: ListingState) => !state.deleted && state.offerHash !== null && state.offerHash !== withdrawnOfferHash(state.marketplaceId);
-  const accountMarketplaceIds = options.marketplaces.map((m) => m.marketplaceId);
   /**
-   * Whether an offer on a marketplace this sync does not send to may be withdrawn: one switched off
-   * (`enabled: false`) always; one that is not among `amazon.marketplaceIds` only with
-   * `withdrawFromRemovedMarketplaces`, as another worker may own it (work partitioned by marketplace).
+   * Whether an offer on a marketplace this sync does not send to may be withdrawn: one of its own
+   * switched off (`enabled: false`) always, another worker's (in the account, not in the partition)
+   * never; one that is not among `amazon.marketplaceIds` (the account dropped it) with
+   * `withdrawFromRemovedMarketplaces`.
    */
   const withdrawsOutside = (marketplaceId: string) =>
-    accountMarketplaceIds.includes(marketplaceId) ? !enabledIds.has(marketplaceId) : options.withdrawFromRemovedMarketplaces;
+    accountMarketplaceIds.includes(marketplaceId)
+      ? ownMarketplaceIds.includes(marketplaceId) && !enabledIds.has(marketplaceId)
+      : options.withdrawFromRemovedMarketplaces;
   const withListingData = hasCapability(shop, 'listingData');
   // passes of one worker never overlap, even across sync objects of one process
   const lockKey = `${workerId}\u0000${deps.tablePrefix ?? ''}\u0000${accountId}`;
@@ -735,11 +758,50 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
     totals.feedsFinished += 1;
   }
 
+  /**
+   * Claims up to a batch of due entries. A partitioned worker first expands the `"*"` entries it
+   * claimed (into one entry per account marketplace, acknowledged in the same transaction) and
+   * claims again, so it sends its own marketplaces' entries only; the others wait for their workers.
+   */
+  async function claimBatch(totals: Totals): Promise<ClaimedChange[]> {
+    const claimed: ClaimedChange[] = [];
+    for (;;) {
+      const batch = await changeLog.claim({ workerId, limit: options.batchSize - claimed.length, leaseMs: options.leaseMs, ...scope });
+      totals.claimed += batch.length;
+      if (!partition) return batch;
+      const everywhere = batch.filter((claim) => claim.marketplaceId === ALL_MARKETPLACES);
+      claimed.push(...batch.filter((claim) => claim.marketplaceId !== ALL_MARKETPLACES));
+      if (everywhere.length === 0) return claimed;
+      try {
+        await expand(everywhere);
+      } catch (error) {
+        // nothing was acknowledged (one transaction): give everything back rather than hold it for a lease
+        await changeLog.release([...everywhere, ...claimed], { delayMs: options.retryBaseMs }).catch(() => 0);
+        throw error;
+      }
+      totals.expanded += everywhere.length;
+      if (claimed.length >= options.batchSize) return claimed;
+    }
+  }
+
+  /**
+   * Expands `"*"` entries into the account's marketplaces and, where Amazon still holds the SKU's
+   * offer on a marketplace the account dropped, into that one too (no partition owns it: the
+   * expanded entry is withdrawn there by whichever worker claims it).
+   */
+  async function expand(everywhere: readonly ClaimedChange[]): Promise<void> {
+    const dropped = new Map<string, string[]>();
+    if (options.withdrawFromRemovedMarketplaces && merchantFulfilled)
+      for (const state of (await states.get(everywhere.map((claim) => claim.sku))).values())
+        if (!accountMarketplaceIds.includes(state.marketplaceId) && isLive(state) && state.rejectedHash !== withdrawnOfferHash(state.marketplaceId))
+          dropped.set(state.sku, [...(dropped.get(state.sku) ?? []), state.marketplaceId]);
+    await changeLog.expand(everywhere, accountMarketplaceIds, (claim) => dropped.get(claim.sku) ?? []);
+  }
+
   /** Claims due entries, builds their documents and submits as many as the quota allows. */
   async function claimAndSubmit(totals: Totals): Promise<void> {
-    const claimed = await changeLog.claim({ workerId, limit: options.batchSize, leaseMs: options.leaseMs, marketplaceIds: accountMarketplaceIds });
+    const claimed = await claimBatch(totals);
     if (claimed.length === 0) return;
-    totals.claimed += claimed.length;
     const busy = await store.skusInFlight(claimed.map((c) => c.sku));
     const later = claimed.filter((c) => busy.has(c.sku));
     if (later.length > 0) {
@@ -1083,14 +1145,15 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
   }
 
   async function drained(): Promise<boolean> {
-    if ((await store.listOpen()).length > 0) return false;
-    const stats = await changeLog.stats();
+    if ((await store.listOpen()).some(inScope)) return false;
+    // a partitioned worker waits for its own entries only (and "*" ones, which it expands)
+    const stats = await changeLog.stats(partition ? scope : {});
     return stats.pending === 0 && stats.inFlight === 0 && stats.failed - stats.parked === 0;
   }
 
   async function pushListings(pushOptions: PushListingsOptions = {}): Promise<PushListingsResult> {
     return exclusive(async () => {
-      const totals: Totals = { claimed: 0, feedsSubmitted: 0, messagesSent: 0, feedsFinished: 0, acknowledged: 0, rejected: 0, invalid: 0, retried: 0, deferred: 0 };
+      const totals: Totals = { claimed: 0, expanded: 0, feedsSubmitted: 0, messagesSent: 0, feedsFinished: 0, acknowledged: 0, rejected: 0, invalid: 0, retried: 0, deferred: 0 };
       const started = Date.now();
       const timeoutMs = pushOptions.timeoutMs ?? 10 * 60_000;
       const tick = Math.max(5, Math.min(1000, options.pollIntervalMs / 3));
@@ -1107,7 +1170,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
         if (Date.now() - started > timeoutMs) break;
         await sleep(tick);
       }
-      const open = await store.listOpen();
+      const open = (await store.listOpen()).filter(inScope);
       return {
         passes,
         ...totals,
@@ -1158,7 +1221,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
             return { sold: skus.shopSkuSold, amazonFulfilled: skus.shopSkuAmazonFulfilled };
           },
         });
-        for (const marketplaceId of accountMarketplaceIds)
+        for (const marketplaceId of ownMarketplaceIds)
           for (const mapping of sellerSkusOn(product.sku, productMappings, marketplaceId).others)
             if (!(skuProblem(mapping.sellerSku) ?? listingSkuProblem(mapping.sellerSku))) {
               const amazonFulfilled = mapping.fulfillmentChannel === 'AFN';
@@ -1206,8 +1269,9 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
           result.compared += 1;
           if (state.rejectedHash === withdrawnOfferHash(state.marketplaceId)) result.skipped += 1;
           else {
-            // an entry for a marketplace the account no longer has could never be claimed: "*" reaches it
-            const marketplaceId = accountMarketplaceIds.includes(state.marketplaceId) ? state.marketplaceId : ALL_MARKETPLACES;
+            // without a partition, an entry for a marketplace the account no longer has is never claimed:
+            // "*" reaches it; partitioned workers claim such entries (no partition owns the marketplace)
+            const marketplaceId = partition || accountMarketplaceIds.includes(state.marketplaceId) ? state.marketplaceId : ALL_MARKETPLACES;
             changes.push({ sku, kind: 'offer', marketplaceId, productRef: product.productRef, accountId });
           }
         }

@@ -301,6 +301,75 @@ describe('order import: stock it moves reaches the change log', () => {
     }));
 });
 
+describe('order import: workers partitioned by marketplace', () => {
+  const partitioned = (h: OrdersHarness, marketplaceId: string) => h.newSync({ workerId: `worker-${marketplaceId}`, partition: { marketplaceIds: [marketplaceId] } });
+
+  test('two partitioned workers call searchOrders once per marketplace per run, not twice, and each imports its own orders', () =>
+    withHarness({ marketplaceIds: [DE, FR] }, async (h) => {
+      const de = partitioned(h, DE);
+      const fr = partitioned(h, FR);
+      const { orderId: deOrder } = h.sim.seed.order(mugAndCup('UNSHIPPED'));
+      const { orderId: frOrder } = h.sim.seed.order({ ...mugAndCup('UNSHIPPED'), marketplaceId: FR });
+      for (let run = 1; run <= 2; run += 1) {
+        const [deRun, frRun] = [await importNow(h, de), await importNow(h, fr)];
+        expect(h.sim.state.calls['orders.searchOrders']).toBe(2 * run);
+        expect(deRun).toMatchObject({ marketplaceIds: [DE], imported: run === 1 ? 1 : 0, failed: 0 });
+        expect(frRun).toMatchObject({ marketplaceIds: [FR], imported: run === 1 ? 1 : 0, failed: 0 });
+        expect(deRun.marketplaces.map((m) => m.marketplaceId)).toEqual([DE]);
+        expect(frRun.marketplaces.map((m) => m.marketplaceId)).toEqual([FR]);
+      }
+      expect(h.shop.listOrders().map((o) => o.externalId).sort()).toEqual([deOrder, frOrder].sort());
+      // two workers without a partition each read every marketplace: twice the quota
+      await importNow(h, h.newSync({ workerId: 'a' }));
+      await importNow(h, h.newSync({ workerId: 'b' }));
+      expect(h.sim.state.calls['orders.searchOrders']).toBe(4 + 4);
+    }));
+
+  test('a partitioned worker resumes and acknowledges only its own marketplace’s orders; orders.marketplaceIds must be among its partition', () =>
+    withHarness({ marketplaceIds: [DE, FR], orders: { acknowledge: true } }, async (h) => {
+      const now = Date.now();
+      // two imports a crashed importer left behind, one per marketplace, and a DE order still to acknowledge
+      await h.knex(h.tables.orders).insert([
+        abandonedOrderRow('302-0000001-0000001', { marketplace_id: DE, lease_until: now - 1 }),
+        abandonedOrderRow('402-0000001-0000001', { marketplace_id: FR, lease_until: now - 1 }),
+        abandonedOrderRow('302-0000002-0000002', { marketplace_id: DE, state: 'imported', claimed_by: null, lease_until: null, shop_order_ref: 'shop-1', ack_state: 'pending' }),
+      ]);
+      const { orderId } = h.sim.seed.order({ ...mugAndCup('UNSHIPPED'), marketplaceId: FR });
+      const summary = await importNow(h, partitioned(h, FR));
+      expect(summary).toMatchObject({ imported: 1, acknowledgements: { submitted: 1 } });
+      expect(h.sim.state.calls['orders.getOrder']).toBe(1);
+      expect(summary.errors.map((e) => [e.amazonOrderId, e.marketplaceId])).toEqual([['402-0000001-0000001', FR]]);
+      const rows = await h.knex(h.tables.orders).select('amazon_order_id', 'claimed_by', 'ack_state');
+      expect(rows.map((r) => [r.amazon_order_id, r.claimed_by === null ? 'free' : r.claimed_by, r.ack_state]).sort()).toEqual(
+        [
+          // DE's: left to the DE worker
+          ['302-0000001-0000001', 'dead#1', null],
+          ['302-0000002-0000002', 'free', 'pending'],
+          ['402-0000001-0000001', 'free', null],
+          [orderId, 'free', 'submitted'],
+        ].sort(),
+      );
+      expect(h.sim.state.feeds.filter((f) => f.feedType === 'POST_ORDER_ACKNOWLEDGEMENT_DATA').map((f) => f.marketplaceIds)).toEqual([[FR]]);
+      expect(() => h.newSync({ partition: { marketplaceIds: [DE] }, orders: { marketplaceIds: [FR] } })).toThrow(/orders\.marketplaceIds must be among this worker's partition\.marketplaceIds/);
+    }));
+
+  test('the stock an order moves reaches both marketplaces through the partitioned workers’ listings passes', () =>
+    withHarness({ marketplaceIds: [DE, FR], products: PRODUCTS.map(listed) }, async (h) => {
+      const de = partitioned(h, DE);
+      const fr = partitioned(h, FR);
+      await enqueueChange(h.knex, [{ sku: 'MUG-1', kind: 'listing', accountId: 'acme-eu' }, { sku: 'CUP-2', kind: 'listing', accountId: 'acme-eu' }], { tablePrefix: h.tablePrefix });
+      for (const sync of [de, fr]) expect(await sync.pushListings({ untilDrained: true })).toMatchObject({ drained: true, rejected: 0 });
+      h.sim.seed.order(mugAndCup('UNSHIPPED'));
+      expect(await importNow(h, de)).toMatchObject({ imported: 1 });
+      // the importer queued the stock change for every marketplace ("*"): the FR worker expands it and sends FR
+      expect((await queued(h)).map((q) => q.marketplaceId)).toEqual(['*', '*']);
+      expect(await fr.pushListings({ untilDrained: true })).toMatchObject({ drained: true, expanded: 2, rejected: 0 });
+      expect(await de.pushListings({ untilDrained: true })).toMatchObject({ drained: true, expanded: 0, rejected: 0 });
+      for (const marketplaceId of [DE, FR]) expect([h.sim.state.offer('MUG-1', marketplaceId)?.quantity, h.sim.state.offer('CUP-2', marketplaceId)?.quantity]).toEqual([8, 4]);
+      expect(await queued(h)).toEqual([]);
+    }));
+});
+
 describe('order import: exactly once', () => {
   test('an order seen twice in overlapping windows is imported once; an update that is not newer is ignored', () =>
     withHarness({}, async (h) => {

@@ -50,6 +50,13 @@ export interface OrderImporterOptions {
   readonly accountId: string;
   readonly tablePrefix?: string;
   readonly orders?: OrdersOptions;
+  /**
+   * The marketplaces this worker works on (`createSellerSync({ partition })`), among the gateway's
+   * (the account's). Orders are imported from them by default (`orders.marketplaceIds` must be among
+   * them), and only their orders are resumed, retried and acknowledged, so partitioned workers never
+   * spend one `searchOrders`/`getOrder` quota twice. Default: every marketplace of the account.
+   */
+  readonly partition?: readonly string[];
   /** A stable name of this worker process. Default: host name and process id. */
   readonly workerId?: string;
   readonly logger?: Logger;
@@ -155,7 +162,9 @@ function errorMessage(error: unknown): string {
  */
 export function createOrderImporter(importerOptions: OrderImporterOptions): OrderImporter {
   const { db, shop, gateway, accountId } = importerOptions;
-  const options = resolveOrdersOptions(importerOptions.orders, gateway.marketplaceIds);
+  const options = resolveOrdersOptions(importerOptions.orders, gateway.marketplaceIds, importerOptions.partition);
+  /** The rows a partitioned importer works on: its marketplaces' (a filter of the store's), else all. */
+  const own = importerOptions.partition ? options.marketplaceIds : undefined;
   const clock = importerOptions.clock ?? Date.now;
   const logger: SafeLogger = createSafeLogger(importerOptions.logger);
   const workerId = importerOptions.workerId ?? `${hostname()}:${process.pid}`;
@@ -568,9 +577,9 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
 
   /** Orders whose import was interrupted (expired claims) or failed and is due again: fetched one by one. */
   async function resume(run: RunState, signal: AbortSignal | undefined) {
-    for (const row of await store.abandonExpired(options.maxAttempts))
+    for (const row of await store.abandonExpired(options.maxAttempts, own))
       reportError(run, row.amazonOrderId, row.marketplaceId, 'ORDER_ABANDONED', `Amazon order ${row.amazonOrderId}: its import or update was started ${row.attempts} time(s) and the importer stopped each time (a crash, a killed process); left for a person: check its shop order and stock. A later update from Amazon is applied as usual.`, false);
-    const rows = await store.listResumable(options.maxAttempts, 100);
+    const rows = await store.listResumable(options.maxAttempts, 100, own);
     for (const row of rows) {
       if (signal?.aborted) return;
       let order: AmazonOrder;
@@ -701,7 +710,7 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
 
   /** Reads the results of submitted acknowledgement feeds that Amazon finished; one feed's trouble never stops the others. */
   async function settleAcknowledgements(run: RunState, wait: boolean) {
-    for (const feedId of await store.listAckFeeds()) {
+    for (const feedId of await store.listAckFeeds(own)) {
       try {
         await settleAcknowledgementFeed(run, feedId, wait);
       } catch (error) {
@@ -720,7 +729,7 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
    */
   async function submitAcknowledgements(run: RunState) {
     for (;;) {
-      const pending = await store.claimAckPending(run.claimant, options.leaseMs, options.maxAttempts, 5000);
+      const pending = await store.claimAckPending(run.claimant, options.leaseMs, options.maxAttempts, 5000, own);
       if (pending.length === 0) return;
       const ids = pending.map((row) => row.id);
       const stop = keepLeaseAlive(() => store.renewAck(run.claimant, ids, options.leaseMs), options.leaseMs, (error) =>

@@ -289,13 +289,13 @@ export interface OrderStore {
    * due for a retry, and rows with an update seen but not applied, once no live claim holds them and
    * their backoff is over.
    */
-  listResumable(maxAttempts: number, limit: number): Promise<ImportedOrder[]>;
+  listResumable(maxAttempts: number, limit: number, marketplaceIds?: readonly string[]): Promise<ImportedOrder[]>;
   /**
    * Ends the expired claims of rows that spent `maxAttempts` attempts (the importer stopped each
    * time) and leaves them for a person: `ORDER_ABANDONED`, no retry; a row never imported becomes
    * `failed`, so a later update still finds its shop order. Returns them as they were.
    */
-  abandonExpired(maxAttempts: number): Promise<ImportedOrder[]>;
+  abandonExpired(maxAttempts: number, marketplaceIds?: readonly string[]): Promise<ImportedOrder[]>;
   /** Writes fields of rows no importer holds (acknowledgement and shipment bookkeeping). */
   update(ids: readonly number[], patch: ImportedOrderPatch & { readonly ackFeedId?: string | null; readonly ackMessageId?: number | null }): Promise<number>;
   /**
@@ -304,7 +304,7 @@ export interface OrderStore {
    * only one claims each row, so an acknowledgement is never in two feeds at once. Acknowledgements
    * whose claims expired `maxAttempts` times (the process died after sending) are marked `failed`.
    */
-  claimAckPending(claimant: string, leaseMs: number, maxAttempts: number, limit: number): Promise<ImportedOrder[]>;
+  claimAckPending(claimant: string, leaseMs: number, maxAttempts: number, limit: number, marketplaceIds?: readonly string[]): Promise<ImportedOrder[]>;
   /** Extends the lease of acknowledgements `claimant` still holds. */
   renewAck(claimant: string, ids: readonly number[], leaseMs: number): Promise<void>;
   /** Records the feed and message id of acknowledgements `claimant` holds, and ends its claim. */
@@ -314,10 +314,10 @@ export interface OrderStore {
   /** Writes a feed's result to its acknowledgements still `submitted` in that feed. */
   updateAckFeed(feedId: string, ids: readonly number[], patch: AckPatch): Promise<number>;
   /** Feed ids of acknowledgements submitted and not yet settled. */
-  listAckFeeds(): Promise<string[]>;
+  listAckFeeds(marketplaceIds?: readonly string[]): Promise<string[]>;
   listByAckFeed(feedId: string): Promise<ImportedOrder[]>;
   /** Imported merchant-fulfilled orders whose shipment is not fully confirmed, by id after `afterId`. */
-  listShipmentOpen(afterId: number, limit: number): Promise<ImportedOrder[]>;
+  listShipmentOpen(afterId: number, limit: number, marketplaceIds?: readonly string[]): Promise<ImportedOrder[]>;
   getCursor(marketplaceId: string): Promise<OrderCursor | null>;
   saveCursor(cursor: OrderCursor): Promise<void>;
 }
@@ -329,6 +329,8 @@ export function createOrderStore(knex: Knex, options: OrderStoreOptions): OrderS
   const accountId = options.accountId;
   const clock = options.clock ?? Date.now;
   const rows = () => knex(table).where('account_id', accountId);
+  // a partitioned worker's rows: those of its marketplaces
+  const of = (marketplaceIds: readonly string[] | undefined) => (marketplaceIds ? rows().whereIn('marketplace_id', [...marketplaceIds]) : rows());
   // an update written with its time clears the marker of an update seen but not applied, once it covers it
   const seenCovered = (patch: ImportedOrderPatch): Record<string, unknown> =>
     patch.amazonUpdatedAt === undefined
@@ -417,10 +419,10 @@ export function createOrderStore(knex: Knex, options: OrderStoreOptions): OrderS
         .update({ seen_updated_at: updatedAt, updated_at: clock() });
     },
 
-    async listResumable(maxAttempts, limit) {
+    async listResumable(maxAttempts, limit, marketplaceIds) {
       const now = clock();
       const unheld = (q: Knex.QueryBuilder) => q.whereNull('claimed_by').orWhere('lease_until', '<=', now);
-      const list = (await rows()
+      const list = (await of(marketplaceIds)
         .andWhere((q) =>
           q
             .where((c) => c.whereNotNull('claimed_by').andWhere('lease_until', '<=', now).andWhere('attempts', '<', maxAttempts))
@@ -439,10 +441,10 @@ export function createOrderStore(knex: Knex, options: OrderStoreOptions): OrderS
       return list.map(toImportedOrder);
     },
 
-    async abandonExpired(maxAttempts) {
+    async abandonExpired(maxAttempts, marketplaceIds) {
       const now = clock();
       const expired = (q: Knex.QueryBuilder) => q.whereNotNull('claimed_by').andWhere('lease_until', '<=', now).andWhere('attempts', '>=', maxAttempts);
-      const found = ((await expired(rows()).orderBy('id').limit(1000)) as OrderRow[]).map(toImportedOrder);
+      const found = ((await expired(of(marketplaceIds)).orderBy('id').limit(1000)) as OrderRow[]).map(toImportedOrder);
       if (found.length === 0) return [];
       const message = `Its import or update was started ${maxAttempts} time(s) and the importer stopped each time (a crash, a killed process); left for a person: check its shop order and stock.`;
       for (const part of chunk(found.map((row) => row.id), 500))
@@ -467,10 +469,10 @@ export function createOrderStore(knex: Knex, options: OrderStoreOptions): OrderS
       return changed;
     },
 
-    async claimAckPending(claimant, leaseMs, maxAttempts, limit) {
+    async claimAckPending(claimant, leaseMs, maxAttempts, limit, marketplaceIds) {
       const now = clock();
       const unheld = (q: Knex.QueryBuilder) => q.whereNull('ack_claimed_by').orWhere('ack_lease_until', '<=', now);
-      await rows()
+      await of(marketplaceIds)
         .where({ ack_state: 'pending' })
         .whereNotNull('ack_claimed_by')
         .andWhere('ack_lease_until', '<=', now)
@@ -489,7 +491,7 @@ export function createOrderStore(knex: Knex, options: OrderStoreOptions): OrderS
           .andWhere('ack_attempts', '<', maxAttempts)
           .andWhere((d) => d.whereNull('ack_next_attempt_at').orWhere('ack_next_attempt_at', '<=', now))
           .andWhere(unheld);
-      const ids = ((await due(rows().select('id')).orderBy('id').limit(limit)) as { id: number | string }[]).map((r) => toNumber(r.id));
+      const ids = ((await due(of(marketplaceIds).select('id')).orderBy('id').limit(limit)) as { id: number | string }[]).map((r) => toNumber(r.id));
       if (ids.length === 0) return [];
       for (const part of chunk(ids, 500))
         await due(rows().whereIn('id', part)).update({ ack_claimed_by: claimant, ack_lease_until: now + leaseMs, ack_attempts: knex.raw('ack_attempts + 1'), updated_at: now });
@@ -536,8 +538,8 @@ export function createOrderStore(knex: Knex, options: OrderStoreOptions): OrderS
       return changed;
     },
 
-    async listAckFeeds() {
-      const list = (await rows().where('ack_state', 'submitted').whereNotNull('ack_feed_id').distinct('ack_feed_id')) as { ack_feed_id: string }[];
+    async listAckFeeds(marketplaceIds) {
+      const list = (await of(marketplaceIds).where('ack_state', 'submitted').whereNotNull('ack_feed_id').distinct('ack_feed_id')) as { ack_feed_id: string }[];
       return list.map((row) => row.ack_feed_id);
     },
 
@@ -545,8 +547,8 @@ export function createOrderStore(knex: Knex, options: OrderStoreOptions): OrderS
       return ((await rows().where({ ack_feed_id: feedId, ack_state: 'submitted' }).orderBy('id')) as OrderRow[]).map(toImportedOrder);
     },
 
-    async listShipmentOpen(afterId, limit) {
-      return ((await rows()
+    async listShipmentOpen(afterId, limit, marketplaceIds) {
+      return ((await of(marketplaceIds)
         .where({ shipment_state: 'open', state: 'imported', fulfilled_by: 'merchant' })
         .andWhere('id', '>', afterId)
         .orderBy('id')

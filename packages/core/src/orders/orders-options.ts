@@ -58,7 +58,11 @@ export const DEFAULT_PAYMENT_STATUS_MAP: Readonly<Record<AmazonFulfillmentStatus
 export interface OrdersOptions {
   /** `false` turns order import off (`importOrders()` then does nothing). Default `true`. */
   readonly enabled?: boolean;
-  /** Marketplaces to import from; each must be one of the account's. Default: all of the account's. */
+  /**
+   * Marketplaces to import from; each must be one of the account's (of a partitioned worker: one of
+   * its `partition.marketplaceIds`). Default: all of the account's (of a partitioned worker: its
+   * partition's).
+   */
   readonly marketplaceIds?: readonly string[];
   /**
    * How far back the first run of a marketplace looks (date-fns `Duration`, days or hours).
@@ -259,17 +263,25 @@ export function pricesIncludeTaxFor(options: ResolvedOrdersOptions, marketplaceI
 /**
  * Checks order import options and fills in the defaults.
  * @param accountMarketplaceIds the marketplaces of the Amazon account (`amazon.marketplaceIds`).
+ * @param partition the marketplaces of a partitioned worker (`createSellerSync({ partition })`), among the account's.
  * @throws SellerSyncError `INVALID_OPTIONS` naming the first wrong field.
  */
-export function resolveOrdersOptions(options: OrdersOptions | undefined, accountMarketplaceIds: readonly string[]): ResolvedOrdersOptions {
+export function resolveOrdersOptions(
+  options: OrdersOptions | undefined,
+  accountMarketplaceIds: readonly string[],
+  partition?: readonly string[],
+): ResolvedOrdersOptions {
   const o: OrdersOptions = options ?? {};
   if (typeof o !== 'object' || o === null) throw invalid('options', 'must be an object', o);
-  let marketplaceIds = [...accountMarketplaceIds];
+  const own = partition ? accountMarketplaceIds.filter((id) => partition.includes(id)) : accountMarketplaceIds;
+  let marketplaceIds = [...own];
   if (o.marketplaceIds !== undefined) {
     if (!Array.isArray(o.marketplaceIds) || o.marketplaceIds.length === 0) throw invalid('marketplaceIds', 'must list at least one marketplace id');
     for (const id of o.marketplaceIds) {
       if (typeof id !== 'string' || !MARKETPLACE_ID_PATTERN.test(id)) throw invalid('marketplaceIds', 'must hold Amazon marketplace ids', id);
       if (!accountMarketplaceIds.includes(id)) throw invalid('marketplaceIds', "must be among the account's amazon.marketplaceIds", id);
+      // another worker imports that marketplace: importing it here too spends its searchOrders quota twice
+      if (!own.includes(id)) throw invalid('marketplaceIds', "must be among this worker's partition.marketplaceIds", id);
     }
     marketplaceIds = [...new Set(o.marketplaceIds)];
   }

@@ -4,7 +4,7 @@ import { AmazonCallError, createAmazonGateway, type AmazonGateway } from '../ama
 import { createShipmentConfirmer } from './shipment-confirmer';
 import type { ShipmentsOptions } from './shipments-options';
 import { validateOrderFeedXml } from '../test-support/order-feed-xsd';
-import { DE, TIME_SCALE, countUpdatesWriting, holdPoint, manualClock, sleep, startOrdersHarness, waitFor, type OrdersHarness, type OrdersHarnessOptions } from '../test-support/orders-harness';
+import { DE, FR, TIME_SCALE, countUpdatesWriting, holdPoint, manualClock, sleep, startOrdersHarness, waitFor, type OrdersHarness, type OrdersHarnessOptions } from '../test-support/orders-harness';
 import type { ShopPackage } from '../shop-adapter';
 import { describeEachEngine } from '../test-support/database-engines';
 
@@ -258,6 +258,29 @@ describe('shipment confirmation, one confirmShipment per package', () => {
       expect(await confirm(h)).toMatchObject({ confirmed: 0, ordersShipped: 0 });
       expect(h.sim.state.calls['orders.confirmShipment']).toBeUndefined();
     }));
+});
+
+describe('shipment confirmation: workers partitioned by marketplace', () => {
+  test.each(['per-package', 'bulk-feed'] as const)('each worker asks the shop about and confirms its own marketplace’s orders only (%s)', (mode) =>
+    withHarness({ marketplaceIds: [DE, FR], shipments: { mode, waitForFeeds: true } }, async (h) => {
+      const deOrder = h.sim.seed.order(twoLines()).orderId;
+      const frOrder = h.sim.seed.order(twoLines({ marketplaceId: FR })).orderId;
+      const refs = await importAll(h);
+      for (const [index, orderId] of [deOrder, frOrder].entries()) h.shop.shipOrder(refs.get(orderId)!, { status: 'shipped', packages: [dhl('pk-1', `TRACK-${index}`)] });
+      const asked: string[][] = [];
+      const listShipments = h.shop.listShipments!;
+      const shop = { ...h.shop, listShipments: (query: Parameters<typeof listShipments>[0]) => (asked.push([...query.orderRefs]), listShipments(query)) };
+      const worker = (marketplaceId: string) => h.newSync({ workerId: `worker-${marketplaceId}`, shop, partition: { marketplaceIds: [marketplaceId] } });
+      expect(await confirm(h, worker(FR))).toMatchObject({ ordersShipped: 1, packagesRecorded: 1, confirmed: 1 });
+      expect(asked).toEqual([[refs.get(frOrder)]]);
+      expect(h.sim.state.shipments.map((shipment) => shipment.orderId)).toEqual([frOrder]);
+      expect(await confirm(h, worker(DE))).toMatchObject({ ordersShipped: 1, packagesRecorded: 1, confirmed: 1 });
+      expect(asked.at(-1)).toEqual([refs.get(deOrder)]);
+      expect(h.sim.state.shipments.map((shipment) => shipment.orderId).sort()).toEqual([deOrder, frOrder].sort());
+      if (mode === 'bulk-feed') expect(h.sim.state.feeds.filter((f) => f.feedType === 'POST_ORDER_FULFILLMENT_DATA').map((f) => f.marketplaceIds)).toEqual([[FR], [DE]]);
+      for (const marketplaceId of [DE, FR]) expect(await confirm(h, worker(marketplaceId))).toMatchObject({ ordersShipped: 0, confirmed: 0 });
+    }),
+  );
 });
 
 describe('shipment confirmation: run errors', () => {

@@ -22,6 +22,12 @@ export interface ShipmentConfirmerOptions {
   readonly accountId: string;
   readonly tablePrefix?: string;
   readonly shipments?: ShipmentsOptions;
+  /**
+   * Only orders and packages of these marketplaces (a partitioned worker's,
+   * `createSellerSync({ partition })`): the shop is asked about them only, and only their packages
+   * are confirmed. Default: every marketplace of the account.
+   */
+  readonly marketplaceIds?: readonly string[];
   readonly workerId?: string;
   readonly logger?: Logger;
   /** ms since the epoch. Default `Date.now`. */
@@ -110,6 +116,7 @@ const errorMessage = (error: unknown) => (error instanceof Error ? error.message
 export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptions): ShipmentConfirmer {
   const { db, shop, gateway, accountId } = confirmerOptions;
   const options = resolveShipmentsOptions(confirmerOptions.shipments);
+  const own = confirmerOptions.marketplaceIds;
   const clock = confirmerOptions.clock ?? Date.now;
   const logger: SafeLogger = createSafeLogger(confirmerOptions.logger);
   const workerId = confirmerOptions.workerId ?? `${hostname()}:${process.pid}`;
@@ -157,7 +164,7 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
   async function discover(run: RunState, touched: Set<string>) {
     let afterId = 0;
     for (;;) {
-      const open = await orders.listShipmentOpen(afterId, options.batchSize);
+      const open = await orders.listShipmentOpen(afterId, options.batchSize, own);
       if (open.length === 0) return;
       afterId = open.at(-1)!.id;
       const byRef = new Map(open.filter((o) => o.shopOrderRef !== null).map((o) => [o.shopOrderRef!, o]));
@@ -302,7 +309,7 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
 
   /** Packages whose claims expired `maxAttempts` times (the process died while sending them) are left for a person. */
   async function abandonExpired(run: RunState, touched: Set<string>) {
-    for (const pkg of await store.abandonExpired(options.maxAttempts)) {
+    for (const pkg of await store.abandonExpired(options.maxAttempts, own)) {
       touched.add(pkg.amazonOrderId);
       problem(run, pkg, 'failed', 'SHIPMENT_ABANDONED', `Amazon order ${pkg.amazonOrderId}, package ${pkg.packageId}: sent ${pkg.attempts} time(s) without the outcome being recorded (the run stopped each time); left for a person.`, false);
     }
@@ -310,7 +317,7 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
 
   async function sendPerPackage(run: RunState, touched: Set<string>) {
     for (;;) {
-      const claimed = await store.claimDue(run.claimant, options.leaseMs, options.maxAttempts, 100);
+      const claimed = await store.claimDue(run.claimant, options.leaseMs, options.maxAttempts, 100, own);
       if (claimed.length === 0) return;
       const stop = keepClaimed(run, claimed.map((p) => p.id));
       try {
@@ -351,7 +358,7 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
 
   async function sendBulk(run: RunState, touched: Set<string>) {
     for (;;) {
-      const claimed = await store.claimDue(run.claimant, options.leaseMs, options.maxAttempts, 10_000);
+      const claimed = await store.claimDue(run.claimant, options.leaseMs, options.maxAttempts, 10_000, own);
       if (claimed.length === 0) return;
       for (const pkg of claimed) touched.add(pkg.amazonOrderId);
       const stop = keepClaimed(run, claimed.map((p) => p.id));
@@ -439,7 +446,7 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
 
   /** Reads the processing reports of bulk feeds Amazon finished; one feed's trouble never stops the others. */
   async function settleFeeds(run: RunState, wait: boolean, touched: Set<string>) {
-    for (const feedId of await store.listSubmittedFeeds()) await settleFeed(run, feedId, wait, touched);
+    for (const feedId of await store.listSubmittedFeeds(own)) await settleFeed(run, feedId, wait, touched);
   }
 
   /** Runs one stage of a run; a failure is recorded in the summary and the run goes on. */

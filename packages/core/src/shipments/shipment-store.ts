@@ -147,16 +147,16 @@ export interface ShipmentStore {
   /**
    * Claims up to `limit` packages due to be sent, counting the attempt: pending, failed and due for
    * a retry, or held by a run whose lease expired, each with fewer than `maxAttempts` attempts.
-   * Oldest first.
+   * Oldest first. `marketplaceIds`: only packages of these marketplaces (a partitioned worker's).
    */
-  claimDue(claimant: string, leaseMs: number, maxAttempts: number, limit: number): Promise<ShipmentPackage[]>;
+  claimDue(claimant: string, leaseMs: number, maxAttempts: number, limit: number, marketplaceIds?: readonly string[]): Promise<ShipmentPackage[]>;
   /** Extends the lease of packages `claimant` still holds. */
   renew(ids: readonly number[], claimant: string, leaseMs: number): Promise<void>;
   /**
    * Marks packages whose claim expired after `maxAttempts` attempts (sent, then the run died each
    * time) `failed` for a person (`SHIPMENT_ABANDONED`) and returns them.
    */
-  abandonExpired(maxAttempts: number): Promise<ShipmentPackage[]>;
+  abandonExpired(maxAttempts: number, marketplaceIds?: readonly string[]): Promise<ShipmentPackage[]>;
   /** Records the bulk feed and message id of packages `claimant` holds (`submitted`), ending its claim. */
   markSubmitted(claimant: string, feedId: string, messages: readonly { readonly id: number; readonly messageId: number }[]): Promise<void>;
   /** Writes `patch` to packages `claimant` holds and ends its claim. */
@@ -168,8 +168,8 @@ export interface ShipmentStore {
    * another run settled and sent again meanwhile is left alone). Returns how many it changed.
    */
   updateSubmitted(feedId: string, ids: readonly number[], patch: ShipmentPackagePatch): Promise<number>;
-  /** Feed ids of bulk feeds submitted and not yet settled. */
-  listSubmittedFeeds(): Promise<string[]>;
+  /** Feed ids of bulk feeds submitted and not yet settled (of these marketplaces: a feed names one). */
+  listSubmittedFeeds(marketplaceIds?: readonly string[]): Promise<string[]>;
   listByFeed(feedId: string): Promise<ShipmentPackage[]>;
   counts(): Promise<ShipmentPackageCounts>;
 }
@@ -180,6 +180,7 @@ export function createShipmentStore(knex: Knex, options: { readonly tablePrefix?
   const accountId = options.accountId;
   const clock = options.clock ?? Date.now;
   const rows = () => knex(table).where('account_id', accountId);
+  const of = (marketplaceIds: readonly string[] | undefined) => (marketplaceIds ? rows().whereIn('marketplace_id', [...marketplaceIds]) : rows());
   return {
     async record(packages) {
       const now = clock();
@@ -219,10 +220,9 @@ export function createShipmentStore(knex: Knex, options: { readonly tablePrefix?
       return out;
     },
 
-    async claimDue(claimant, leaseMs, maxAttempts, limit) {
+    async claimDue(claimant, leaseMs, maxAttempts, limit, marketplaceIds) {
       const now = clock();
-      const due = rows()
-        .clone()
+      const due = of(marketplaceIds)
         .select('id')
         .andWhere((q) =>
           q
@@ -252,10 +252,10 @@ export function createShipmentStore(knex: Knex, options: { readonly tablePrefix?
         if (part.length > 0) await rows().whereIn('id', part).andWhere({ claimed_by: claimant, state: 'sending' }).update({ lease_until: now + leaseMs });
     },
 
-    async abandonExpired(maxAttempts) {
+    async abandonExpired(maxAttempts, marketplaceIds) {
       const now = clock();
       const expired = (q: Knex.QueryBuilder) => q.where('state', 'sending').andWhere('lease_until', '<=', now).andWhere('attempts', '>=', maxAttempts);
-      const found = ((await expired(rows()).orderBy('id').limit(1000)) as PackageRow[]).map(toPackage);
+      const found = ((await expired(of(marketplaceIds)).orderBy('id').limit(1000)) as PackageRow[]).map(toPackage);
       if (found.length === 0) return [];
       const ids = found.map((p) => p.id);
       const message = `Sent ${maxAttempts} time(s) without the outcome being recorded (the run stopped each time); left for a person.`;
@@ -299,8 +299,8 @@ export function createShipmentStore(knex: Knex, options: { readonly tablePrefix?
       return changed;
     },
 
-    async listSubmittedFeeds() {
-      const list = (await rows().where('state', 'submitted').whereNotNull('feed_id').distinct('feed_id')) as { feed_id: string }[];
+    async listSubmittedFeeds(marketplaceIds) {
+      const list = (await of(marketplaceIds).where('state', 'submitted').whereNotNull('feed_id').distinct('feed_id')) as { feed_id: string }[];
       return list.map((row) => row.feed_id);
     },
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { SellerSyncError } from '../errors';
-import { DE, listedProduct, startListingsHarness, type ListingsHarness } from '../test-support/listings-harness';
+import { DE, FR, UK, listedProduct, startListingsHarness, type ListingsHarness } from '../test-support/listings-harness';
+import type { SellerSyncOptions } from './seller-sync-options';
 
 // runOnce is the host scheduler's tick: every step runs, whatever an earlier one did.
 
@@ -71,5 +72,39 @@ describe('runOnce', () => {
     expect(both.cause).toBeInstanceOf(AggregateError);
     expect((both.cause as AggregateError).errors).toHaveLength(2);
     expect((await h.sync.status()).shipments.lastRun).not.toBeNull();
+  });
+});
+
+describe('partition', () => {
+  test.each<[string, unknown, string]>([
+    ['not an object', [DE], 'partition'],
+    ['without marketplaceIds', {}, 'partition.marketplaceIds'],
+    ['with no marketplace', { marketplaceIds: [] }, 'partition.marketplaceIds'],
+    ['with a marketplace the account does not have', { marketplaceIds: [DE, UK] }, 'partition.marketplaceIds'],
+  ])('a partition %s is refused with INVALID_OPTIONS naming the field', async (_name, partition, field) => {
+    const h = (harness = await startListingsHarness({ marketplaceIds: [DE, FR] }));
+    let caught: unknown;
+    try {
+      h.newSync({ partition: partition as SellerSyncOptions['partition'] });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toMatchObject({ code: 'INVALID_OPTIONS', details: { field } });
+    expect((caught as Error).message).toContain(field);
+  });
+
+  test('a partitioned worker reads the listings report and searches the catalog of its own marketplaces only', async () => {
+    const h = (harness = await startListingsHarness({
+      marketplaceIds: [DE, FR],
+      products: [{ sku: 'BOTTLE', productRef: 'bottle', gtin: '036000291452', title: 'Bottle' }],
+      simulator: { seed: { listings: [{ sku: 'AMZ-MUG', marketplaceId: DE, asin: 'B0SIM00001', price: '12.99', quantity: 5 }] } },
+    }));
+    const fr = h.newSync({ workerId: 'fr', partition: { marketplaceIds: [FR] } });
+    expect((await fr.syncActiveListings()).marketplaces.map((m) => m.marketplaceId)).toEqual([FR]);
+    expect((await fr.matchCatalog()).marketplaces.map((m) => m.marketplaceId)).toEqual([FR]);
+    expect((await fr.changeLog.list()).map((c) => [c.marketplaceId, c.sku, c.kind])).toEqual([[FR, 'BOTTLE', 'listing']]);
+    expect(fr.gateway.stats().calls['reports.createReport']).toBe(1);
+    // without a partition, every marketplace of the account
+    expect((await h.sync.syncActiveListings()).marketplaces.map((m) => m.marketplaceId)).toEqual([DE, FR]);
   });
 });

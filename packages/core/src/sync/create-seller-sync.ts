@@ -112,7 +112,8 @@ export interface SellerSync {
   confirmShipments(): Promise<ShipmentConfirmationSummary | null>;
   /**
    * Scans the shop and queues the offers that differ from what Amazon last accepted (stock changed
-   * outside the save hooks); unchanged offers are never sent again.
+   * outside the save hooks); unchanged offers are never sent again. A partitioned worker compares
+   * its own marketplaces only.
    */
   reconcile(options?: ReconcileOptions): Promise<ReconcileResult>;
   /** The exact documents that would be sent for these SKUs, and what would be rejected and why. */
@@ -123,8 +124,9 @@ export interface SellerSync {
   /** Listings and shop products that could not be matched, for the host to list, export and clear. */
   readonly mismatches: MismatchLog;
   /**
-   * "Sync active products": reads every marketplace's listings report, matches each listing and
-   * stores the mappings; see `syncActiveListings`.
+   * "Sync active products": reads the listings report of every marketplace of this worker (its
+   * `partition`'s, else the account's), matches each listing and stores the mappings; see
+   * `syncActiveListings`.
    */
   syncActiveListings(
     options?: Partial<Pick<ActiveListingsSyncOptions, 'marketplaceIds' | 'priority' | 'createMissingProducts' | 'defaultCategoryRef' | 'charset' | 'wait'>>,
@@ -134,7 +136,10 @@ export interface SellerSync {
     input: string | Uint8Array,
     options?: Partial<Pick<MappingCsvImportOptions, 'mode' | 'defaultMarketplaceId' | 'encoding'>>,
   ): Promise<MappingCsvImportResult>;
-  /** Matching mode: finds ASINs for shop products with a GTIN and queues offer-only listings; see `matchCatalog`. */
+  /**
+   * Matching mode: finds ASINs for shop products with a GTIN and queues offer-only listings, on the
+   * marketplaces of this worker (its `partition`'s, else the account's); see `matchCatalog`.
+   */
   matchCatalog(options?: Partial<Pick<CatalogMatchingOptions, 'marketplaceIds' | 'fulfillmentChannel'>>): Promise<CatalogMatchingSummary>;
 }
 
@@ -156,6 +161,9 @@ export function createSellerSync(options: SellerSyncOptions): SellerSync {
   const gateway = createAmazonGateway({ ...options.gateway, amazon: options.amazon, logger });
   const workerId = options.workerId ?? `${hostname()}:${process.pid}`;
   const matching = options.matching ?? {};
+  // the marketplaces this worker calls Amazon for: its partition's, or every one of the account's
+  const partition = options.partition ? [...new Set(options.partition.marketplaceIds)] : undefined;
+  const ownMarketplaceIds = partition ?? options.amazon.marketplaceIds;
   const mappings = createProductMappings(options.db, { tablePrefix: options.tablePrefix, accountId, clock: options.clock });
   const matchingBase = { db: options.db, adapter: options.shop, tablePrefix: options.tablePrefix, accountId, logger, clock: options.clock };
   const listings = createListingsSync({
@@ -172,6 +180,7 @@ export function createSellerSync(options: SellerSyncOptions): SellerSync {
     logger: logger.child({ capability: 'listings' }),
     clock: options.clock ?? Date.now,
     mappings,
+    partition,
   });
 
   const orders = createOrderImporter({
@@ -181,6 +190,7 @@ export function createSellerSync(options: SellerSyncOptions): SellerSync {
     accountId,
     tablePrefix: options.tablePrefix,
     orders: options.orders?.matchBy === undefined && matching.priority !== undefined ? { ...options.orders, matchBy: matching.priority } : options.orders,
+    partition,
     workerId,
     logger: logger.child({ capability: 'orders' }),
     clock: options.clock,
@@ -192,6 +202,7 @@ export function createSellerSync(options: SellerSyncOptions): SellerSync {
     accountId,
     tablePrefix: options.tablePrefix,
     shipments: options.shipments,
+    marketplaceIds: partition,
     workerId,
     logger: logger.child({ capability: 'shipments' }),
     clock: options.clock,
@@ -228,7 +239,7 @@ export function createSellerSync(options: SellerSyncOptions): SellerSync {
       syncActiveListings({
         ...matchingBase,
         gateway,
-        marketplaceIds: call.marketplaceIds ?? options.amazon.marketplaceIds,
+        marketplaceIds: call.marketplaceIds ?? ownMarketplaceIds,
         priority: call.priority ?? matching.priority,
         createMissingProducts: call.createMissingProducts ?? matching.createMissingProducts,
         defaultCategoryRef: call.defaultCategoryRef ?? matching.defaultCategoryRef,
@@ -241,7 +252,7 @@ export function createSellerSync(options: SellerSyncOptions): SellerSync {
       matchCatalog({
         ...matchingBase,
         gateway,
-        marketplaceIds: call.marketplaceIds ?? options.amazon.marketplaceIds,
+        marketplaceIds: call.marketplaceIds ?? ownMarketplaceIds,
         fulfillmentChannel: call.fulfillmentChannel ?? matching.fulfillmentChannel,
       }),
     async status() {

@@ -17,7 +17,12 @@ export interface AmazonAccountOptions {
   readonly region: AmazonRegion;
   /** The seller's merchant token (Seller Central → Account info → Merchant token). */
   readonly sellerId: string;
-  /** The marketplaces to sync, all in `region`. */
+  /**
+   * The marketplaces of the account, all in `region`: every one it sells on, also when several
+   * workers share the account (each names its own in `partition`). A marketplace left out is one
+   * the account dropped: offers Amazon still holds there are withdrawn (see
+   * `listings.withdrawFromRemovedMarketplaces`).
+   */
   readonly marketplaceIds: readonly string[];
   /** LWA refresh token of the seller's authorisation. A secret: never logged. */
   readonly refreshToken: string;
@@ -30,6 +35,12 @@ export interface AmazonAccountOptions {
    * of Amazon. Omit in production.
    */
   readonly endpoint?: string;
+}
+
+/** A worker's share of its account when several workers split the account by marketplace. */
+export interface SellerSyncPartition {
+  /** The marketplaces this worker works on: at least one, each among `amazon.marketplaceIds`. */
+  readonly marketplaceIds: readonly string[];
 }
 
 /** Options of `createSellerSync`. */
@@ -51,6 +62,26 @@ export interface SellerSyncOptions {
    * same time. Default: host name and process id, which is unique but changes at every restart.
    */
   readonly workerId?: string;
+  /**
+   * Work partitioned by marketplace (DESIGN §6): several worker processes share one account and
+   * one database, each with its own `partition.marketplaceIds` (a non-empty subset of
+   * `amazon.marketplaceIds`, which still lists every marketplace of the account). The workers'
+   * partitions should cover the account without overlapping. A partitioned worker:
+   *
+   * - claims only change-log entries of its marketplaces, entries for every marketplace (`"*"`, what
+   *   `enqueueChange` queues without a `marketplaceId`) and entries of marketplaces the account
+   *   dropped; a `"*"` entry is first expanded, in one transaction, into one entry per marketplace
+   *   of the account and acknowledged, so every worker's marketplaces get the change;
+   * - sends, withdraws and reconciles only on its marketplaces (and withdraws on marketplaces the
+   *   account dropped), never on another worker's; `pushListings({ untilDrained: true })` waits for
+   *   its own entries and feeds only;
+   * - imports orders, resumes and acknowledges them, confirms shipments, syncs active listings and
+   *   matches the catalog for its marketplaces only, so no two workers spend one quota twice.
+   *
+   * Omitted: the sync works on every marketplace of the account, and sends `"*"` entries to all of
+   * them.
+   */
+  readonly partition?: SellerSyncPartition;
   /** pino-compatible logger; secrets are redacted before anything reaches it. */
   readonly logger?: Logger;
   /** Listings sync settings (feeds, prices per marketplace, quantity buffer, quota); see `ListingsOptions`. */
@@ -119,4 +150,19 @@ export function validateSellerSyncOptions(options: SellerSyncOptions): void {
   }
   if (options.accountId !== undefined && (typeof options.accountId !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(options.accountId)))
     throw invalid('accountId', 'must be 1 to 64 letters, digits, ".", "_" or "-"', options.accountId);
+  const partition: unknown = options.partition;
+  if (partition !== undefined) {
+    if (typeof partition !== 'object' || partition === null || Array.isArray(partition))
+      throw invalid('partition', 'must be an object such as { marketplaceIds: ["A1PA6795UKMFR9"] }', partition);
+    const ids: unknown = (partition as { marketplaceIds?: unknown }).marketplaceIds;
+    const rule = `must list at least one of the account's marketplaces (amazon.marketplaceIds: ${amazon.marketplaceIds.join(', ')})`;
+    if (!Array.isArray(ids) || ids.length === 0) throw invalid('partition.marketplaceIds', rule, ids);
+    for (const id of ids)
+      if (typeof id !== 'string' || !amazon.marketplaceIds.includes(id))
+        throw invalid(
+          'partition.marketplaceIds',
+          `must be among amazon.marketplaceIds (${amazon.marketplaceIds.join(', ')}), which lists every marketplace of the account; add it there too`,
+          id,
+        );
+  }
 }
