@@ -57,13 +57,15 @@ export interface ListingsOptions {
   /** Per-marketplace settings, by marketplace id. Marketplaces left out use the defaults. */
   readonly marketplaces?: Readonly<Record<string, ListingsMarketplaceOptions>>;
   /**
-   * `true`: an offer Amazon holds from this account on a marketplace that is not (any more) one of
-   * `amazon.marketplaceIds`, which the account dropped, is withdrawn (quantity 0) by the SKU's next
-   * change or by `reconcile`. Default `false`: such offers are left alone, because workers that
-   * split an account by naming only their own marketplaces in `amazon.marketplaceIds` would
-   * withdraw each other's offers. Workers partitioned with `createSellerSync({ partition })` name
-   * every marketplace of the account there, and never withdraw from another worker's marketplace,
-   * so they may set it. To stop selling on one marketplace, prefer `marketplaces[id].enabled: false`.
+   * `true` (default): an offer Amazon holds from this account on a marketplace that is not (any
+   * more) one of `amazon.marketplaceIds`, which the account dropped, is withdrawn (quantity 0) by the
+   * SKU's next change or by `reconcile`. `false`: such offers are left alone. `amazon.marketplaceIds`
+   * lists every marketplace of the account, also for workers partitioned by marketplace (each names
+   * its own in `createSellerSync({ partition })`), so another worker's marketplace is never
+   * withdrawn from. The default was `false` before `partition` existed, when partitioned workers
+   * named only their own marketplaces in `amazon.marketplaceIds`: such a setup MUST move to
+   * `partition` (or set this to `false`), or its workers withdraw each other's offers. To stop
+   * selling on one marketplace, prefer `marketplaces[id].enabled: false`.
    */
   readonly withdrawFromRemovedMarketplaces?: boolean;
   /**
@@ -285,7 +287,7 @@ export function resolveListingsOptions(options: ListingsOptions | undefined, acc
     return { marketplaceId, enabled: settings.enabled ?? true, currency, rounding: marketRounding, productType: marketProductType, languageTag };
   });
 
-  const withdrawFromRemovedMarketplaces = o.withdrawFromRemovedMarketplaces ?? false;
+  const withdrawFromRemovedMarketplaces = o.withdrawFromRemovedMarketplaces ?? true;
   if (typeof withdrawFromRemovedMarketplaces !== 'boolean') throw invalid('withdrawFromRemovedMarketplaces', 'must be true or false', withdrawFromRemovedMarketplaces);
 
   const quantityBuffer = numberOption(o.quantity?.buffer, 'quantity.buffer', 0, { integer: true, min: 0 });

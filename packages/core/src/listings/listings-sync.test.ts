@@ -602,11 +602,11 @@ describe('marketplaces a product is no longer sold on', () => {
     await ukOff.pushListings({ untilDrained: true });
     expect([DE, FR, UK].map((m) => h.sim.state.offer('M-3', m)?.quantity)).toEqual([8, 8, 0]);
 
-    // FR no longer one of the account's marketplaces (and UK on again): by default its offers are
-    // left alone (another worker may own FR), only M-3 is offered on UK again; a sync that names every
-    // marketplace the account sells on opts in, and its reconcile reaches the offers left on FR
-    expect(await h.newSync({ amazon: account([DE, UK], h), listings: rates }).reconcile()).toMatchObject({ enqueued: 1 });
-    const withoutFr = h.newSync({ amazon: account([DE, UK], h), listings: { ...rates, withdrawFromRemovedMarketplaces: true } });
+    // FR no longer one of the account's marketplaces (and UK on again): with withdrawFromRemovedMarketplaces
+    // false its offers are left alone, only M-3 is offered on UK again; by default the account dropped
+    // FR, and reconcile reaches the offers left there
+    expect(await h.newSync({ amazon: account([DE, UK], h), listings: { ...rates, withdrawFromRemovedMarketplaces: false } }).reconcile()).toMatchObject({ enqueued: 1 });
+    const withoutFr = h.newSync({ amazon: account([DE, UK], h), listings: rates });
     expect(await withoutFr.reconcile()).toMatchObject({ enqueued: 3 });
     await withoutFr.pushListings({ untilDrained: true });
     expect([DE, FR, UK].map((m) => h.sim.state.offer('M-2', m)?.quantity)).toEqual([10, 0, 10]);
@@ -789,9 +789,9 @@ describe('workers partitioned by marketplace', () => {
     await h.enqueue([{ sku: 'X-1', kind: 'listing' }, { sku: 'X-2', kind: 'listing' }]);
     await h.sync.pushListings({ untilDrained: true });
     expect(quantities(h, 'X-1', [DE, FR, UK])).toEqual([10, 10, 10]);
-    // the account stops selling on UK: both workers name DE and FR only, and opt in to withdrawing there
-    const de = worker(h, DE, { listings: { withdrawFromRemovedMarketplaces: true } });
-    const fr = worker(h, FR, { listings: { withdrawFromRemovedMarketplaces: true } });
+    // the account stops selling on UK: both workers name DE and FR only; withdrawing is the default
+    const de = worker(h, DE);
+    const fr = worker(h, FR);
     await h.save({ sku: 'X-1', quantity: 5 });
     expect(await de.pushListings({ untilDrained: true })).toMatchObject({ drained: true, expanded: 1 });
     expect(await fr.pushListings({ untilDrained: true })).toMatchObject({ drained: true });
