@@ -765,6 +765,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
    */
   async function claimBatch(totals: Totals): Promise<ClaimedChange[]> {
     const claimed: ClaimedChange[] = [];
+    let expanded = 0;
     for (;;) {
       const batch = await changeLog.claim({ workerId, limit: options.batchSize - claimed.length, leaseMs: options.leaseMs, ...scope });
       totals.claimed += batch.length;
@@ -780,7 +781,9 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
         throw error;
       }
       totals.expanded += everywhere.length;
-      if (claimed.length >= options.batchSize) return claimed;
+      expanded += everywhere.length;
+      // a batch's worth of expansions per pass, even while the shop keeps queueing "*" changes
+      if (claimed.length >= options.batchSize || expanded >= options.batchSize) return claimed;
     }
   }
 

@@ -39,7 +39,10 @@ export interface SellerSyncStatus {
   readonly accountId: string;
   readonly sellerId: string;
   readonly marketplaceIds: readonly string[];
-  /** The change log: pending, in flight, failed, age of the oldest entry. */
+  /**
+   * The change log: pending, in flight, failed, age of the oldest entry. Of the whole account, also
+   * on a partitioned worker (its own share: `changeLog.stats({ marketplaceIds, accountMarketplaceIds })`).
+   */
   readonly queue: ChangeLogStats;
   /** Listing feeds in flight and the last finished ones with their per-SKU errors and warnings. */
   readonly listings: ListingsStatus;
