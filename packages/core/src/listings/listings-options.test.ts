@@ -22,7 +22,7 @@ describe('resolveListingsOptions', () => {
       stuckFeedMs: 3_600_000,
       leaseMs: 4_500_000,
       submissionLeaseMs: 300_000,
-      withdrawFromRemovedMarketplaces: true,
+      withdrawFromRemovedMarketplaces: false,
       timeScale: 1,
     });
     expect(resolved.marketplaces).toEqual([

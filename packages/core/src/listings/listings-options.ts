@@ -57,15 +57,15 @@ export interface ListingsOptions {
   /** Per-marketplace settings, by marketplace id. Marketplaces left out use the defaults. */
   readonly marketplaces?: Readonly<Record<string, ListingsMarketplaceOptions>>;
   /**
-   * `true` (default): an offer Amazon holds from this account on a marketplace that is not (any
-   * more) one of `amazon.marketplaceIds`, which the account dropped, is withdrawn (quantity 0) by the
-   * SKU's next change or by `reconcile`. `false`: such offers are left alone. `amazon.marketplaceIds`
-   * lists every marketplace of the account, also for workers partitioned by marketplace (each names
-   * its own in `createSellerSync({ partition })`), so another worker's marketplace is never
-   * withdrawn from. The default was `false` before `partition` existed, when partitioned workers
-   * named only their own marketplaces in `amazon.marketplaceIds`: such a setup MUST move to
-   * `partition` (or set this to `false`), or its workers withdraw each other's offers. To stop
-   * selling on one marketplace, prefer `marketplaces[id].enabled: false`.
+   * `true`: an offer Amazon holds from this account on a marketplace that is not (any more) one of
+   * `amazon.marketplaceIds`, which the account dropped, is withdrawn (quantity 0) by the SKU's next
+   * change or by `reconcile`. `false`: such offers are left alone. Default: `true` for a sync with
+   * `createSellerSync({ partition })`, whose `amazon.marketplaceIds` lists every marketplace of the
+   * account, so another worker's marketplace is never withdrawn from; `false` without one, because
+   * workers partitioned the older way (each naming only its own marketplaces in
+   * `amazon.marketplaceIds`) cannot be told from a sync that dropped a marketplace, and would
+   * withdraw each other's offers. To stop selling on one marketplace, prefer
+   * `marketplaces[id].enabled: false`, which always withdraws.
    */
   readonly withdrawFromRemovedMarketplaces?: boolean;
   /**
@@ -287,7 +287,7 @@ export function resolveListingsOptions(options: ListingsOptions | undefined, acc
     return { marketplaceId, enabled: settings.enabled ?? true, currency, rounding: marketRounding, productType: marketProductType, languageTag };
   });
 
-  const withdrawFromRemovedMarketplaces = o.withdrawFromRemovedMarketplaces ?? true;
+  const withdrawFromRemovedMarketplaces = o.withdrawFromRemovedMarketplaces ?? false;
   if (typeof withdrawFromRemovedMarketplaces !== 'boolean') throw invalid('withdrawFromRemovedMarketplaces', 'must be true or false', withdrawFromRemovedMarketplaces);
 
   const quantityBuffer = numberOption(o.quantity?.buffer, 'quantity.buffer', 0, { integer: true, min: 0 });

@@ -602,11 +602,12 @@ describe('marketplaces a product is no longer sold on', () => {
     await ukOff.pushListings({ untilDrained: true });
     expect([DE, FR, UK].map((m) => h.sim.state.offer('M-3', m)?.quantity)).toEqual([8, 8, 0]);
 
-    // FR no longer one of the account's marketplaces (and UK on again): with withdrawFromRemovedMarketplaces
-    // false its offers are left alone, only M-3 is offered on UK again; by default the account dropped
-    // FR, and reconcile reaches the offers left there
-    expect(await h.newSync({ amazon: account([DE, UK], h), listings: { ...rates, withdrawFromRemovedMarketplaces: false } }).reconcile()).toMatchObject({ enqueued: 1 });
-    const withoutFr = h.newSync({ amazon: account([DE, UK], h), listings: rates });
+    // FR no longer one of the account's marketplaces (and UK on again): by default, without a
+    // partition, its offers are left alone (another worker partitioned the older way may own FR) and
+    // only M-3 is offered on UK again; with withdrawFromRemovedMarketplaces the account dropped FR,
+    // and reconcile reaches the offers left there
+    expect(await h.newSync({ amazon: account([DE, UK], h), listings: rates }).reconcile()).toMatchObject({ enqueued: 1 });
+    const withoutFr = h.newSync({ amazon: account([DE, UK], h), listings: { ...rates, withdrawFromRemovedMarketplaces: true } });
     expect(await withoutFr.reconcile()).toMatchObject({ enqueued: 3 });
     await withoutFr.pushListings({ untilDrained: true });
     expect([DE, FR, UK].map((m) => h.sim.state.offer('M-2', m)?.quantity)).toEqual([10, 0, 10]);

@@ -345,7 +345,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
    * Whether an offer on a marketplace this sync does not send to may be withdrawn: one of its own
    * switched off (`enabled: false`) always, another worker's (in the account, not in the partition)
    * never; one that is not among `amazon.marketplaceIds` (the account dropped it) with
-   * `withdrawFromRemovedMarketplaces` (default true).
+   * `withdrawFromRemovedMarketplaces` (default true with a partition, false without).
    */
   const withdrawsOutside = (marketplaceId: string) =>
     accountMarketplaceIds.includes(marketplaceId)

@@ -174,7 +174,15 @@ export function createSellerSync(options: SellerSyncOptions): SellerSync {
     shop: options.shop,
     gateway,
     changeLog,
-    options: resolveListingsOptions({ timeScale: options.gateway?.timeScale, ...options.listings }, options.amazon.marketplaceIds),
+    options: resolveListingsOptions(
+      {
+        timeScale: options.gateway?.timeScale,
+        // with a partition, a marketplace absent from amazon.marketplaceIds is one the account dropped
+        withdrawFromRemovedMarketplaces: options.partition !== undefined,
+        ...options.listings,
+      },
+      options.amazon.marketplaceIds,
+    ),
     accountId,
     sellerId: options.amazon.sellerId,
     region: options.amazon.region,

@@ -20,7 +20,7 @@ export interface AmazonAccountOptions {
   /**
    * The marketplaces of the account, all in `region`: every one it sells on, also when several
    * workers share the account (each names its own in `partition`). A marketplace left out is one
-   * the account dropped: offers Amazon still holds there are withdrawn (see
+   * the account dropped: with a `partition`, offers Amazon still holds there are withdrawn (see
    * `listings.withdrawFromRemovedMarketplaces`).
    */
   readonly marketplaceIds: readonly string[];
