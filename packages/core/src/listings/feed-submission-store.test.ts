@@ -206,7 +206,9 @@ describeEachEngine('feed submission store', (engine) => {
         { claimedBy: 'worker-a', id: 2, version: 1 },
       ]),
     );
-    expect([...(await store.skusInFlight(['A', 'B', 'C']))].sort()).toEqual(['A', 'B']);
+    const inFlight = await store.skusInFlight(['A', 'B', 'C']);
+    expect([...inFlight.keys()].sort()).toEqual(['A', 'B']);
+    expect([...inFlight.get('A')!].sort()).toEqual([DE, FR].sort());
   });
 
   test('records outcomes (accepted by default), retries, and settles changes only when all their messages have a verdict', async () => {

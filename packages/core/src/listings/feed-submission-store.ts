@@ -279,6 +279,9 @@ export interface FeedQuota {
 }
 
 /** A batch to record: its submissions with their messages, in document order. */
+/** SKU → the marketplaces where it has a message in flight (an unsettled row). */
+export type ListingsInFlight = ReadonlyMap<string, ReadonlySet<string>>;
+
 export type FeedBatchRecord = readonly { readonly submission: NewFeedSubmission; readonly messages: readonly NewFeedMessage[] }[];
 
 export function createFeedSubmissionStore(knex: Knex, options: FeedSubmissionStoreOptions) {
@@ -332,11 +335,17 @@ export function createFeedSubmissionStore(knex: Knex, options: FeedSubmissionSto
     return toNumber(row?.n ?? 0);
   };
 
-  const inFlight = async (db: Knex | Knex.Transaction, skus: readonly string[]): Promise<Set<string>> => {
-    const out = new Set<string>();
+  // sku → the marketplaces where it has a message in flight: listings are per marketplace, so a
+  // feed for one marketplace never holds back an entry for another (a partitioned worker's own)
+  const inFlight = async (db: Knex | Knex.Transaction, skus: readonly string[]): Promise<ListingsInFlight> => {
+    const out = new Map<string, Set<string>>();
     for (const part of chunk([...new Set(skus)], IN_LIST)) {
-      const rows = (await db(messages).distinct('sku').where({ account_id: accountId, settled: false }).whereIn('sku', part)) as { sku: string }[];
-      for (const row of rows) out.add(row.sku);
+      const rows = (await db(messages).distinct('sku', 'marketplace_id').where({ account_id: accountId, settled: false }).whereIn('sku', part)) as { sku: string; marketplace_id: string }[];
+      for (const row of rows) {
+        const marketplaces = out.get(row.sku) ?? new Set<string>();
+        marketplaces.add(row.marketplace_id);
+        out.set(row.sku, marketplaces);
+      }
     }
     return out;
   };
@@ -426,9 +435,9 @@ export function createFeedSubmissionStore(knex: Knex, options: FeedSubmissionSto
       quotaAt: (at: number) => FeedQuota,
       holder: string,
       skus: readonly string[],
-      plan: (free: number, inFlight: ReadonlySet<string>, at: number) => FeedBatchRecord,
+      plan: (free: number, inFlight: ListingsInFlight, at: number) => FeedBatchRecord,
       clock: () => number,
-    ): Promise<{ readonly ids: number[]; readonly free: number; readonly inFlight: ReadonlySet<string> }> {
+    ): Promise<{ readonly ids: number[]; readonly free: number; readonly inFlight: ListingsInFlight }> {
       const sample = quotaAt(clock());
       return underQuotaLock(sample, holder, clock(), async (trx) => {
         const at = clock();
@@ -660,8 +669,8 @@ export function createFeedSubmissionStore(knex: Knex, options: FeedSubmissionSto
       return rows.map((row) => ({ claimedBy: row.claimed_by, id: toNumber(row.change_id), version: toNumber(row.change_version) }));
     },
 
-    /** Of these SKUs, those with a message still in flight (an unsettled row). */
-    async skusInFlight(skus: readonly string[]): Promise<Set<string>> {
+    /** Of these SKUs, those with a message still in flight (an unsettled row), with the marketplaces of those messages. */
+    async skusInFlight(skus: readonly string[]): Promise<ListingsInFlight> {
       return inFlight(knex, skus);
     },
 

@@ -701,6 +701,33 @@ describe('workers partitioned by marketplace', () => {
     expect(quantities(h, 'X-1')).toEqual([5, 5]);
   });
 
+  test("a SKU's feed in flight for DE does not hold back its FR entry: the workers send side by side, and each waits only for its own", async () => {
+    const h = await start({ marketplaceIds: [DE, FR], products: [listedProduct('X-1')] });
+    const de = worker(h, DE);
+    const fr = worker(h, FR);
+    await h.enqueue({ sku: 'X-1', kind: 'listing' });
+    // the DE feed stays IN_PROGRESS at Amazon
+    h.sim.setFaults({ stuckFeedRate: 1 });
+    expect(await de.pushListings()).toMatchObject({ expanded: 1, messagesSent: 1, deferred: 0 });
+    h.sim.setFaults({ stuckFeedRate: 0 });
+    // FR sends and drains meanwhile: the DE feed neither holds back its entry nor its drain
+    expect(await fr.pushListings({ untilDrained: true, timeoutMs: 20_000 })).toMatchObject({ drained: true, messagesSent: 1, deferred: 0 });
+    expect(h.sim.state.feeds.map((f) => [f.marketplaceIds, f.processingStatus])).toEqual([
+      [[DE], 'IN_PROGRESS'],
+      [[FR], 'DONE'],
+    ]);
+    // an edit now: FR sends it at once; DE's entry waits for the DE feed still in flight
+    await h.save({ sku: 'X-1', quantity: 4 });
+    expect(await fr.pushListings({ untilDrained: true, timeoutMs: 20_000 })).toMatchObject({ drained: true, expanded: 1, messagesSent: 1, deferred: 0 });
+    expect(quantities(h, 'X-1')).toEqual([undefined, 4]);
+    expect(await de.pushListings()).toMatchObject({ messagesSent: 0, deferred: 1 });
+    // the DE listing entry is held by its feed; the edit waits beside it, unclaimed
+    expect(await queued(h)).toEqual([
+      [DE, 'X-1', 'listing', 'worker-A1PA6795UKMFR9'],
+      [DE, 'X-1', 'offer', null],
+    ]);
+  });
+
   test('nothing is lost when the expanding worker stops right after the expansion: restarted workers send both marketplaces', async () => {
     const h = await start({ marketplaceIds: [DE, FR], products: [listedProduct('X-1')], listings: { leaseMs: 600_000 } });
     await h.enqueue({ sku: 'X-1', kind: 'listing' });

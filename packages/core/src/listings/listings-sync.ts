@@ -805,7 +805,18 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
   async function claimAndSubmit(totals: Totals): Promise<void> {
     const claimed = await claimBatch(totals);
     if (claimed.length === 0) return;
-    const busy = await store.skusInFlight(claimed.map((c) => c.sku));
+    // a SKU waits while a feed with it is in flight for a marketplace one of its entries targets
+    // ('*': any); the other marketplaces' listings are independent, so another worker's feed for
+    // them never holds this one back. All entries of a waiting SKU wait: they are decided together
+    const inFlight = await store.skusInFlight(claimed.map((c) => c.sku));
+    const busy = new Set(
+      claimed
+        .filter((c) => {
+          const marketplaces = inFlight.get(c.sku);
+          return marketplaces !== undefined && (c.marketplaceId === ALL_MARKETPLACES || marketplaces.has(c.marketplaceId));
+        })
+        .map((c) => c.sku),
+    );
     const later = claimed.filter((c) => busy.has(c.sku));
     if (later.length > 0) {
       await changeLog.release(later, { delayMs: options.pollIntervalMs });
@@ -898,7 +909,10 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
     });
     // Slots and SKUs in flight are decided under the quota lock, as the batch is recorded: another
     // worker may have taken slots, or recorded a feed with one of these SKUs, while this one built.
+    // A SKU that now has a message in flight for one of its documents' marketplaces is taken out
+    // of all its documents (a '*' entry spans several), as before the build
     let documents: readonly BuiltDocument[] = outcome.documents;
+    let blocked: ReadonlySet<string> = new Set();
     let recorded: Awaited<ReturnType<typeof store.recordBatch>>;
     try {
       recorded = await store.recordBatch(
@@ -906,7 +920,8 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
         workerId,
         outcome.documents.flatMap((document) => document.tags.map((tag) => tag.sku)),
         (free, inFlight, at) => {
-          documents = outcome.documents.map((d) => (d.tags.some((tag) => inFlight.has(tag.sku)) ? rewrite(d, inFlight) : d)).filter((d) => d.messageCount > 0);
+          blocked = new Set(outcome.documents.flatMap((d) => d.tags.filter((tag) => inFlight.get(tag.sku)?.has(d.marketplaceId) === true).map((tag) => tag.sku)));
+          documents = outcome.documents.map((d) => (d.tags.some((tag) => blocked.has(tag.sku)) ? rewrite(d, blocked) : d)).filter((d) => d.messageCount > 0);
           return recordsOf(documents, free, at);
         },
         clock,
@@ -915,8 +930,8 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       await changeLog.release(taken, { delayMs: options.retryBaseMs }).catch(() => 0);
       throw error;
     }
-    if (recorded.inFlight.size > 0) {
-      const later = claimsOf(outcome.documents.flatMap((d) => d.tags).filter((tag) => recorded.inFlight.has(tag.sku)).flatMap((tag) => tag.changes));
+    if (blocked.size > 0) {
+      const later = claimsOf(outcome.documents.flatMap((d) => d.tags).filter((tag) => blocked.has(tag.sku)).flatMap((tag) => tag.changes));
       const unique = [...new Map(later.map((claim) => [claim.id, claim])).values()];
       await changeLog.release(unique, { delayMs: options.pollIntervalMs });
       totals.deferred += unique.length;
