@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Knex } from 'knex';
 import { migrate } from '../database/migrate';
 import { describeEachEngine, dropTables, uniquePrefix } from '../test-support/database-engines';
-import { createFeedSubmissionStore, createListingStateStore, stateKey, type NewFeedMessage, type NewFeedSubmission } from './feed-submission-store';
+import { createFeedSubmissionStore, createListingStateStore, stateKey, type ListingsInFlight, type NewFeedMessage, type NewFeedSubmission } from './feed-submission-store';
 import { DE, FR, listedProduct, startListingsHarness } from '../test-support/listings-harness';
 
 const submission = (overrides: Partial<NewFeedSubmission> = {}): NewFeedSubmission => ({
@@ -77,7 +77,7 @@ describeEachEngine('feed submission store', (engine) => {
       const quota = { sellerId: 'A2LOCKTEST01', region: 'eu', since: 0, limit: 5 };
       const workers = Array.from({ length: 6 }, (_, w) => `worker-${w}`);
       // each worker built three documents: one with the SKU they all claimed an entry of, two of its own
-      const planned = (worker: string, w: number) => (free: number, inFlight: ReadonlySet<string>) =>
+      const planned = (worker: string, w: number) => (free: number, inFlight: ListingsInFlight) =>
         [['SHARED'], [`OWN-${w}-1`], [`OWN-${w}-2`]]
           .map((skus) => skus.filter((sku) => !inFlight.has(sku)))
           .filter((skus) => skus.length > 0)
