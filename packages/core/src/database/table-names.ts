@@ -20,6 +20,8 @@ export interface TableNames {
   readonly listingStates: string;
   /** One lock row per seller and region, held while the feed quota is counted and a batch recorded. */
   readonly feedQuotaLocks: string;
+  /** The partitioned workers of each account, with the marketplaces each names (listings). */
+  readonly partitionWorkers: string;
   /** Shop product ↔ seller SKU mappings, and rows that could not be matched. */
   readonly productMappings: string;
   readonly mismatches: string;
@@ -57,6 +59,7 @@ export function resolveTableNames(prefix: string = DEFAULT_TABLE_PREFIX): TableN
     feedSubmissionMessages: name('feed_submission_messages'),
     listingStates: name('listing_states'),
     feedQuotaLocks: name('feed_quota_locks'),
+    partitionWorkers: name('partition_workers'),
     productMappings: name('product_mappings'),
     mismatches: name('mismatches'),
     orders: name('orders'),

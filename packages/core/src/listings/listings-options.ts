@@ -117,6 +117,16 @@ export interface ListingsOptions {
    * minutes; MUST be shorter than `leaseMs` and longer than the time between two passes.
    */
   readonly submissionLeaseMs?: number;
+  /**
+   * With `createSellerSync({ partition })`: how long another worker's registration counts after
+   * its last pass (default 1 hour; MUST be longer than the time between two passes of a worker).
+   * Each partitioned worker registers the marketplaces it names in `amazon.marketplaceIds`; while
+   * the workers' lists differ (a marketplace is being added or dropped and the workers are
+   * restarted one by one), each takes the union for the account's marketplaces: `*` changes are
+   * expanded to all of them, and a marketplace another worker still names is never taken for one
+   * the account dropped. A worker stopped for good stops counting once this ran out.
+   */
+  readonly partitionPeerTtlMs?: number;
   /** Polling of feeds in flight: first after `intervalMs`, then backing off to `maxIntervalMs`. */
   readonly poll?: { readonly intervalMs?: number; readonly maxIntervalMs?: number };
   /**
@@ -168,6 +178,7 @@ export interface ResolvedListingsOptions {
   readonly stuckFeedMs: number;
   readonly leaseMs: number;
   readonly submissionLeaseMs: number;
+  readonly partitionPeerTtlMs: number;
   readonly pollIntervalMs: number;
   readonly maxPollIntervalMs: number;
   readonly retryBaseMs: number;
@@ -301,6 +312,7 @@ export function resolveListingsOptions(options: ListingsOptions | undefined, acc
   const leaseMs = numberOption(o.leaseMs, 'leaseMs', stuckFeedMs + 15 * 60_000);
   const submissionLeaseMs = numberOption(o.submissionLeaseMs, 'submissionLeaseMs', Math.min(5 * 60_000, leaseMs / 2));
   if (submissionLeaseMs >= leaseMs) throw invalid('submissionLeaseMs', 'must be shorter than leaseMs', submissionLeaseMs);
+  const partitionPeerTtlMs = numberOption(o.partitionPeerTtlMs, 'partitionPeerTtlMs', 60 * 60_000);
   const pollIntervalMs = numberOption(o.poll?.intervalMs, 'poll.intervalMs', 15_000);
   const maxPollIntervalMs = numberOption(o.poll?.maxIntervalMs, 'poll.maxIntervalMs', Math.max(pollIntervalMs, 120_000));
   if (maxPollIntervalMs < pollIntervalMs) throw invalid('poll.maxIntervalMs', 'must be at least poll.intervalMs', maxPollIntervalMs);
@@ -327,6 +339,7 @@ export function resolveListingsOptions(options: ListingsOptions | undefined, acc
     stuckFeedMs: scaled(stuckFeedMs),
     leaseMs: scaled(leaseMs),
     submissionLeaseMs: scaled(submissionLeaseMs),
+    partitionPeerTtlMs: scaled(partitionPeerTtlMs),
     pollIntervalMs: scaled(pollIntervalMs),
     maxPollIntervalMs: scaled(maxPollIntervalMs),
     retryBaseMs: scaled(retryBaseMs),

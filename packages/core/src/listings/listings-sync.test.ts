@@ -832,6 +832,43 @@ describe('workers partitioned by marketplace', () => {
     for (const sync of [de, fr]) expect(await sync.reconcile()).toMatchObject({ enqueued: 0 });
     expect(await queued(h)).toEqual([]);
   });
+
+  test('while the workers are restarted one by one with a new marketplace list, none takes the other list for a dropped marketplace', async () => {
+    // registrations count for 300 ms here (timeScale 1000), so a stopped worker's list ages out quickly
+    const h = await start({ marketplaceIds: [DE, FR, UK], listings: { exchangeRates: { 'EUR/GBP': '0.86' }, partitionPeerTtlMs: 300_000 }, products: [listedProduct('X-1')] });
+    const warnings: unknown[] = [];
+    const quiet = () => undefined;
+    const logger = { debug: quiet, info: quiet, error: quiet, warn: (...args: unknown[]) => void warnings.push(args) };
+    // UK is being added: the UK worker already names it, the DE worker (not restarted yet) does not
+    const uk = worker(h, UK, { workerId: 'uk-new', amazon: account(h, [DE, FR, UK]) });
+    const de = worker(h, DE, { workerId: 'de-old', logger });
+    await h.enqueue({ sku: 'X-1', kind: 'listing' });
+    await h.sync.pushListings({ untilDrained: true });
+    expect(quantities(h, 'X-1', [DE, FR, UK])).toEqual([10, 10, 10]);
+    expect(await uk.pushListings()).toMatchObject({ messagesSent: 0 });
+    // a save: the DE worker expands it to UK too (the UK worker names it), and does not withdraw UK
+    await h.save({ sku: 'X-1', quantity: 5 });
+    expect(await de.pushListings({ untilDrained: true })).toMatchObject({ drained: true, expanded: 1 });
+    expect(quantities(h, 'X-1', [DE, FR, UK])).toEqual([5, 10, 10]);
+    expect((await queued(h)).map(([marketplaceId]) => marketplaceId).sort()).toEqual([FR, UK].sort());
+    expect(JSON.stringify(warnings)).toContain('uk-new');
+    expect(await uk.pushListings({ untilDrained: true })).toMatchObject({ drained: true, messagesSent: 1 });
+    expect(quantities(h, 'X-1', [DE, FR, UK])).toEqual([5, 10, 5]);
+    // dropping UK again: a DE worker restarted with [DE, FR] leaves UK alone while the UK worker's
+    // registration counts, and withdraws it once that ran out (the UK worker stopped)
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const stillListed = worker(h, FR, { workerId: 'fr-old', amazon: account(h, [DE, FR, UK]) });
+    // (its pass sends the FR entry still queued)
+    expect(await stillListed.pushListings({ untilDrained: true })).toMatchObject({ drained: true, messagesSent: 1 });
+    await h.save({ sku: 'X-1', quantity: 3 });
+    const de2 = worker(h, DE, { workerId: 'de-new' });
+    expect(await de2.pushListings({ untilDrained: true })).toMatchObject({ drained: true, expanded: 1 });
+    expect(quantities(h, 'X-1', [DE, FR, UK])).toEqual([3, 5, 5]);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await h.save({ sku: 'X-1', quantity: 2 });
+    expect(await de2.pushListings({ untilDrained: true })).toMatchObject({ drained: true, expanded: 1 });
+    expect(quantities(h, 'X-1', [DE, FR, UK])).toEqual([2, 5, 0]);
+  });
 });
 
 describeEachEngine('workers partitioned by marketplace, side by side', (engine) => {

@@ -43,6 +43,7 @@ import {
 } from './feed-submission-store';
 import { describeListingProblems, listingSkuProblem, type ListingProblem } from './listing-validation';
 import type { ResolvedListingsOptions, ResolvedMarketplace } from './listings-options';
+import { createPartitionPeers } from './partition-peers';
 import { parseProcessingReport } from './processing-report';
 import { mappingsByProduct, productKey, sellerSkusOn, type ListingMapping } from './seller-skus';
 
@@ -323,10 +324,35 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
   const ownMarketplaceIds = partition ? accountMarketplaceIds.filter((id) => partition.includes(id)) : accountMarketplaceIds;
   const enabled = options.marketplaces.filter((m) => m.enabled && ownMarketplaceIds.includes(m.marketplaceId));
   const enabledIds = new Set(enabled.map((m) => m.marketplaceId));
+  /**
+   * The account's marketplaces as every live partitioned worker names them (renewed at every pass
+   * and reconcile): this worker's own `amazon.marketplaceIds`, plus any another worker names while
+   * their lists differ. A marketplace outside it is one the account dropped. Without a partition,
+   * this sync's own list.
+   */
+  let knownMarketplaceIds: readonly string[] = accountMarketplaceIds;
+  const peers = partition
+    ? createPartitionPeers(db, { tablePrefix: deps.tablePrefix, accountId, workerId, accountMarketplaceIds, partitionMarketplaceIds: partition, ttlMs: options.partitionPeerTtlMs, clock })
+    : null;
+  const warnedDisagreement = new Set<string>();
+  async function refreshPeers(): Promise<void> {
+    if (!peers) return;
+    const view = await peers.view();
+    knownMarketplaceIds = view.marketplaceIds;
+    for (const peer of view.disagreeing) {
+      const key = `${peer.workerId}\u0000${peer.marketplaceIds.join(',')}`;
+      if (warnedDisagreement.has(key)) continue;
+      warnedDisagreement.add(key);
+      logger.warn(
+        { workerId, peer: peer.workerId, peerMarketplaceIds: peer.marketplaceIds, marketplaceIds: accountMarketplaceIds },
+        'another partitioned worker of this account names other marketplaces in amazon.marketplaceIds; until all agree, "*" changes are expanded to all of them and none of them is treated as dropped',
+      );
+    }
+  }
   /** What this worker claims and drains: with a partition, its own entries, "*" ones (it expands them) and the dropped marketplaces'. */
-  const scope = partition ? { marketplaceIds: ownMarketplaceIds, accountMarketplaceIds } : { marketplaceIds: accountMarketplaceIds };
+  const scope = () => (partition ? { marketplaceIds: ownMarketplaceIds, accountMarketplaceIds: knownMarketplaceIds } : { marketplaceIds: accountMarketplaceIds });
   const inScope = (submission: FeedSubmission) =>
-    !partition || submission.marketplaceIds.some((id) => ownMarketplaceIds.includes(id) || !accountMarketplaceIds.includes(id));
+    !partition || submission.marketplaceIds.some((id) => ownMarketplaceIds.includes(id) || !knownMarketplaceIds.includes(id));
   // Amazon owns the stock of FBA offers: nothing sellersync may set to 0
   const merchantFulfilled = options.fulfillmentChannelCode === 'DEFAULT';
   /** A marketplace switched off, or no longer one of the account's (only a withdrawal goes there). */
@@ -348,7 +374,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
    * `withdrawFromRemovedMarketplaces` (default true with a partition, false without).
    */
   const withdrawsOutside = (marketplaceId: string) =>
-    accountMarketplaceIds.includes(marketplaceId)
+    knownMarketplaceIds.includes(marketplaceId)
       ? ownMarketplaceIds.includes(marketplaceId) && !enabledIds.has(marketplaceId)
       : options.withdrawFromRemovedMarketplaces;
   const withListingData = hasCapability(shop, 'listingData');
@@ -465,7 +491,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       // The other seller SKUs of the products changed here get the change too.
       const fanOut: { mapping: ListingMapping; marketplaceId: string; kind: ChangeKind }[] = [];
       for (const source of sources)
-        for (const marketplaceId of accountMarketplaceIds) {
+        for (const marketplaceId of knownMarketplaceIds) {
           // a delete sellersync fanned out itself never fans out again (else two SKUs delete each other for ever)
           if (source.removed && known.get(stateKey(marketplaceId, source.sku))?.derivedDelete) continue;
           for (const mapping of sellerSkusOn(source.sku, byProduct.get(source.key) ?? [], marketplaceId).others)
@@ -767,7 +793,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
     const claimed: ClaimedChange[] = [];
     let expanded = 0;
     for (;;) {
-      const batch = await changeLog.claim({ workerId, limit: options.batchSize - claimed.length, leaseMs: options.leaseMs, ...scope });
+      const batch = await changeLog.claim({ workerId, limit: options.batchSize - claimed.length, leaseMs: options.leaseMs, ...scope() });
       totals.claimed += batch.length;
       if (!partition) return batch;
       const everywhere = batch.filter((claim) => claim.marketplaceId === ALL_MARKETPLACES);
@@ -796,9 +822,9 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
     const dropped = new Map<string, string[]>();
     if (options.withdrawFromRemovedMarketplaces && merchantFulfilled)
       for (const state of (await states.get(everywhere.map((claim) => claim.sku))).values())
-        if (!accountMarketplaceIds.includes(state.marketplaceId) && isLive(state) && state.rejectedHash !== withdrawnOfferHash(state.marketplaceId))
+        if (!knownMarketplaceIds.includes(state.marketplaceId) && isLive(state) && state.rejectedHash !== withdrawnOfferHash(state.marketplaceId))
           dropped.set(state.sku, [...(dropped.get(state.sku) ?? []), state.marketplaceId]);
-    await changeLog.expand(everywhere, accountMarketplaceIds, (claim) => dropped.get(claim.sku) ?? []);
+    await changeLog.expand(everywhere, knownMarketplaceIds, (claim) => dropped.get(claim.sku) ?? []);
   }
 
   /** Claims due entries, builds their documents and submits as many as the quota allows. */
@@ -1136,6 +1162,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
   // ------------------------------------------------------------------------------------- pass
 
   async function pass(totals: Totals): Promise<void> {
+    await refreshPeers();
     let now = clock();
     const mine = await store.adopt(workerId, now + options.submissionLeaseMs, now);
     heldAt = now;
@@ -1165,7 +1192,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
   async function drained(): Promise<boolean> {
     if ((await store.listOpen()).some(inScope)) return false;
     // a partitioned worker waits for its own entries only (and "*" ones, which it expands)
-    const stats = await changeLog.stats(partition ? scope : {});
+    const stats = await changeLog.stats(partition ? scope() : {});
     return stats.pending === 0 && stats.inFlight === 0 && stats.failed - stats.parked === 0;
   }
 
@@ -1206,6 +1233,8 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 10_000)
       throw new SellerSyncError({ code: 'INVALID_OPTIONS', message: `reconcile: pageSize must be a whole number from 1 to 10000; got ${describeValue(pageSize)}.`, details: { field: 'pageSize', rule: '1 to 10000', value: pageSize } });
     const result = { pages: 0, scanned: 0, compared: 0, unchanged: 0, enqueued: 0, skipped: 0, invalidSkus: [] as { sku: string; rule: string }[] };
+    // which marketplaces the account dropped (withdrawals) is decided against every live worker's list
+    await refreshPeers();
     let cursor: string | null = null;
     do {
       const page = await shop.scanCatalog({ cursor, limit: pageSize });

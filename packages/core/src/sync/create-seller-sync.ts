@@ -177,9 +177,9 @@ export function createSellerSync(options: SellerSyncOptions): SellerSync {
     options: resolveListingsOptions(
       {
         timeScale: options.gateway?.timeScale,
-        // with a partition, a marketplace absent from amazon.marketplaceIds is one the account dropped
-        withdrawFromRemovedMarketplaces: options.partition !== undefined,
         ...options.listings,
+        // with a partition, a marketplace absent from amazon.marketplaceIds is one the account dropped
+        withdrawFromRemovedMarketplaces: options.listings?.withdrawFromRemovedMarketplaces ?? options.partition !== undefined,
       },
       options.amazon.marketplaceIds,
     ),
