@@ -353,6 +353,18 @@ describe('order import: workers partitioned by marketplace', () => {
       expect(() => h.newSync({ partition: { marketplaceIds: [DE] }, orders: { marketplaceIds: [FR] } })).toThrow(/orders\.marketplaceIds must be among this worker's partition\.marketplaceIds/);
     }));
 
+  test('a partitioned worker that searches fewer marketplaces than its partition still resumes its partition’s orders', () =>
+    withHarness({ marketplaceIds: [DE, FR] }, async (h) => {
+      await h.knex(h.tables.orders).insert(abandonedOrderRow('402-0000003-0000003', { marketplace_id: FR, lease_until: Date.now() - 1 }));
+      const worker = h.newSync({ workerId: 'worker-both', partition: { marketplaceIds: [DE, FR] }, orders: { marketplaceIds: [DE] } });
+      const summary = await importNow(h, worker);
+      // searched DE only; the FR row left behind was fetched again and settled
+      expect(h.sim.state.calls['orders.getOrder']).toBe(1);
+      expect(summary.errors.map((e) => [e.amazonOrderId, e.marketplaceId])).toEqual([['402-0000003-0000003', FR]]);
+      const [row] = await h.knex(h.tables.orders).where({ amazon_order_id: '402-0000003-0000003' }).select('claimed_by');
+      expect(row.claimed_by).toBeNull();
+    }));
+
   test('the stock an order moves reaches both marketplaces through the partitioned workers’ listings passes', () =>
     withHarness({ marketplaceIds: [DE, FR], products: PRODUCTS.map(listed) }, async (h) => {
       const de = partitioned(h, DE);

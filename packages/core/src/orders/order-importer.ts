@@ -163,8 +163,13 @@ function errorMessage(error: unknown): string {
 export function createOrderImporter(importerOptions: OrderImporterOptions): OrderImporter {
   const { db, shop, gateway, accountId } = importerOptions;
   const options = resolveOrdersOptions(importerOptions.orders, gateway.marketplaceIds, importerOptions.partition);
-  /** The rows a partitioned importer works on: its marketplaces' (a filter of the store's), else all. */
-  const own = importerOptions.partition ? options.marketplaceIds : undefined;
+  /**
+   * The rows a partitioned importer resumes, retries and acknowledges: its partition's (a filter of
+   * the store's), else all. Its partition's, not only those it searches (`orders.marketplaceIds`
+   * may be narrower): no other worker would finish them.
+   */
+  const partition = importerOptions.partition;
+  const own = partition ? gateway.marketplaceIds.filter((id) => partition.includes(id)) : undefined;
   const clock = importerOptions.clock ?? Date.now;
   const logger: SafeLogger = createSafeLogger(importerOptions.logger);
   const workerId = importerOptions.workerId ?? `${hostname()}:${process.pid}`;
