@@ -846,6 +846,9 @@ describe('workers partitioned by marketplace', () => {
     await h.sync.pushListings({ untilDrained: true });
     expect(quantities(h, 'X-1', [DE, FR, UK])).toEqual([10, 10, 10]);
     expect(await uk.pushListings()).toMatchObject({ messagesSent: 0 });
+    // a preview on a DE worker not restarted yet, before its first pass: DE only, no UK withdrawal
+    const preview = await worker(h, DE, { workerId: 'de-preview' }).previewFeed({ skus: ['X-1'] });
+    expect(preview.documents.map((d) => d.marketplaceId)).toEqual([DE]);
     // a save: the DE worker expands it to UK too (the UK worker names it), and does not withdraw UK
     await h.save({ sku: 'X-1', quantity: 5 });
     expect(await de.pushListings({ untilDrained: true })).toMatchObject({ drained: true, expanded: 1 });

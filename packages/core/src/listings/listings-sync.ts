@@ -335,9 +335,9 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
     ? createPartitionPeers(db, { tablePrefix: deps.tablePrefix, accountId, workerId, accountMarketplaceIds, partitionMarketplaceIds: partition, ttlMs: options.partitionPeerTtlMs, clock })
     : null;
   const warnedDisagreement = new Set<string>();
-  async function refreshPeers(): Promise<void> {
+  async function refreshPeers(register = true): Promise<void> {
     if (!peers) return;
-    const view = await peers.view();
+    const view = await peers.view({ register });
     knownMarketplaceIds = view.marketplaceIds;
     for (const peer of view.disagreeing) {
       const key = `${peer.workerId}\u0000${peer.marketplaceIds.join(',')}`;
@@ -1354,6 +1354,8 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
     const format = previewOptions.format ?? 'json';
     if (format !== 'json' && format !== 'xml')
       throw new SellerSyncError({ code: 'INVALID_OPTIONS', message: `previewFeed: format must be "json" or "xml"; got ${describeValue(format)}.`, details: { field: 'format', rule: 'json or xml', value: format } });
+    // what a pass would send: the same account marketplaces as the live workers name (read only)
+    await refreshPeers(false);
     const now = new Date(clock());
     const groups = new Map<string, QueuedChange[]>();
     const unique = [...new Set(skus)];

@@ -39,10 +39,13 @@ export function createPartitionPeers(knex: Knex, options: PartitionPeersOptions)
   const own = list(options.accountMarketplaceIds);
   let renewedAt = Number.NEGATIVE_INFINITY;
   return {
-    /** Renews this worker's row (at most every quarter of the TTL) and returns what every live worker names. */
-    async view(): Promise<PeerView> {
+    /**
+     * Renews this worker's row (at most every quarter of the TTL; not with `register: false`, for a
+     * read-only use such as a preview) and returns what every live worker names.
+     */
+    async view({ register = true }: { readonly register?: boolean } = {}): Promise<PeerView> {
       const now = options.clock();
-      if (now - renewedAt >= options.ttlMs / 4) {
+      if (register && now - renewedAt >= options.ttlMs / 4) {
         await knex(table)
           .insert({ account_id: options.accountId, worker_id: options.workerId, marketplace_ids: own, partition_ids: list(options.partitionMarketplaceIds), seen_at: now })
           .onConflict(['account_id', 'worker_id'])

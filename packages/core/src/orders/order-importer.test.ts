@@ -353,16 +353,33 @@ describe('order import: workers partitioned by marketplace', () => {
       expect(() => h.newSync({ partition: { marketplaceIds: [DE] }, orders: { marketplaceIds: [FR] } })).toThrow(/orders\.marketplaceIds must be among this worker's partition\.marketplaceIds/);
     }));
 
-  test('a partitioned worker that searches fewer marketplaces than its partition still resumes its partition’s orders', () =>
+  test('a partitioned worker that searches fewer marketplaces than its partition still finishes its partition’s orders the shop has', () =>
     withHarness({ marketplaceIds: [DE, FR] }, async (h) => {
-      await h.knex(h.tables.orders).insert(abandonedOrderRow('402-0000003-0000003', { marketplace_id: FR, lease_until: Date.now() - 1 }));
-      const worker = h.newSync({ workerId: 'worker-both', partition: { marketplaceIds: [DE, FR] }, orders: { marketplaceIds: [DE] } });
-      const summary = await importNow(h, worker);
-      // searched DE only; the FR row left behind was fetched again and settled
-      expect(h.sim.state.calls['orders.getOrder']).toBe(1);
-      expect(summary.errors.map((e) => [e.amazonOrderId, e.marketplaceId])).toEqual([['402-0000003-0000003', FR]]);
-      const [row] = await h.knex(h.tables.orders).where({ amazon_order_id: '402-0000003-0000003' }).select('claimed_by');
-      expect(row.claimed_by).toBeNull();
+      const both = h.newSync({ workerId: 'worker-both', partition: { marketplaceIds: [DE, FR] } });
+      const a = h.sim.seed.order({ ...mugAndCup('UNSHIPPED'), marketplaceId: FR });
+      await importNow(h, both);
+      const before = [h.stock('MUG-1'), h.stock('CUP-2')];
+      const b = h.sim.seed.order({ ...mugAndCup('PENDING'), marketplaceId: FR });
+      await importNow(h, both);
+      expect(h.shop.listOrders().map((o) => o.externalId).sort()).toEqual([a.orderId, b.orderId].sort());
+      // b: the importer died after createOrder and the reservation, before recording either;
+      // c: an importer claimed it and died before createOrder
+      await h.knex(h.tables.orders)
+        .where({ amazon_order_id: b.orderId })
+        .update({ state: 'claimed', claimed_by: 'dead-worker#1', lease_until: Date.now() - 1, shop_order_ref: null, stock_state: 'none' });
+      const c = h.sim.seed.order({ ...mugAndCup('UNSHIPPED'), marketplaceId: FR });
+      await h.knex(h.tables.orders).insert(abandonedOrderRow(c.orderId, { marketplace_id: FR, lease_until: Date.now() - 1 }));
+      h.sim.seed.setOrderStatus(b.orderId, 'CANCELLED');
+      // the worker now searches DE only; FR's rows are still its own to finish
+      const narrowed = h.newSync({ workerId: 'worker-both', partition: { marketplaceIds: [DE, FR] }, orders: { marketplaceIds: [DE] } });
+      const summary = await importNow(h, narrowed);
+      expect(summary.failed).toBe(0);
+      // b is in the shop: finished (cancelled, its stock back), never skipped by the marketplace option
+      expect(h.shop.listOrders().find((o) => o.externalId === b.orderId)!.status).toBe('cancelled');
+      expect(await h.knex(h.tables.orders).where({ amazon_order_id: b.orderId }).first()).toMatchObject({ state: 'imported', claimed_by: null, stock_state: 'released' });
+      // c never reached the shop: the option applies, and says so
+      expect(summary.skippedOrders.map((o) => [o.amazonOrderId, o.reason])).toEqual([[c.orderId, 'marketplace-not-imported']]);
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual(before);
     }));
 
   test('the stock an order moves reaches both marketplaces through the partitioned workers’ listings passes', () =>

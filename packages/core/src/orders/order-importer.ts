@@ -273,7 +273,8 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
     if (isFbaOrder(order) && !options.importFba)
       return { reason: 'fba-disabled', message: `Amazon order ${order.orderId} is fulfilled by Amazon (FBA) and importFba is off.` };
     const orderMarketplace = order.salesChannel?.marketplaceId ?? marketplaceId;
-    if (!options.marketplaceIds.includes(orderMarketplace))
+    // an order the shop has is finished (status, stock) whatever the marketplace: only new ones are skipped
+    if (isNew && !options.marketplaceIds.includes(orderMarketplace))
       return { reason: 'marketplace-not-imported', message: `Amazon order ${order.orderId} is from marketplace ${orderMarketplace}, which this account does not import.` };
     if (isNew && isCancelled(amazonOrderStatus(order)))
       return { reason: 'cancelled-before-import', message: `Amazon order ${order.orderId} was cancelled before it was imported; there is nothing to fulfil.` };

@@ -298,7 +298,8 @@ export function resolveOrdersOptions(
   if (payment.method !== undefined && (typeof payment.method !== 'string' || payment.method === ''))
     throw invalid('payment.method', 'must be a non-empty string', payment.method);
   const pricesIncludeTax: Record<string, boolean> = {};
-  for (const id of marketplaceIds) pricesIncludeTax[id] = typeof o.pricesIncludeTax === 'boolean' ? o.pricesIncludeTax : marketplacePricesIncludeTax(id);
+  // every marketplace of the account: an order of one not searched may still be finished (resumed, updated)
+  for (const id of accountMarketplaceIds) pricesIncludeTax[id] = typeof o.pricesIncludeTax === 'boolean' ? o.pricesIncludeTax : marketplacePricesIncludeTax(id);
   if (o.pricesIncludeTax !== undefined && typeof o.pricesIncludeTax !== 'boolean') {
     if (typeof o.pricesIncludeTax !== 'object' || o.pricesIncludeTax === null || Array.isArray(o.pricesIncludeTax))
       throw invalid('pricesIncludeTax', 'must be true, false or an object of marketplace id → true/false', o.pricesIncludeTax);
