@@ -51,6 +51,8 @@ export function createPartitionPeers(knex: Knex, options: PartitionPeersOptions)
           .onConflict(['account_id', 'worker_id'])
           .merge(['marketplace_ids', 'partition_ids', 'seen_at']);
         renewedAt = now;
+        // rows of workers long gone (a default workerId changes at every restart) are cleared
+        await knex(table).where({ account_id: options.accountId }).andWhere('seen_at', '<', now - 10 * options.ttlMs).delete();
       }
       const rows = (await knex(table)
         .select('worker_id', 'marketplace_ids')
