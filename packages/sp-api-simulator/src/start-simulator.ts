@@ -97,6 +97,12 @@ export interface Simulator {
   readonly faults: SimulatorFaults;
   /** Expires every access token issued so far (the next SP-API call gets 403 "...has expired"). */
   expireAccessTokens(): void;
+  /**
+   * Lets a feed held IN_PROGRESS by `stuckFeedRate` finish now (processed and applied, as any
+   * other), as Amazon sometimes finishes a feed hours late. Returns false when the feed is not
+   * such a stuck feed (unknown, not stuck, or already ended, for example cancelled).
+   */
+  finishStuckFeed(feedId: string): boolean;
   /** Stops the server, closes open connections and cancels pending feed and report work. */
   close(): Promise<void>;
 }
@@ -251,6 +257,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return structuredClone(faults.current());
     },
     expireAccessTokens: () => tokens.expireAll(),
+    finishStuckFeed: (feedId) => feeds.finishStuck(feedId),
     close() {
       closed ??= new Promise<void>((resolve) => {
         scheduler.clear();

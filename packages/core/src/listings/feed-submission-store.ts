@@ -684,6 +684,31 @@ export function createFeedSubmissionStore(knex: Knex, options: FeedSubmissionSto
       return rows.map(toSubmission);
     },
 
+    /**
+     * Feeds given up as stuck that are still watched (a next poll set), due at `now`: Amazon may
+     * finish such a feed late and apply its older values over newer ones.
+     */
+    async listWatched(now: number): Promise<FeedSubmission[]> {
+      const rows = (await knex(submissions)
+        .select(SUBMISSION_COLUMNS)
+        .where({ account_id: accountId, status: 'stuck' })
+        .whereNotNull('next_poll_at')
+        .andWhere('next_poll_at', '<=', now)
+        .orderBy('id')) as SubmissionRow[];
+      return rows.map(toSubmission);
+    },
+
+    /**
+     * Takes the next look at a watched feed: moves its next poll from `due` to `next` (`null`: the
+     * watch ends) when it is still `due`, so of several workers only one looks. True if taken.
+     */
+    async moveWatch(id: number, due: number, next: number | null, processingStatus?: string): Promise<boolean> {
+      const count = await knex(submissions)
+        .where({ id, account_id: accountId, status: 'stuck', next_poll_at: due })
+        .update({ next_poll_at: next, ...(processingStatus ? { processing_status: processingStatus } : {}) });
+      return count > 0;
+    },
+
     /** This account's last finished submissions, newest first. */
     async listFinished(limit: number): Promise<FeedSubmission[]> {
       const rows = (await knex(submissions)

@@ -1166,6 +1166,36 @@ describe('faults', () => {
     expect(await h.sync.pushListings({ untilDrained: true, timeoutMs: 30_000 })).toMatchObject({ drained: true });
     h.expectConverged();
   });
+
+  test('a feed given up as stuck that Amazon finishes late: its SKUs are queued again, so the shop’s current offers win', async () => {
+    const h = await start({ products: products.slice(1, 3), listings: { stuckFeedMs: 400_000 }, simulator: { faults: { stuckFeedRate: 1 } } });
+    await h.enqueue(products.slice(1, 3).map((p) => ({ sku: p.sku, kind: 'listing' as const })));
+    await waitFor(async () => ((await h.sync.pushListings()).retried > 0 ? true : null));
+    const [stuck] = h.sim.state.feeds;
+    expect(stuck).toMatchObject({ processingStatus: 'IN_PROGRESS' });
+    // the entries go again in a new feed, with the stock saved meanwhile
+    h.sim.setFaults({ stuckFeedRate: 0 });
+    await h.save({ sku: 'F-1', quantity: 7 });
+    expect(await h.sync.pushListings({ untilDrained: true, timeoutMs: 30_000 })).toMatchObject({ drained: true, requeued: 0 });
+    expect(h.sim.state.offer('F-1', DE)?.quantity).toBe(7);
+    // hours later Amazon finishes the first feed after all: its older quantity overwrites the newer one
+    expect(h.sim.finishStuckFeed(stuck!.feedId)).toBe(true);
+    expect(h.sim.state.offer('F-1', DE)?.quantity).toBe(1);
+    // the next look at the watched feed queues its SKUs again, and the shop's offers are back
+    const pass = await waitFor(async () => {
+      const result = await h.sync.pushListings();
+      return result.requeued > 0 ? result : null;
+    });
+    expect(pass.requeued).toBe(2);
+    expect(await h.sync.pushListings({ untilDrained: true, timeoutMs: 30_000 })).toMatchObject({ drained: true });
+    expect(h.sim.state.offer('F-1', DE)?.quantity).toBe(7);
+    h.expectConverged();
+    // the watch has ended: further passes never look at that feed again
+    const polls = h.sim.state.calls['feeds.getFeed'];
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await h.sync.pushListings();
+    expect(h.sim.state.calls['feeds.getFeed']).toBe(polls);
+  });
 });
 
 describe('convergence', () => {

@@ -121,6 +121,11 @@ export interface PushListingsResult {
   readonly retried: number;
   /** Entries handed back because their SKU is still in a feed in flight; sent in a later feed. */
   readonly deferred: number;
+  /**
+   * SKUs queued again because Amazon finished, late, a feed given up as stuck (its older values
+   * may have overwritten newer ones); sent with the shop's current data.
+   */
+  readonly requeued: number;
   /** Feeds still in flight (submitted, or waiting for a quota slot); a partitioned worker's: of its marketplaces. */
   readonly feedsInFlight: number;
   /** Documents waiting for a `JSON_LISTINGS_FEED` quota slot. */
@@ -290,6 +295,7 @@ interface Totals {
   invalid: number;
   retried: number;
   deferred: number;
+  requeued: number;
 }
 
 const SHOP_CHUNK = 500;
@@ -768,14 +774,23 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
     }
   }
 
-  async function finishFailed(id: number, status: 'failed' | 'fatal' | 'cancelled' | 'stuck', code: string, message: string, totals: Totals, processingStatus?: string): Promise<void> {
+  async function finishFailed(
+    id: number,
+    status: 'failed' | 'fatal' | 'cancelled' | 'stuck',
+    code: string,
+    message: string,
+    totals: Totals,
+    processingStatus?: string,
+    watchAt: number | null = null,
+  ): Promise<void> {
     // only the holder finishes a submission: a worker that lost it leaves its messages to the new holder
     if (!(await store.update(id, workerId, { leaseUntil: clock() + options.submissionLeaseMs }))) return;
     await store.markForRetry(id, code, message);
     await store.update(id, workerId, {
       status,
       finishedAt: clock(),
-      nextPollAt: null,
+      // a stuck feed is still looked at now and then (watchStuck): Amazon may finish it late
+      nextPollAt: watchAt,
       content: null,
       errorCode: code,
       errorMessage: message,
@@ -979,6 +994,61 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
 
   // ------------------------------------------------------------------------------------- poll
 
+  /** How long until the next look at a feed given up as stuck: a tenth of its age, from the longest poll interval up to `stuckFeedMs`. */
+  const watchInterval = (age: number) => Math.round(Math.min(Math.max(options.maxPollIntervalMs, options.stuckFeedMs), Math.max(options.maxPollIntervalMs, age / 10)));
+
+  /**
+   * Feeds given up as stuck are looked at again, less and less often, until Amazon ends them or
+   * `keepReportsMs` after their submission. Their entries were sent again meanwhile; a feed Amazon
+   * finishes late may have applied its older values over the newer ones, so its SKUs are queued
+   * again (current shop data, sent after it). A delete is not queued again.
+   */
+  async function watchStuck(totals: Totals): Promise<void> {
+    const now = clock();
+    for (const submission of (await store.listWatched(now)).filter(inScope)) {
+      const due = submission.nextPollAt!;
+      const age = now - (submission.submittedAt ?? submission.createdAt);
+      if (age > options.keepReportsMs || submission.feedId === null) {
+        await store.moveWatch(submission.id, due, null);
+        continue;
+      }
+      const next = now + watchInterval(age);
+      // several workers may see it due: only the one that moves the next look on goes ahead
+      if (!(await store.moveWatch(submission.id, due, next))) continue;
+      let feed: AmazonFeed;
+      try {
+        feed = await gateway.getFeed(submission.feedId);
+      } catch (error) {
+        logger.debug({ feedId: submission.feedId, err: error }, 'getFeed of a feed given up as stuck failed; looking again later');
+        continue;
+      }
+      const status = feed.processingStatus;
+      if (status === 'IN_QUEUE' || status === 'IN_PROGRESS') continue;
+      if (status === 'DONE') totals.requeued += await requeueLate(submission);
+      await store.moveWatch(submission.id, next, null, status);
+    }
+  }
+
+  async function requeueLate(submission: FeedSubmission): Promise<number> {
+    const seen = new Set<string>();
+    const changes: ChangeInput[] = [];
+    for (const row of await store.messagesOf(submission.id)) {
+      const key = stateKey(row.marketplaceId, row.sku);
+      if (row.mode === 'delete' || seen.has(key)) continue;
+      seen.add(key);
+      // without a partition, an entry for a marketplace the account no longer has is never claimed: "*" reaches it
+      const marketplaceId = partition || accountMarketplaceIds.includes(row.marketplaceId) ? row.marketplaceId : ALL_MARKETPLACES;
+      changes.push({ sku: row.sku, kind: row.mode === 'listing' ? 'listing' : 'offer', marketplaceId, accountId });
+    }
+    if (changes.length === 0) return 0;
+    const queued = await enqueueChange(db, changes, { tablePrefix: deps.tablePrefix, onInvalid: 'skip' });
+    logger.warn(
+      { feedId: submission.feedId, submission: submission.id, skus: changes.length },
+      'a listings feed given up as stuck was finished by Amazon late and may have applied older values; its SKUs are queued again',
+    );
+    return changes.length - queued.rejected.length;
+  }
+
   async function poll(submission: FeedSubmission, totals: Totals): Promise<void> {
     const now = clock();
     if (submission.nextPollAt !== null && submission.nextPollAt > now) return;
@@ -990,7 +1060,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
           await gateway.cancelFeed(feedId).catch((error: unknown) => logger.debug({ feedId, err: error }, 'cancelFeed of a stuck feed failed'));
         const message = `Feed ${feedId} was not done ${Math.round(age / 1000)} s after submission (limit ${Math.round(options.stuckFeedMs / 1000)} s; last status ${processingStatus ?? 'unknown'}); its entries are retried.`;
         logger.warn({ feedId, submission: submission.id, processingStatus }, 'listings feed stuck');
-        await finishFailed(submission.id, 'stuck', 'FEED_STUCK', message, totals, processingStatus);
+        await finishFailed(submission.id, 'stuck', 'FEED_STUCK', message, totals, processingStatus, now + watchInterval(age));
         return;
       }
       const interval = Math.round(Math.min(options.maxPollIntervalMs, options.pollIntervalMs * 1.5 ** submission.polls));
@@ -1177,6 +1247,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       else if (submission.status === 'submitting' && !submittingNow.has(submittingKey(submission.id))) await abandon(submission, totals);
     }
     for (const batchId of await store.openBatches(workerId, clock())) await settle(batchId, totals);
+    await watchStuck(totals);
     now = clock();
     const waiting = mine.filter((s) => s.status === 'waiting').length;
     const sent = waiting > 0 ? await submitWaiting(totals) : 0;
@@ -1198,7 +1269,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
 
   async function pushListings(pushOptions: PushListingsOptions = {}): Promise<PushListingsResult> {
     return exclusive(async () => {
-      const totals: Totals = { claimed: 0, expanded: 0, feedsSubmitted: 0, messagesSent: 0, feedsFinished: 0, acknowledged: 0, rejected: 0, invalid: 0, retried: 0, deferred: 0 };
+      const totals: Totals = { claimed: 0, expanded: 0, feedsSubmitted: 0, messagesSent: 0, feedsFinished: 0, acknowledged: 0, rejected: 0, invalid: 0, retried: 0, deferred: 0, requeued: 0 };
       const started = Date.now();
       const timeoutMs = pushOptions.timeoutMs ?? 10 * 60_000;
       const tick = Math.max(5, Math.min(1000, options.pollIntervalMs / 3));

@@ -81,6 +81,8 @@ export interface FeedsService {
   all(): FeedRecord[];
   get(feedId: string): FeedRecord | undefined;
   view(feed: FeedRecord): SimulatedFeed;
+  /** Lets a stuck feed (fault `stuckFeedRate`) that is IN_PROGRESS finish now, as Amazon may hours late; false for any other feed. */
+  finishStuck(feedId: string): boolean;
 }
 
 interface FeedsQuery {
@@ -306,6 +308,12 @@ export function createFeedsService(context: {
   return {
     routes,
     all: () => [...feeds.values()],
+    finishStuck(feedId) {
+      const feed = feeds.get(feedId);
+      if (feed?.fate !== 'stuck' || feed.processingStatus !== 'IN_PROGRESS') return false;
+      finish(feed);
+      return true;
+    },
     get: (feedId) => feeds.get(feedId),
     view(feed) {
       const input = documents.get(feed.inputFeedDocumentId);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import type { SellingPartner } from 'amazon-sp-api';
 import type { Simulator } from '../start-simulator';
-import { JSON_CONTENT_TYPE, listingsFeed, startHarness, submitFeed, waitForFeed } from '../test-support/harness';
+import { JSON_CONTENT_TYPE, listingsFeed, startHarness, submitFeed, waitFor, waitForFeed } from '../test-support/harness';
 import { createClient, DE, rejectionOf } from '../test-support/sp-client';
 import { modelErrors } from '../test-support/amazon-models';
 
@@ -122,5 +122,23 @@ describe('fault injection', () => {
     harness.sim.setFaults({ fatalFeedRate: 0 });
     expect((await waitForFeed(harness.sp, await submitFeed(harness.sp, 'JSON_LISTINGS_FEED', content, JSON_CONTENT_TYPE))).processingStatus).toBe('DONE');
     expect(harness.sim.state.listing('STUCK-1', DE)?.asin).toBe('B0SIM00001');
+  });
+
+  test('finishStuckFeed lets a stuck feed finish late (processed and applied); any other feed is refused', async () => {
+    const harness = await startHarness({ faults: { stuckFeedRate: 1 }, rateLimits: false });
+    sim = harness.sim;
+    const content = listingsFeed([{ messageId: 1, sku: 'LATE-1', operationType: 'UPDATE', productType: 'PRODUCT', requirements: 'LISTING_OFFER_ONLY', attributes: { merchant_suggested_asin: [{ value: 'B0SIM00001' }], condition_type: [{ value: 'new_new' }] } }]);
+    const stuck = await submitFeed(harness.sp, 'JSON_LISTINGS_FEED', content, JSON_CONTENT_TYPE);
+    await waitFor(async () => (harness.sim.state.feed(stuck)?.processingStatus === 'IN_PROGRESS' ? true : undefined), 2000, 'IN_PROGRESS');
+    expect(harness.sim.state.listing('LATE-1', DE)).toBeUndefined();
+    expect(harness.sim.finishStuckFeed('00000000000')).toBe(false);
+    expect(harness.sim.finishStuckFeed(stuck)).toBe(true);
+    expect(harness.sim.state.listing('LATE-1', DE)?.asin).toBe('B0SIM00001');
+    expect(await waitForFeed(harness.sp, stuck)).toMatchObject({ processingStatus: 'DONE', resultFeedDocumentId: expect.any(String) });
+    // done now: not stuck any more
+    expect(harness.sim.finishStuckFeed(stuck)).toBe(false);
+    harness.sim.setFaults({ stuckFeedRate: 0 });
+    const normal = await submitFeed(harness.sp, 'JSON_LISTINGS_FEED', content, JSON_CONTENT_TYPE);
+    expect(harness.sim.finishStuckFeed(normal)).toBe(false);
   });
 });
