@@ -834,8 +834,9 @@ describe('workers partitioned by marketplace', () => {
   });
 
   test('while the workers are restarted one by one with a new marketplace list, none takes the other list for a dropped marketplace', async () => {
-    // registrations count for 300 ms here (timeScale 1000), so a stopped worker's list ages out quickly
-    const h = await start({ marketplaceIds: [DE, FR, UK], listings: { exchangeRates: { 'EUR/GBP': '0.86' }, partitionPeerTtlMs: 300_000 }, products: [listedProduct('X-1')] });
+    // registrations count for 2.5 s here (timeScale 1000), so a stopped worker's list ages out quickly,
+    // with a wide margin for the steps that must see it alive on a loaded machine
+    const h = await start({ marketplaceIds: [DE, FR, UK], listings: { exchangeRates: { 'EUR/GBP': '0.86' }, partitionPeerTtlMs: 2_500_000 }, products: [listedProduct('X-1')] });
     const warnings: unknown[] = [];
     const quiet = () => undefined;
     const logger = { debug: quiet, info: quiet, error: quiet, warn: (...args: unknown[]) => void warnings.push(args) };
@@ -859,7 +860,7 @@ describe('workers partitioned by marketplace', () => {
     expect(quantities(h, 'X-1', [DE, FR, UK])).toEqual([5, 10, 5]);
     // dropping UK again: a DE worker restarted with [DE, FR] leaves UK alone while the UK worker's
     // registration counts, and withdraws it once that ran out (the UK worker stopped)
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await new Promise((resolve) => setTimeout(resolve, 2_700));
     const stillListed = worker(h, FR, { workerId: 'fr-old', amazon: account(h, [DE, FR, UK]) });
     // (its pass sends the FR entry still queued)
     expect(await stillListed.pushListings({ untilDrained: true })).toMatchObject({ drained: true, messagesSent: 1 });
@@ -867,7 +868,7 @@ describe('workers partitioned by marketplace', () => {
     const de2 = worker(h, DE, { workerId: 'de-new' });
     expect(await de2.pushListings({ untilDrained: true })).toMatchObject({ drained: true, expanded: 1 });
     expect(quantities(h, 'X-1', [DE, FR, UK])).toEqual([3, 5, 5]);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await new Promise((resolve) => setTimeout(resolve, 2_700));
     await h.save({ sku: 'X-1', quantity: 2 });
     expect(await de2.pushListings({ untilDrained: true })).toMatchObject({ drained: true, expanded: 1 });
     expect(quantities(h, 'X-1', [DE, FR, UK])).toEqual([2, 5, 0]);
@@ -1168,7 +1169,7 @@ describe('faults', () => {
   });
 
   test('a feed given up as stuck that Amazon finishes late: its SKUs are queued again, so the shop’s current offers win', async () => {
-    const h = await start({ products: products.slice(1, 3), listings: { stuckFeedMs: 400_000 }, simulator: { faults: { stuckFeedRate: 1 } } });
+    const h = await start({ products: products.slice(1, 3), listings: { stuckFeedMs: 1_000_000 }, simulator: { faults: { stuckFeedRate: 1 } } });
     await h.enqueue(products.slice(1, 3).map((p) => ({ sku: p.sku, kind: 'listing' as const })));
     await waitFor(async () => ((await h.sync.pushListings()).retried > 0 ? true : null));
     const [stuck] = h.sim.state.feeds;
@@ -1195,6 +1196,48 @@ describe('faults', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     await h.sync.pushListings();
     expect(h.sim.state.calls['feeds.getFeed']).toBe(polls);
+  });
+
+  test('a late feed that lists a SKU deleted since gets the delete again; a late delete of a SKU listed since gets the listing again', async () => {
+    const items = [listedProduct('F-1', { quantity: 1 }), listedProduct('F-2', { quantity: 2 })];
+    const h = await start({ products: items, listings: { stuckFeedMs: 1_000_000 }, simulator: { faults: { stuckFeedRate: 1 } } });
+    await h.enqueue(items.map((p) => ({ sku: p.sku, kind: 'listing' as const })));
+    await waitFor(async () => ((await h.sync.pushListings()).retried > 0 ? true : null));
+    const [lateListing] = h.sim.state.feeds;
+    h.sim.setFaults({ stuckFeedRate: 0 });
+    expect(await h.sync.pushListings({ untilDrained: true, timeoutMs: 30_000 })).toMatchObject({ drained: true });
+    // F-1 leaves the shop and Amazon: deleted
+    h.shop.removeProduct('F-1');
+    await h.enqueue({ sku: 'F-1', kind: 'delete' });
+    expect(await h.sync.pushListings({ untilDrained: true, timeoutMs: 30_000 })).toMatchObject({ drained: true });
+    expect(h.sim.state.listing('F-1', DE)).toBeUndefined();
+    // F-2 is deleted too, but that feed gets stuck; the shop lists F-2 again before the retry
+    h.sim.setFaults({ stuckFeedRate: 1 });
+    h.shop.removeProduct('F-2');
+    await h.enqueue({ sku: 'F-2', kind: 'delete' });
+    await waitFor(async () => ((await h.sync.pushListings()).retried > 0 ? true : null));
+    const lateDelete = h.sim.state.feeds.at(-1)!;
+    h.sim.setFaults({ stuckFeedRate: 0 });
+    h.shop.upsertProduct(listedProduct('F-2', { quantity: 5 }));
+    await h.enqueue({ sku: 'F-2', kind: 'listing' });
+    expect(await h.sync.pushListings({ untilDrained: true, timeoutMs: 30_000 })).toMatchObject({ drained: true });
+    expect(h.sim.state.offer('F-2', DE)?.quantity).toBe(5);
+    // Amazon finishes both late: F-1 is back (with its old quantity), F-2 is gone
+    expect(h.sim.finishStuckFeed(lateListing!.feedId)).toBe(true);
+    expect(h.sim.finishStuckFeed(lateDelete.feedId)).toBe(true);
+    expect(h.sim.state.offer('F-1', DE)?.quantity).toBe(1);
+    expect(h.sim.state.listing('F-2', DE)).toBeUndefined();
+    // the watch queues F-1's delete and F-2's listing again (F-2 of the first late feed: an offer)
+    let requeued = 0;
+    await waitFor(async () => {
+      requeued += (await h.sync.pushListings()).requeued;
+      const watched = await h.knex(`${h.tablePrefix}feed_submissions`).where({ status: 'stuck' }).whereNotNull('next_poll_at');
+      return watched.length === 0 ? true : null;
+    });
+    expect(requeued).toBe(3);
+    expect(await h.sync.pushListings({ untilDrained: true, timeoutMs: 30_000 })).toMatchObject({ drained: true });
+    expect(h.sim.state.listing('F-1', DE)).toBeUndefined();
+    expect(h.sim.state.offer('F-2', DE)?.quantity).toBe(5);
   });
 });
 

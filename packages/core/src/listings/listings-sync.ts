@@ -995,20 +995,22 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
   // ------------------------------------------------------------------------------------- poll
 
   /** How long until the next look at a feed given up as stuck: a tenth of its age, from the longest poll interval up to `stuckFeedMs`. */
+  /** How long after its submission a feed given up as stuck is watched: 48 × `stuckFeedMs` (2 days by default), at most `keepReportsMs`. */
+  const watchHorizonMs = Math.min(options.keepReportsMs, 48 * options.stuckFeedMs);
   const watchInterval = (age: number) => Math.round(Math.min(Math.max(options.maxPollIntervalMs, options.stuckFeedMs), Math.max(options.maxPollIntervalMs, age / 10)));
 
   /**
    * Feeds given up as stuck are looked at again, less and less often, until Amazon ends them or
-   * `keepReportsMs` after their submission. Their entries were sent again meanwhile; a feed Amazon
-   * finishes late may have applied its older values over the newer ones, so its SKUs are queued
-   * again (current shop data, sent after it). A delete is not queued again.
+   * the watch horizon after their submission. Their entries were sent again meanwhile; a feed
+   * Amazon finishes late may have applied its older values over the newer ones, so its SKUs are
+   * queued again from what sellersync last had accepted since (`requeueLate`).
    */
   async function watchStuck(totals: Totals): Promise<void> {
     const now = clock();
     for (const submission of (await store.listWatched(now)).filter(inScope)) {
       const due = submission.nextPollAt!;
       const age = now - (submission.submittedAt ?? submission.createdAt);
-      if (age > options.keepReportsMs || submission.feedId === null) {
+      if (age > watchHorizonMs || submission.feedId === null) {
         await store.moveWatch(submission.id, due, null);
         continue;
       }
@@ -1019,7 +1021,9 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       try {
         feed = await gateway.getFeed(submission.feedId);
       } catch (error) {
-        logger.debug({ feedId: submission.feedId, err: error }, 'getFeed of a feed given up as stuck failed; looking again later');
+        // Amazon no longer knows it: nothing of it can still be applied
+        if (SellerSyncError.isInstance(error) && error.code === 'AMAZON_NOT_FOUND') await store.moveWatch(submission.id, next, null);
+        else logger.debug({ feedId: submission.feedId, err: error }, 'getFeed of a feed given up as stuck failed; looking again later');
         continue;
       }
       const status = feed.processingStatus;
@@ -1029,16 +1033,32 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
     }
   }
 
+  /**
+   * Queues again the SKUs of a feed Amazon finished late, by what sellersync had accepted since:
+   * a listing deleted since (its late PUT may have brought it back) gets its delete again; a SKU
+   * the late feed deleted but which was listed since gets a full listing again (a PATCH of a
+   * deleted listing is refused); any other an offer, or a listing for a full listing, sent with the
+   * shop's current data.
+   */
   async function requeueLate(submission: FeedSubmission): Promise<number> {
+    const rows = await store.messagesOf(submission.id);
+    const accepted = await states.get(rows.map((row) => row.sku));
     const seen = new Set<string>();
     const changes: ChangeInput[] = [];
-    for (const row of await store.messagesOf(submission.id)) {
+    for (const row of rows) {
       const key = stateKey(row.marketplaceId, row.sku);
-      if (row.mode === 'delete' || seen.has(key)) continue;
+      if (seen.has(key)) continue;
       seen.add(key);
+      const state = accepted.get(key);
+      const puts = row.mode === 'listing' || row.mode === 'offer-only';
+      let kind: ChangeKind | null;
+      if (row.mode === 'delete') kind = state && !state.deleted ? 'listing' : null;
+      else if (state?.deleted) kind = puts ? 'delete' : null;
+      else kind = row.mode === 'listing' ? 'listing' : 'offer';
+      if (kind === null) continue;
       // without a partition, an entry for a marketplace the account no longer has is never claimed: "*" reaches it
       const marketplaceId = partition || accountMarketplaceIds.includes(row.marketplaceId) ? row.marketplaceId : ALL_MARKETPLACES;
-      changes.push({ sku: row.sku, kind: row.mode === 'listing' ? 'listing' : 'offer', marketplaceId, accountId });
+      changes.push({ sku: row.sku, kind, marketplaceId, accountId });
     }
     if (changes.length === 0) return 0;
     const queued = await enqueueChange(db, changes, { tablePrefix: deps.tablePrefix, onInvalid: 'skip' });
