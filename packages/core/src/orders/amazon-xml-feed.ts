@@ -36,17 +36,21 @@ export function buildAmazonEnvelope<T>(
   return root.end({ prettyPrint: true });
 }
 
+// characters XML 1.0 does not allow (control characters, U+FFFE/U+FFFF) and lone surrogates: one
+// of them makes the whole document unreadable for Amazon, and every message in it fails
+const NOT_XML_CHAR = /[\u0000-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
  * Checks a value against the XSD type `String` (a normalizedString of 1 to `max` characters: no
- * tab, carriage return or line feed).
+ * tab, carriage return or line feed), made of characters XML 1.0 allows.
  * @throws SellerSyncError with `code`, naming the item and the field.
  */
 export function checkXsdString(value: unknown, field: string, item: string, code: SellerSyncErrorCode, max = 50): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > max || /[\t\r\n]/.test(value))
+  if (typeof value !== 'string' || value.length === 0 || value.length > max || NOT_XML_CHAR.test(value))
     throw new SellerSyncError({
       code,
-      message: `${item}: ${field} must be 1 to ${max} characters without tabs or line breaks (Amazon's XML schema); got ${describeValue(value)}.`,
-      details: { item, field, rule: `1 to ${max} characters, no tab or line break`, value },
+      message: `${item}: ${field} must be 1 to ${max} characters without tabs, line breaks or other control characters (Amazon's XML schema); got ${describeValue(value)}.`,
+      details: { item, field, rule: `1 to ${max} characters XML allows, no tab, line break or control character`, value },
     });
   return value;
 }

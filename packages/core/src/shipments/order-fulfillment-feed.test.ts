@@ -60,6 +60,14 @@ describe('POST_ORDER_FULFILLMENT_DATA', () => {
     expect(refusal({ merchantFulfillmentId: '0' }).details.field).toBe('MerchantFulfillmentID');
     expect(refusal({ items: [{ orderItemId: '123', quantity: 1 }] }).details.field).toBe('AmazonOrderItemCode');
     expect(refusal({ items: [{ orderItemId: '12345678901234', quantity: 0 }] }).details.field).toMatch(/Quantity/);
+    // characters XML 1.0 does not allow would make the whole document unreadable for Amazon
+    for (const bad of ['TRACK\u0001', 'TRACK\u001B', 'TRACK\uFFFE', 'TRACK\uFFFF', 'TRACK\uD800', 'TRACK\uDC00X'])
+      expect(refusal({ trackingNumber: bad }).details).toMatchObject({ field: 'ShipperTrackingNumber', value: bad });
+    expect(refusal({ carrierCode: 'Other', carrierName: 'Bote\u0007' }).details.field).toBe('CarrierName');
+    expect(refusal({ fulfillmentDate: new Date(Date.UTC(10000, 0, 1)) }).details.field).toBe('FulfillmentDate');
+    expect(refusal({ fulfillmentDate: new Date('not a date') }).details.field).toBe('FulfillmentDate');
+    // a character outside the Basic Multilingual Plane (a surrogate pair) is XML, and accepted
+    expect(() => buildOrderFulfillmentFeed('A1B2C3D4E5F6G7', [{ ...base, shippingMethod: 'Express \u{1F69A}' }])).not.toThrow();
   });
 });
 

@@ -38,7 +38,10 @@ export function checkOrderFulfillment(fulfillment: OrderFulfillment): void {
   if (!AMAZON_ORDER_ID_PATTERN.test(fulfillment.amazonOrderId)) refuse(item, 'AmazonOrderID', 'must look like 123-1234567-1234567', fulfillment.amazonOrderId);
   if (!/^[1-9]\d{0,19}$/.test(fulfillment.merchantFulfillmentId))
     refuse(item, 'MerchantFulfillmentID', 'must be a positive whole number of at most 20 digits', fulfillment.merchantFulfillmentId);
-  if (Number.isNaN(fulfillment.fulfillmentDate.getTime())) refuse(item, 'FulfillmentDate', 'must be a valid date', String(fulfillment.fulfillmentDate));
+  const year = fulfillment.fulfillmentDate.getUTCFullYear();
+  // xs:dateTime as xmlbuilder2 writes it: a four-digit year (a later one is written "+010000-…")
+  if (Number.isNaN(fulfillment.fulfillmentDate.getTime()) || year < 1 || year > 9999)
+    refuse(item, 'FulfillmentDate', 'must be a valid date in the years 0001 to 9999', String(fulfillment.fulfillmentDate));
   if (!isAmazonCarrierCode(fulfillment.carrierCode)) refuse(item, 'CarrierCode', "must be one of Amazon's carrier codes", fulfillment.carrierCode);
   if (fulfillment.carrierCode === 'Other') checkXsdString(fulfillment.carrierName, 'CarrierName', item, 'INVALID_SHIPMENT');
   if (fulfillment.shippingMethod !== null) checkXsdString(fulfillment.shippingMethod, 'ShippingMethod', item, 'INVALID_SHIPMENT');
