@@ -332,6 +332,30 @@ describe('shipment confirmation in bulk: one POST_ORDER_FULFILLMENT_DATA feed', 
       expect(h.sim.state.feeds.filter((feed) => feed.feedType === 'POST_ORDER_FULFILLMENT_DATA')).toHaveLength(1);
     }));
 
+  test('a report’s verdicts are written in message order, so a run stopped part-way finds the same message count when it reads the feed again', () =>
+    withHarness({ shipments: { mode: 'bulk-feed', waitForFeeds: true } }, async (h) => {
+      const orders = [h.sim.seed.order(twoLines()), h.sim.seed.order(twoLines()), h.sim.seed.order(twoLines())].map((o) => o.orderId);
+      const refs = await importAll(h);
+      // the last message is refused, the first two applied
+      h.sim.seed.setOrderStatus(orders[2]!, 'CANCELLED');
+      orders.forEach((orderId, index) => h.shop.shipOrder(refs.get(orderId)!, { status: 'shipped', packages: [dhl('pk-1', `TRACK-${index}`)] }));
+      const writes: string[] = [];
+      const listen = (query: { sql: string; bindings?: readonly unknown[] }) => {
+        if (!/^update/i.test(query.sql) || !query.sql.includes(h.tables.shipmentPackages)) return;
+        const state = query.bindings?.find((value) => value === 'confirmed' || value === 'rejected');
+        if (typeof state === 'string') writes.push(state);
+      };
+      h.knex.on('query', listen);
+      try {
+        expect(await confirm(h)).toMatchObject({ feedsSubmitted: 1, confirmed: 2, rejected: 1 });
+      } finally {
+        h.knex.off('query', listen);
+      }
+      // message 3 is written last: stopped after the first write, message 3 is still submitted and
+      // the count read back is 3, so the refusal of 3 is not taken for a document-level failure of 1 and 2
+      expect(writes).toEqual(['confirmed', 'rejected']);
+    }));
+
   test('a report that processed nothing (5001, MessageID 0) confirms nothing: every package is sent again with Amazon’s message', () =>
     withHarness({ shipments: { mode: 'bulk-feed', waitForFeeds: true } }, async (h) => {
       const orders = await seedAndShip(h, 3);

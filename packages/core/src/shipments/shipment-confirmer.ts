@@ -412,27 +412,36 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
         return;
       }
       const report = parseProcessingReport(await gateway.getFeedResult(feed));
+      // The feed's message count is read back as the highest message id still submitted, so the
+      // verdicts are written in message order: a run that stops part-way (or a second worker reading
+      // meanwhile) still finds the last message submitted, and so the same count
+      const ordered = [...packages].sort((a, b) => (a.feedMessageId ?? 0) - (b.feedMessageId ?? 0));
       const outcome = readProcessingOutcome(report, Math.max(0, ...packages.map((p) => p.feedMessageId ?? 0)), feedId);
-      const ok: number[] = [];
-      const unapplied: ShipmentPackage[] = [];
-      for (const pkg of packages) {
+      const verdictOf = (pkg: ShipmentPackage) => {
         const messageId = pkg.feedMessageId ?? -1;
-        if (outcome.applied(messageId)) {
-          ok.push(pkg.id);
-          continue;
+        if (outcome.applied(messageId)) return 'applied' as const;
+        // not named while Amazon did not process the document as a whole: not applied
+        return outcome.refused.has(messageId) ? ('refused' as const) : ('unapplied' as const);
+      };
+      for (let start = 0; start < ordered.length; ) {
+        const verdict = verdictOf(ordered[start]!);
+        let end = start + 1;
+        while (end < ordered.length && verdictOf(ordered[end]!) === verdict) end += 1;
+        const group = ordered.slice(start, end);
+        start = end;
+        if (verdict === 'applied') {
+          run.confirmed += await store.updateSubmitted(feedId, group.map((pkg) => pkg.id), { state: 'confirmed', confirmedAt: clock(), lastErrorCode: null, lastErrorMessage: null });
+        } else if (verdict === 'unapplied') {
+          await failAll(run, group, outcome.incomplete!.code, outcome.incomplete!.message, (ids, patch) => store.updateSubmitted(feedId, ids, patch));
+        } else {
+          for (const pkg of group) {
+            const result = outcome.refused.get(pkg.feedMessageId ?? -1)!;
+            const message = `Amazon order ${pkg.amazonOrderId}, package ${pkg.packageId}: Amazon refused it (${result.messageCode}): ${result.description}`;
+            await store.updateSubmitted(feedId, [pkg.id], { state: 'rejected', nextAttemptAt: null, lastErrorCode: `AMAZON_${result.messageCode}`.slice(0, 64), lastErrorMessage: message });
+            problem(run, pkg, 'rejected', `AMAZON_${result.messageCode}`, message, false);
+          }
         }
-        const result = outcome.refused.get(messageId);
-        if (result) {
-          const message = `Amazon order ${pkg.amazonOrderId}, package ${pkg.packageId}: Amazon refused it (${result.messageCode}): ${result.description}`;
-          await store.updateSubmitted(feedId, [pkg.id], { state: 'rejected', nextAttemptAt: null, lastErrorCode: `AMAZON_${result.messageCode}`.slice(0, 64), lastErrorMessage: message });
-          problem(run, pkg, 'rejected', `AMAZON_${result.messageCode}`, message, false);
-          continue;
-        }
-        // Amazon did not process the document as a whole and does not name this message: it was not applied
-        unapplied.push(pkg);
       }
-      if (unapplied.length > 0) await failAll(run, unapplied, outcome.incomplete!.code, outcome.incomplete!.message, (ids, patch) => store.updateSubmitted(feedId, ids, patch));
-      run.confirmed += await store.updateSubmitted(feedId, ok, { state: 'confirmed', confirmedAt: clock(), lastErrorCode: null, lastErrorMessage: null });
     } catch (error) {
       // a feed whose status or report cannot be read is checked again by the next run, until it is overdue
       const message = logger.redact(errorMessage(error));
