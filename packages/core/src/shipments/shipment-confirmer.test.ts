@@ -310,6 +310,30 @@ describe('shipment confirmation: run errors', () => {
     }));
 });
 
+describe('shipment confirmation: orders shipped in parts', () => {
+  test('a package the shop adds days later (a backordered item) is confirmed too; the order is done once its packages carry it all', () =>
+    withHarness({}, async (h) => {
+      const seeded = h.sim.seed.order(twoLines());
+      const [mug, cup] = seeded.orderItems.map((item) => item.orderItemId);
+      const ref = (await importAll(h)).get(seeded.orderId)!;
+      const first = dhl('a', 'TRACK-A', [{ externalLineId: mug!, quantity: 2 }]);
+      h.shop.shipOrder(ref, { status: 'shipped', packages: [first] });
+      expect(await confirm(h)).toMatchObject({ confirmed: 1 });
+      const state = async () => (await h.knex(h.tables.orders).where({ amazon_order_id: seeded.orderId }).first()).shipment_state;
+      // the cup is still to come: the order stays open, and the shop is asked about it again
+      expect(await state()).toBe('open');
+      expect(await confirm(h)).toMatchObject({ ordersShipped: 1, confirmed: 0, packagesRecorded: 0 });
+      // Amazon shows it partly shipped; a day later the shop ships the cup in a second package
+      await importAll(h);
+      expect(h.sim.state.order(seeded.orderId)!.fulfillment.fulfillmentStatus).toBe('PARTIALLY_SHIPPED');
+      h.shop.shipOrder(ref, { status: 'shipped', packages: [first, dhl('b', 'TRACK-B', [{ externalLineId: cup!, quantity: 1 }])] });
+      expect(await confirm(h)).toMatchObject({ confirmed: 1, packagesRecorded: 1 });
+      expect(h.sim.state.shipments.map((s) => s.trackingNumber)).toEqual(['TRACK-A', 'TRACK-B']);
+      expect(await state()).toBe('confirmed');
+      expect(await confirm(h)).toMatchObject({ ordersShipped: 0, confirmed: 0 });
+    }));
+});
+
 describe('shipment confirmation in bulk: one POST_ORDER_FULFILLMENT_DATA feed', () => {
   test('one XSD-valid feed per run; its processing report confirms or rejects each package', () =>
     withHarness({ shipments: { mode: 'bulk-feed', waitForFeeds: true } }, async (h) => {

@@ -217,7 +217,19 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
     }
   }
 
-  /** Marks orders whose packages are all settled: confirmed when every one is, else closed. */
+  /** Whether confirmed packages carry every item of the order in full (no item list known: yes). */
+  function coversOrder(order: ImportedOrder, packages: readonly ShipmentPackage[]): boolean {
+    const shipped = new Map<string, number>();
+    for (const pkg of packages) for (const item of pkg.items) shipped.set(item.orderItemId, (shipped.get(item.orderItemId) ?? 0) + item.quantity);
+    return order.orderItems.every((item) => item.quantity <= 0 || (shipped.get(item.orderItemId) ?? 0) >= item.quantity);
+  }
+
+  /**
+   * Marks orders whose packages are all settled: confirmed when every one is and they carry the
+   * whole order (or Amazon shows it shipped or cancelled), else closed. An order whose confirmed
+   * packages carry only part of it stays open: the shop is asked again, for the package of a
+   * backordered item that ships later.
+   */
   async function settleOrders(amazonOrderIds: readonly string[]) {
     if (amazonOrderIds.length === 0) return;
     const packages = await store.listByOrders(amazonOrderIds);
@@ -229,7 +241,8 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
       const mine = packages.filter((p) => p.amazonOrderId === orderId);
       const settled = mine.every((p) => p.state === 'confirmed' || p.state === 'rejected' || (p.state === 'failed' && p.nextAttemptAt === null));
       if (mine.length === 0 || !settled) continue;
-      (mine.every((p) => p.state === 'confirmed') ? confirmed : closed).push(row.id);
+      if (!mine.every((p) => p.state === 'confirmed')) closed.push(row.id);
+      else if (coversOrder(row, mine) || row.amazonStatus === 'SHIPPED' || row.amazonStatus === 'CANCELLED') confirmed.push(row.id);
     }
     if (confirmed.length > 0) await orders.update(confirmed, { shipmentState: 'confirmed' });
     if (closed.length > 0) await orders.update(closed, { shipmentState: 'closed' });
