@@ -325,7 +325,7 @@ describe('shipment confirmation: orders shipped in parts', () => {
       expect(await confirm(h)).toMatchObject({ ordersShipped: 1, confirmed: 0, packagesRecorded: 0 });
       // Amazon shows it partly shipped; a day later the shop ships the cup in a second package
       await importAll(h);
-      expect(h.sim.state.order(seeded.orderId)!.fulfillment.fulfillmentStatus).toBe('PARTIALLY_SHIPPED');
+      expect(h.sim.state.order(seeded.orderId)!.fulfillment?.fulfillmentStatus).toBe('PARTIALLY_SHIPPED');
       h.shop.shipOrder(ref, { status: 'shipped', packages: [first, dhl('b', 'TRACK-B', [{ externalLineId: cup!, quantity: 1 }])] });
       expect(await confirm(h)).toMatchObject({ confirmed: 1, packagesRecorded: 1 });
       expect(h.sim.state.shipments.map((s) => s.trackingNumber)).toEqual(['TRACK-A', 'TRACK-B']);
