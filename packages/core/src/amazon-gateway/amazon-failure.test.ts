@@ -4,6 +4,7 @@ import {
   amazonErrorOf,
   failureFromError,
   failureFromResponse,
+  htmlPageText,
   isExpiredTokenAnswer,
   mayHaveTakenEffect,
   sanitizeCause,
@@ -44,6 +45,47 @@ describe('failureFromResponse: HTTP answers become typed failures', () => {
     });
   });
 
+  test("an HTML page's message is its title or a short plain-text excerpt, never its markup", () => {
+    const page =
+      '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>503 Service Temporarily Unavailable</title><style>body{color:red}</style></head>' +
+      `<body><center><h1>503 Service Temporarily Unavailable</h1></center><hr><script>var x = "${'y'.repeat(600)}";</script></body></html>`;
+    const failure = failureFromResponse(503, page, redact);
+    expect(failure).toMatchObject({ code: 'AMAZON_UNAVAILABLE', amazonCode: null, amazonMessage: '503 Service Temporarily Unavailable (an HTML page)' });
+    const error = toAmazonCallError(failure, { operation: 'feeds.getFeed', attempts: 3, sellerId: 'A2SELLER' });
+    expect(error.message).toBe(
+      "Amazon could not serve feeds.getFeed (HTTP 503): 503 Service Temporarily Unavailable (an HTML page) after 3 attempts. The fault is on Amazon's side; try again later.",
+    );
+    expect(error.message).not.toMatch(/<|DOCTYPE|color:red|yyy/);
+
+    // without a title: the text of the body, tags, scripts and styles left out, entities decoded
+    expect(htmlPageText('<html><body><h1>Bad&nbsp;Gateway</h1><p>Try &amp; retry &#8212; later</p><script>alert(1)</script></body></html>')).toBe(
+      'Bad Gateway Try & retry — later (an HTML page)',
+    );
+    expect(failureFromResponse(503, '<html><body>Service Unavailable</body></html>', redact).amazonMessage).toBe('Service Unavailable (an HTML page)');
+    // a long page text is shortened
+    const long = htmlPageText(`<html><body><p>${'word '.repeat(100)}</p></body></html>`)!;
+    expect(long).toMatch(/^word word .*… \(an HTML page\)$/);
+    expect(long.length).toBeLessThanOrEqual(200 + ' (an HTML page)'.length);
+    expect(htmlPageText('<html></html>')).toBe('an HTML page without text');
+    // not HTML: left to the other readers
+    expect(htmlPageText('Service Unavailable')).toBeNull();
+    expect(htmlPageText('<?xml version="1.0"?><Error><Code>AccessDenied</Code></Error>')).toBeNull();
+    expect(amazonErrorOf('upstream connect error')).toEqual({ code: null, message: 'upstream connect error' });
+  });
+
+  test("Amazon's message ending with a period is not followed by a second one", () => {
+    const failure = failureFromResponse(404, errorBody('NotFound', 'Resource not found.'), redact);
+    const error = toAmazonCallError(failure, { operation: 'feeds.getFeed', subject: 'feed 123', attempts: 1, sellerId: 'A2SELLER' });
+    expect(error.message).toBe(
+      'Amazon does not know the resource of feeds.getFeed for feed 123 (HTTP 404 NotFound): Resource not found. Check the id, the seller account A2SELLER and the marketplace.',
+    );
+    const invalid = toAmazonCallError(failureFromResponse(400, errorBody('InvalidInput', 'Invalid input.'), redact), { operation: 'feeds.createFeed', attempts: 1, sellerId: 'A2SELLER' });
+    expect(invalid.message).toBe('Amazon rejected feeds.createFeed as invalid (HTTP 400 InvalidInput): Invalid input. Fix the request; sending it again unchanged will fail the same way.');
+    // an ellipsis is Amazon's text, kept as it is
+    const cut = toAmazonCallError(failureFromResponse(404, errorBody('NotFound', 'No such thing...'), redact), { operation: 'feeds.getFeed', attempts: 1, sellerId: 'A2SELLER' });
+    expect(cut.message).toContain(': No such thing.... Check the id');
+  });
+
   test('the expired-token 403 is told apart from other 403s', () => {
     expect(isExpiredTokenAnswer(403, errorBody('Unauthorized', 'Access to requested resource is denied.', 'The access token you provided has expired.'))).toBe(true);
     expect(isExpiredTokenAnswer(403, errorBody('Unauthorized', 'Access to requested resource is denied.'))).toBe(false);
@@ -64,7 +106,13 @@ describe('failureFromError: thrown errors', () => {
     const refused = Object.assign(new Error(), { code: 'invalid_client', message: 'Client authentication failed' });
     expect(failureFromError(refused, 'token', redact)).toMatchObject({ code: 'AMAZON_AUTH_FAILED', isRetryable: false });
     const page = Object.assign(new Error(), { code: 'REFRESH_ACCESS_TOKEN_PARSE_ERROR', message: '<html>503</html>' });
-    expect(failureFromError(page, 'token', redact)).toMatchObject({ code: 'AMAZON_UNAVAILABLE', isRetryable: true });
+    expect(failureFromError(page, 'token', redact)).toMatchObject({ code: 'AMAZON_UNAVAILABLE', isRetryable: true, amazonMessage: '503 (an HTML page)' });
+    const titled = Object.assign(new Error(), {
+      code: 'REFRESH_ACCESS_TOKEN_PARSE_ERROR',
+      message: '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>',
+    });
+    const error = toAmazonCallError(failureFromError(titled, 'token', redact), { operation: 'token', attempts: 2, sellerId: 'A2SELLER' });
+    expect(error.message).toBe("Amazon could not serve token (REFRESH_ACCESS_TOKEN_PARSE_ERROR): 502 Bad Gateway (an HTML page) after 2 attempts. The fault is on Amazon's side; try again later.");
   });
 
   test("the client's own parameter check is an invalid request", () => {

@@ -73,6 +73,46 @@ export function sanitizeText(text: string, redact: Redact): string {
   return out.length > MAX_TEXT ? `${out.slice(0, MAX_TEXT - 1)}…` : out;
 }
 
+const HTML_DOCUMENT = /<!doctype\s+html|<html[\s>]/i;
+const HTML_TAG = /^<[a-z!]/i;
+const HTML_TAGS = /<\/?(?:head|body|title|h[1-6]|p|div|center|span|pre|br|hr)\b[^>]*>/i;
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+const MAX_HTML_TEXT = 200;
+
+/**
+ * The readable text of an HTML page (an error page in front of Amazon: a 503 of a load balancer),
+ * or `null` when the text is not HTML: the page's `<title>`, else its text without tags, scripts and
+ * styles, shortened to 200 characters. A message names what the page says, never its markup.
+ */
+export function htmlPageText(text: string): string | null {
+  // an error page is small; a huge body is read only as far as a page's head and first text go
+  const trimmed = text.trim().slice(0, 100_000);
+  if (!HTML_DOCUMENT.test(trimmed) && !(HTML_TAG.test(trimmed) && HTML_TAGS.test(trimmed))) return null;
+  const decode = (value: string) =>
+    value.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity, name: string) => {
+      const lower = name.toLowerCase();
+      if (lower.startsWith('#')) {
+        const point = lower.startsWith('#x') ? Number.parseInt(lower.slice(2), 16) : Number(lower.slice(1));
+        return point > 0 && point <= 0x10ffff ? String.fromCodePoint(point) : ' ';
+      }
+      return ENTITIES[lower] ?? entity;
+    });
+  const squeeze = (value: string) => decode(value.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
+  const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(trimmed)?.[1];
+  const fromTitle = title === undefined ? '' : squeeze(title);
+  const plain =
+    fromTitle ||
+    squeeze(
+      trimmed
+        .replace(/<!--[\s\S]*?-->/g, ' ')
+        .replace(/<(script|style|head)\b[\s\S]*?<\/\1\s*>/gi, ' ')
+        .replace(/<(script|style)\b[\s\S]*$/i, ' '),
+    );
+  if (!plain) return 'an HTML page without text';
+  const short = plain.length > MAX_HTML_TEXT ? `${plain.slice(0, MAX_HTML_TEXT - 1)}…` : plain;
+  return `${short} (an HTML page)`;
+}
+
 /**
  * A copy of an error that holds only its name, code and sanitised message: errors of the client
  * can carry the request (with the access token) or a presigned URL, and must never be attached.
@@ -136,7 +176,10 @@ export function failureFromError(error: unknown, phase: 'call' | 'token' | 'tran
   if (error instanceof AmazonAttemptFailure) return error;
   const cause = sanitizeCause(error, redact);
   const code = errorCode(error);
-  const message = cause.message;
+  // the client puts a body it could not parse (LWA's HTML 5xx page) in its message
+  const raw = error instanceof Error ? error.message : '';
+  const page = raw ? htmlPageText(redact(raw)) : null;
+  const message = page === null ? cause.message : sanitizeText(page, redact);
   if (isNetworkFailure(error))
     return new AmazonAttemptFailure({ code: 'AMAZON_NETWORK_ERROR', status: null, amazonCode: code ?? null, amazonMessage: message, isRetryable: true, cause });
   if (phase === 'token') {
@@ -176,6 +219,8 @@ export function amazonErrorOf(body: string): { code: string | null; message: str
     const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? null;
     if (code || message) return { code, message };
   }
+  const page = htmlPageText(text);
+  if (page !== null) return { code: null, message: page };
   return { code: null, message: text ? text.slice(0, 200) : null };
 }
 
@@ -223,7 +268,9 @@ function what(context: FailureContext): string {
 function answer(failure: AmazonAttemptFailure): string {
   const parts = [failure.status === null ? null : `HTTP ${failure.status}`, failure.amazonCode].filter((part) => part);
   const head = parts.length ? ` (${parts.join(' ')})` : '';
-  return failure.amazonMessage ? `${head}: ${failure.amazonMessage}` : head;
+  // Amazon's messages often end with a period; the sentence around them goes on after it
+  const said = failure.amazonMessage?.replace(/(?<!\.)\.\s*$/, '').trim();
+  return said ? `${head}: ${said}` : head;
 }
 
 function tries(attempts: number): string {

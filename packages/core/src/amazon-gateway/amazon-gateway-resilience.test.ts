@@ -112,6 +112,18 @@ describe('bounded retries', () => {
     expect(gateway.stats().retries).toBe(3);
   });
 
+  test("an HTML 5xx page of Amazon's edge is named by its title in the message, never as markup", async () => {
+    const sim = await simulator({ timeScale: 1000 });
+    const gateway = gatewayFor(sim, { retry: { retries: 0 } });
+    const feedId = await someFeed(gateway, sim.sellerId);
+    sim.setFaults({ operations: { 'feeds.getFeed': { serverErrorRate: 1, htmlErrorShare: 1 } } });
+    const error = await gateway.getFeed(feedId).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'AMAZON_UNAVAILABLE', amazonCode: null, isRetryable: true, attempts: 1 });
+    const { status, message } = error as AmazonCallError;
+    const title = status === 500 ? '500 Internal Server Error' : '503 Service Temporarily Unavailable';
+    expect(message).toBe(`Amazon could not serve feeds.getFeed for feed ${feedId} (HTTP ${status}): ${title} (an HTML page) after 1 attempt. The fault is on Amazon's side; try again later.`);
+  });
+
   test('429 on every call ends in AMAZON_THROTTLED after the same bound', async () => {
     const sim = await simulator({ timeScale: 1000 });
     const gateway = gatewayFor(sim, { retry: { retries: 2 } });

@@ -308,7 +308,11 @@ describe('createAmazonGateway against the simulator: listings items, catalog, or
     expect((error as AmazonCallError).details).toMatchObject({ subject: `order ${fba.orderId} package 1` });
     expect(sim.state.calls['orders.confirmShipment']).toBe(before + 1);
 
-    await expect(gateway.getOrder('302-0000000-0000000')).rejects.toMatchObject({ code: 'AMAZON_NOT_FOUND' });
+    const unknown = await gateway.getOrder('302-0000000-0000000').catch((caught: unknown) => caught);
+    expect(unknown).toMatchObject({ code: 'AMAZON_NOT_FOUND', status: 404 });
+    // Amazon's sentence ends with its own period: one, not two, before what to check
+    expect((unknown as AmazonCallError).message).toMatch(/: Order 302-0000000-0000000 not found\. Check the id, the seller account /);
+    expect((unknown as AmazonCallError).message).not.toContain('..');
     expect(sim.state.errors).toEqual([]);
   });
 

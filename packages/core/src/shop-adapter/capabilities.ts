@@ -20,17 +20,26 @@ export function hasCapability(adapter: ShopAdapter, capability: ShopAdapterCapab
 
 /**
  * Asserts a capability before core relies on it.
+ *
+ * @param neededFor what needs the capability, in words (`order import`), for the message.
+ * @param option the caller's option that asks for the capability (`matching.createMissingProducts`),
+ *   when there is one: the message names it as the one to switch off. Without it the message only
+ *   says which adapter members to implement, since nothing can be switched off.
  * @throws SellerSyncError `UNSUPPORTED_CAPABILITY` naming the adapter and the capability.
  */
-export function requireCapability(adapter: ShopAdapter, capability: ShopAdapterCapability, neededFor: string): void {
+export function requireCapability(adapter: ShopAdapter, capability: ShopAdapterCapability, neededFor: string, option?: string): void {
   if (hasCapability(adapter, capability)) return;
   const declared = adapter.capabilities[capability] === true;
+  const members = MEMBERS[capability].join(', ');
+  const remedy = option
+    ? `Switch off ${option}, or use an adapter that declares capabilities.${capability} and implements ${members}.`
+    : `Use an adapter that declares capabilities.${capability} and implements ${members}.`;
   throw new SellerSyncError({
     code: 'UNSUPPORTED_CAPABILITY',
     message: declared
-      ? `Shop adapter "${adapter.name}" declares "${capability}" but lacks ${MEMBERS[capability].join(', ')}; ${neededFor} needs them.`
-      : `Shop adapter "${adapter.name}" does not support "${capability}", which ${neededFor} needs. Turn that option off or use an adapter that supports it.`,
-    details: { item: adapter.name, field: capability, rule: `needed for ${neededFor}` },
+      ? `Shop adapter "${adapter.name}" declares "${capability}" but lacks ${members}; ${neededFor} needs them.${option ? ` Implement them, or switch off ${option}.` : ''}`
+      : `Shop adapter "${adapter.name}" does not support "${capability}", which ${neededFor} needs. ${remedy}`,
+    details: { item: adapter.name, field: capability, rule: `needed for ${neededFor}`, ...(option ? { option } : {}) },
   });
 }
 
