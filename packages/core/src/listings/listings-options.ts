@@ -69,6 +69,14 @@ export interface ListingsOptions {
    */
   readonly withdrawFromRemovedMarketplaces?: boolean;
   /**
+   * `true` (default): an offer change Amazon refuses because the SKU has no listing on that
+   * marketplace yet (issue 4000010, as for a product the shop never sent as a full listing) queues
+   * a `listing` change for that SKU and marketplace, which creates it (a full listing from the
+   * shop's listing data, or an offer on its ASIN); the offer change is acknowledged. `false`: the
+   * offer change fails with Amazon's message.
+   */
+  readonly createMissingListings?: boolean;
+  /**
    * Exchange rates for marketplaces whose currency differs from the shop's: `"FROM/TO"` → units of
    * TO per one unit of FROM, as a decimal string (`{ "EUR/GBP": "0.8621" }`). Only the pair asked
    * for is used (no inversion: `1 / rate` is rarely what a seller priced). A missing pair makes the
@@ -166,6 +174,7 @@ export interface ResolvedListingsOptions {
   /** The account's marketplaces in the order configured, enabled or not. */
   readonly marketplaces: readonly ResolvedMarketplace[];
   readonly withdrawFromRemovedMarketplaces: boolean;
+  readonly createMissingListings: boolean;
   /** Exchange rates as exact fractions, by `FROM/TO`. */
   readonly exchangeRates: ReadonlyMap<string, { readonly numerator: bigint; readonly denominator: bigint }>;
   readonly quantityBuffer: number;
@@ -301,6 +310,9 @@ export function resolveListingsOptions(options: ListingsOptions | undefined, acc
   const withdrawFromRemovedMarketplaces = o.withdrawFromRemovedMarketplaces ?? false;
   if (typeof withdrawFromRemovedMarketplaces !== 'boolean') throw invalid('withdrawFromRemovedMarketplaces', 'must be true or false', withdrawFromRemovedMarketplaces);
 
+  const createMissingListings = o.createMissingListings ?? true;
+  if (typeof createMissingListings !== 'boolean') throw invalid('createMissingListings', 'must be true or false', createMissingListings);
+
   const quantityBuffer = numberOption(o.quantity?.buffer, 'quantity.buffer', 0, { integer: true, min: 0 });
   const quantityMax = o.quantity?.max === undefined ? null : numberOption(o.quantity.max, 'quantity.max', 0, { integer: true, min: 0 });
   const batchSize = numberOption(o.batchSize, 'batchSize', 20_000, { integer: true, min: 1, max: 1_000_000 });
@@ -328,6 +340,7 @@ export function resolveListingsOptions(options: ListingsOptions | undefined, acc
     fulfillmentChannelCode,
     marketplaces,
     withdrawFromRemovedMarketplaces,
+    createMissingListings,
     exchangeRates,
     quantityBuffer,
     quantityMax,

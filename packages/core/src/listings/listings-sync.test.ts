@@ -45,6 +45,34 @@ describe('pushListings', () => {
     expect(status.listings.lastReports[0]).toMatchObject({ status: 'done', messageCount: 1, summary: { messagesAccepted: 1, messagesInvalid: 0 }, errors: [] });
   });
 
+  test('an offer change for a SKU Amazon has no listing of yet queues its full listing, which creates it', async () => {
+    const h = await start({ products: [listedProduct('NEW-1', { quantity: 4 }), listedProduct('MUG-9', { productRef: 'mug-9' })] });
+    // a seller SKU of MUG-9 from the mapping table, without an ASIN: nothing can create its listing
+    await h.sync.mappings.upsert([{ marketplaceId: DE, sellerSku: 'MAP-9', fulfillmentChannel: 'MFN', productRef: 'mug-9', asin: null, source: 'manual' }]);
+    // what a save hook queues by default: an offer (price and stock)
+    await h.enqueue([{ sku: 'NEW-1' }, { sku: 'MAP-9' }]);
+    const result = await h.sync.pushListings({ untilDrained: true, timeoutMs: 20_000 });
+    expect(result).toMatchObject({ drained: true, listingsQueued: 2 });
+    // NEW-1: the refused PATCH, then the full listing from the shop's listing data
+    expect(h.sim.state.offer('NEW-1', DE)).toMatchObject({ quantity: 4, price: '19.99' });
+    const sent = h.sim.state.feeds.flatMap((f) => JSON.parse(f.input!.content).messages.map((m: { sku: string; operationType: string }) => `${m.sku} ${m.operationType}`));
+    expect(sent.filter((m: string) => m.startsWith('NEW-1'))).toEqual(['NEW-1 PATCH', 'NEW-1 UPDATE']);
+    // MAP-9's listing change is an offer PATCH again (no listing data of its own, no ASIN): it fails once, nothing loops
+    expect(sent.filter((m: string) => m.startsWith('MAP-9'))).toEqual(['MAP-9 PATCH', 'MAP-9 PATCH']);
+    expect(await h.sync.changeLog.list()).toEqual([
+      expect.objectContaining({ sku: 'MAP-9', kind: 'listing', status: 'failed', nextAttemptAt: null, lastError: expect.objectContaining({ code: '4000010' }) }),
+    ]);
+    expect(await h.sync.pushListings({ untilDrained: true, timeoutMs: 20_000 })).toMatchObject({ drained: true, messagesSent: 0, listingsQueued: 0 });
+  });
+
+  test('createMissingListings: false leaves the refused offer change failed with Amazon’s message', async () => {
+    const h = await start({ products: [listedProduct('NEW-2')], listings: { createMissingListings: false } });
+    await h.enqueue({ sku: 'NEW-2' });
+    expect(await h.sync.pushListings({ untilDrained: true, timeoutMs: 20_000 })).toMatchObject({ drained: true, listingsQueued: 0, rejected: 1 });
+    expect(await h.sync.changeLog.list()).toEqual([expect.objectContaining({ sku: 'NEW-2', kind: 'offer', status: 'failed', lastError: expect.objectContaining({ code: '4000010' }) })]);
+    expect(h.sim.state.listing('NEW-2', DE)).toBeUndefined();
+  });
+
   test('a rejected SKU stays in the log with Amazon’s code and message while the others are acknowledged', async () => {
     const h = await start({
       products: [listedProduct('GOOD-1'), listedProduct('NO-BRAND', { listing: { brand: null, title: 'No brand' } }), listedProduct('GOOD-2')],

@@ -126,6 +126,11 @@ export interface PushListingsResult {
    * may have overwritten newer ones); sent with the shop's current data.
    */
   readonly requeued: number;
+  /**
+   * Offer changes Amazon refused because the SKU had no listing on that marketplace yet (4000010),
+   * for which a full listing was queued (`createMissingListings`); acknowledged, not failed.
+   */
+  readonly listingsQueued: number;
   /** Feeds still in flight (submitted, or waiting for a quota slot); a partitioned worker's: of its marketplaces. */
   readonly feedsInFlight: number;
   /** Documents waiting for a `JSON_LISTINGS_FEED` quota slot. */
@@ -296,6 +301,7 @@ interface Totals {
   retried: number;
   deferred: number;
   requeued: number;
+  listingsQueued: number;
 }
 
 const SHOP_CHUNK = 500;
@@ -1205,6 +1211,10 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
     }
     const acknowledgements: { id: number; version: number }[] = [];
     const failures: ChangeFailure[] = [];
+    // offers Amazon refused because the SKU has no listing there yet: a full listing is queued instead
+    const missingListings: ChangeInput[] = [];
+    const createsListing = (row: FeedMessageRecord) =>
+      options.createMissingListings && row.mode === 'offer' && row.changeKind === 'offer' && NO_LISTING_CODES.has(row.errorCode ?? '');
     let rejectedCount = 0;
     let retriedCount = 0;
     const settled: number[] = [];
@@ -1216,7 +1226,14 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       const claim = { id: changeId, version: first.changeVersion, claimedBy: first.claimedBy };
       const rejected = list.filter((row) => row.status === 'rejected');
       const retry = list.find((row) => row.status === 'retry');
-      if (rejected.length > 0) {
+      for (const row of rejected)
+        if (createsListing(row) && !missingListings.some((c) => c.sku === row.sku && c.marketplaceId === row.marketplaceId))
+          missingListings.push({ sku: row.sku, kind: 'listing', marketplaceId: row.marketplaceId, accountId });
+      if (rejected.length > 0 && rejected.every(createsListing) && !retry) {
+        // the queued listing carries the offer too (and its own verdict): nothing is left to fail here
+        acknowledgements.push(claim);
+        totals.listingsQueued += 1;
+      } else if (rejected.length > 0) {
         const text = rejected.map((row) => `on ${row.marketplaceId}: ${(row.errorMessage ?? row.errorCode ?? '').replace(/\.$/, '')}`).join(' | ');
         failures.push({
           ...claim,
@@ -1231,6 +1248,11 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       } else acknowledgements.push(claim);
     }
     if (settled.length === 0) return;
+    // queued before the offers are settled: a stop in between loses nothing (a second run coalesces)
+    if (missingListings.length > 0) {
+      const queued = await enqueueChange(db, missingListings, { tablePrefix: deps.tablePrefix, onInvalid: 'skip' });
+      logger.info({ skus: missingListings.slice(0, 20).map((c) => c.sku), count: missingListings.length - queued.rejected.length }, 'offers refused for want of a listing on Amazon: full listings queued');
+    }
     if (acknowledgements.length > 0) totals.acknowledged += (await changeLog.acknowledge(acknowledgements)).acknowledged;
     if (failures.length > 0) await changeLog.fail(failures);
     totals.rejected += rejectedCount;
@@ -1289,7 +1311,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
 
   async function pushListings(pushOptions: PushListingsOptions = {}): Promise<PushListingsResult> {
     return exclusive(async () => {
-      const totals: Totals = { claimed: 0, expanded: 0, feedsSubmitted: 0, messagesSent: 0, feedsFinished: 0, acknowledged: 0, rejected: 0, invalid: 0, retried: 0, deferred: 0, requeued: 0 };
+      const totals: Totals = { claimed: 0, expanded: 0, feedsSubmitted: 0, messagesSent: 0, feedsFinished: 0, acknowledged: 0, rejected: 0, invalid: 0, retried: 0, deferred: 0, requeued: 0, listingsQueued: 0 };
       const started = Date.now();
       const timeoutMs = pushOptions.timeoutMs ?? 10 * 60_000;
       const tick = Math.max(5, Math.min(1000, options.pollIntervalMs / 3));
