@@ -110,10 +110,6 @@ const corpus: [string, Parameters<typeof problemsOf>[0], string, RegExp][] = [
   ['unknown condition', { listing: { condition: 'brand_new' as never } }, 'listing.condition', /one of/],
   ['malformed ASIN in matching mode', { mode: 'offer-only', asin: 'b07-xj8' }, 'asin', /ASIN/],
   ['lone surrogate in the brand', { listing: { brand: 'Kaffee\uD800klatsch' } }, 'listing.brand', /valid Unicode/],
-  ['full listing without a brand', { listing: { brand: null } }, 'listing.brand', /^is required for a full listing$/],
-  ['full listing with an empty brand', { listing: { brand: '' } }, 'listing.brand', /^is required for a full listing$/],
-  ['full listing with a blank brand', { listing: { brand: '   ' } }, 'listing.brand', /must not be blank/],
-  ['101-character brand', { listing: { brand: 'b'.repeat(101) } }, 'listing.brand', /at most 100 characters \(has 101\)/],
 ];
 
 describe('the bad-input corpus', () => {
@@ -130,15 +126,6 @@ describe('the bad-input corpus', () => {
     expect(problemsOf({ listing: {} })).toEqual([]);
     expect(problemsOf({})).toEqual([]);
     expect(problemsOf({ listing: { description: 'two\nlines\twith tab', searchTerms: ['ä'.repeat(125)] } })).toEqual([]);
-  });
-
-  test('a brand is required of a full listing only: an offer PATCH and an offer on an ASIN need none', () => {
-    expect(problemsOf({ listing: { brand: null } })).toEqual([{ sku: 'OK-1', marketplaceId: null, field: 'listing.brand', rule: 'is required for a full listing', value: null }]);
-    expect(describeListingProblems('OK-1', problemsOf({ listing: { brand: null } }))).toBe(
-      'Listing not sent: SKU "OK-1": listing.brand is required for a full listing (got null). Fix the product in the shop; the next save queues it again.',
-    );
-    expect(problemsOf({ mode: 'offer', listing: { brand: null } })).toEqual([]);
-    expect(problemsOf({ mode: 'offer-only', asin: 'B0SIM00001', listing: { brand: null } })).toEqual([]);
   });
 
   test('a disabled product is sent with quantity 0 whatever its stock says', () => {

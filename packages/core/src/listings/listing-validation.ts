@@ -277,9 +277,7 @@ export function listingLists(listing: ShopListingData): {
 export function checkListingData(problems: ProblemList, listing: ShopListingData): void {
   checkText(problems, 'listing.title', listing.title, { max: LISTING_LIMITS.titleLength, required: true, noEmoji: true });
   checkText(problems, 'listing.description', listing.description, { max: LISTING_LIMITS.descriptionLength, lineBreaks: true });
-  // Amazon refuses a full listing without a brand (most product types require it)
-  if (listing.brand === null || listing.brand === undefined || listing.brand === '') problems.add('listing.brand', 'is required for a full listing', listing.brand);
-  else checkText(problems, 'listing.brand', listing.brand, { max: LISTING_LIMITS.brandLength, noEmoji: true });
+  checkText(problems, 'listing.brand', listing.brand, { max: LISTING_LIMITS.brandLength, noEmoji: true });
   checkText(problems, 'listing.manufacturer', listing.manufacturer, { max: LISTING_LIMITS.brandLength, noEmoji: true });
   const { bulletPoints: bullets, searchTerms: terms, mainImage, otherImages: others } = listingLists(listing);
   if (bullets.length > LISTING_LIMITS.bulletCount)
