@@ -78,8 +78,8 @@ const httpsAddRequest = (https.Agent.prototype as unknown as AgentInternals).add
 
 /**
  * The agent the `amazon-sp-api` client is given as `https_proxy_agent` when `amazon.endpoint` names
- * a local SP-API (the sellersync simulator). The client hard-codes `https://` hosts and port 443
- * (FACTS §1.8); this agent passes Node's protocol check and dials the endpoint instead — over plain
+ * a local SP-API (the sellersync simulator). The client hard-codes `https://` hosts and port 443;
+ * this agent passes Node's protocol check and dials the endpoint instead — over plain
  * TCP for an `http:` endpoint, over TLS (verified against the endpoint's host name) for an `https:`
  * one — so the LWA token request, every SP-API call and the document uploads and downloads reach
  * the endpoint. The Host header still names Amazon's host; the endpoint routes by path.

@@ -25,8 +25,8 @@ export interface ChangeLogOptions {
 }
 
 /**
- * Which entries of the account a worker works on: with work partitioned by marketplace (DESIGN §6,
- * `createSellerSync({ partition })`), its own marketplaces' entries, the entries for every
+ * Which entries of the account a worker works on: with work partitioned by marketplace
+ * (`createSellerSync({ partition })`), its own marketplaces' entries, the entries for every
  * marketplace (`"*"`, which a partitioned worker expands), and optionally those of marketplaces the
  * account no longer has.
  */

@@ -697,7 +697,7 @@ describe('workers partitioned by marketplace', () => {
     clientSecret,
     endpoint: h.sim.url,
   });
-  /** DESIGN §6: one worker per marketplace, same account and tables. */
+  /** One worker per marketplace, same account and tables. */
   const worker = (h: ListingsHarness, marketplaceId: string, overrides: Partial<SellerSyncOptions> = {}) =>
     h.newSync({ workerId: `worker-${marketplaceId}`, amazon: account(h), partition: { marketplaceIds: [marketplaceId] }, ...overrides });
   const quantities = (h: ListingsHarness, sku: string, marketplaceIds: readonly string[] = [DE, FR]) => marketplaceIds.map((m) => h.sim.state.offer(sku, m)?.quantity);
@@ -1340,13 +1340,16 @@ describe('reconcile', () => {
   });
 
   test('does not send again an offer Amazon rejected, reports SKUs it cannot queue, and queues invalid offers once', async () => {
-    const h = await start({ products: [listedProduct('OK'), listedProduct('NEVER-LISTED'), listedProduct('X'.repeat(41)), listedProduct('BAD', { quantity: -1 })] });
+    const h = await start({
+      products: [listedProduct('OK'), listedProduct('NEVER-LISTED', { listing: { brand: null } }), listedProduct('X'.repeat(41)), listedProduct('BAD', { quantity: -1 })],
+    });
     await h.enqueue({ sku: 'OK', kind: 'listing' });
     await h.sync.pushListings({ untilDrained: true });
     const first = await h.sync.reconcile();
     expect(first).toMatchObject({ scanned: 4, compared: 3, unchanged: 1, enqueued: 2, invalidSkus: [{ sku: 'X'.repeat(41), rule: expect.stringMatching(/1 to 40 characters/) }] });
-    // NEVER-LISTED: PATCH of a SKU Amazon does not have is rejected; BAD is invalid
-    expect(await h.sync.pushListings({ untilDrained: true })).toMatchObject({ rejected: 1, invalid: 1 });
+    // NEVER-LISTED: Amazon has no listing for its offer PATCH, so its full listing is queued, which
+    // Amazon rejects (no brand); BAD is invalid
+    expect(await h.sync.pushListings({ untilDrained: true })).toMatchObject({ listingsQueued: 1, rejected: 1, invalid: 1 });
     expect(await h.sync.reconcile()).toMatchObject({ unchanged: 1, enqueued: 0, skipped: 2 });
   });
 });

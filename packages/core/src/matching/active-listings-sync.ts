@@ -108,7 +108,7 @@ export async function syncActiveListings(options: ActiveListingsSyncOptions): Pr
   const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
   const clock = options.clock ?? Date.now;
   const logger = options.logger ?? silentLogger;
-  if (options.createMissingProducts) requireCapability(options.adapter, 'createProducts', 'createMissingProducts of the listings report sync');
+  if (options.createMissingProducts) requireCapability(options.adapter, 'createProducts', 'createMissingProducts of the listings report sync', 'createMissingProducts');
   const mappings = createProductMappings(options.db, { tablePrefix: options.tablePrefix, accountId, clock });
   const startedAt = new Date(clock());
   let catalogIndex: GrowingCatalogIndex | undefined;

@@ -779,7 +779,7 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
     runs,
 
     async importOrders(runOptions = {}) {
-      requireCapability(shop, 'orders', 'order import');
+      requireCapability(shop, 'orders', 'order import', 'orders.enabled (set it to false)');
       const startedAt = clock();
       // a run whose heartbeat stopped for a whole lease has lost its process; its orders are resumed by their expired claims
       await runs.closeAbandoned(startedAt - options.leaseMs, startedAt);

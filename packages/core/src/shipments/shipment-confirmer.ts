@@ -486,7 +486,7 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
     lastSummary: () => last,
 
     async confirmShipments() {
-      requireCapability(shop, 'shipments', 'shipment confirmation');
+      requireCapability(shop, 'shipments', 'shipment confirmation', 'shipments.enabled (set it to false)');
       const startedAt = clock();
       const run: RunState = {
         claimant: `${workerId}#${randomBytes(6).toString('hex')}`.slice(-191),

@@ -80,7 +80,7 @@ function tickFailed(failures: readonly { readonly step: TickStep; readonly error
   });
 }
 
-/** One sync object per Amazon seller account; see DESIGN §3. */
+/** One sync object per Amazon seller account: listings, matching, orders and shipments (README, docs/architecture.md). */
 export interface SellerSync {
   readonly accountId: string;
   /** The change log of this account, for hosts that show or retry failed entries. */

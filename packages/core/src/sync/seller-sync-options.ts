@@ -63,7 +63,7 @@ export interface SellerSyncOptions {
    */
   readonly workerId?: string;
   /**
-   * Work partitioned by marketplace (DESIGN §6): several worker processes share one account and
+   * Work partitioned by marketplace (docs/listings-sync.md, "Workers partitioned by marketplace"): several worker processes share one account and
    * one database, each with its own `partition.marketplaceIds` (a non-empty subset of
    * `amazon.marketplaceIds`, which still lists every marketplace of the account). The workers'
    * partitions should cover the account without overlapping. A partitioned worker:

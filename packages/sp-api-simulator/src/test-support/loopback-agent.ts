@@ -2,7 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 
 /**
- * The way the real `amazon-sp-api` client reaches a local simulator (FACTS §1.8): an http.Agent
+ * The way the real `amazon-sp-api` client reaches a local simulator (through its https_proxy_agent option): an http.Agent
  * that claims to speak https (so Node's protocol check passes) and dials 127.0.0.1:PORT in plain
  * HTTP. The Host header still names Amazon's host.
  */
