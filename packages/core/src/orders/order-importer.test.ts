@@ -382,6 +382,26 @@ describe('order import: workers partitioned by marketplace', () => {
       expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual(before);
     }));
 
+  test('an order of a marketplace the account dropped, which no partition owns, is still finished by a partitioned worker', () =>
+    withHarness({ marketplaceIds: [DE, FR] }, async (h) => {
+      const both = h.newSync({ workerId: 'worker-both' });
+      const before = [h.stock('MUG-1'), h.stock('CUP-2')];
+      const b = h.sim.seed.order({ ...mugAndCup('PENDING'), marketplaceId: FR });
+      await importNow(h, both);
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).not.toEqual(before);
+      // the importer died after createOrder and the reservation; then the account stops selling on FR
+      await h.knex(h.tables.orders)
+        .where({ amazon_order_id: b.orderId })
+        .update({ state: 'claimed', claimed_by: 'dead-worker#1', lease_until: Date.now() - 1, shop_order_ref: null, stock_state: 'none' });
+      h.sim.seed.setOrderStatus(b.orderId, 'CANCELLED');
+      const de = h.newSync({ workerId: 'worker-de', amazon: { region: 'eu', sellerId: SIMULATOR_SELLER_ID, marketplaceIds: [DE], ...SIMULATOR_CREDENTIALS, endpoint: h.sim.url }, partition: { marketplaceIds: [DE] } });
+      expect(await importNow(h, de)).toMatchObject({ failed: 0 });
+      expect(h.shop.listOrders().find((o) => o.externalId === b.orderId)!.status).toBe('cancelled');
+      expect(await h.knex(h.tables.orders).where({ amazon_order_id: b.orderId }).first()).toMatchObject({ state: 'imported', claimed_by: null, stock_state: 'released' });
+      // the reservation the dead importer made is given back
+      expect([h.stock('MUG-1'), h.stock('CUP-2')]).toEqual(before);
+    }));
+
   test('the stock an order moves reaches both marketplaces through the partitioned workers’ listings passes', () =>
     withHarness({ marketplaceIds: [DE, FR], products: PRODUCTS.map(listed) }, async (h) => {
       const de = partitioned(h, DE);

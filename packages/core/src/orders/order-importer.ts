@@ -173,7 +173,8 @@ export function createOrderImporter(importerOptions: OrderImporterOptions): Orde
   const clock = importerOptions.clock ?? Date.now;
   const logger: SafeLogger = createSafeLogger(importerOptions.logger);
   const workerId = importerOptions.workerId ?? `${hostname()}:${process.pid}`;
-  const store = createOrderStore(db, { tablePrefix: importerOptions.tablePrefix, accountId, clock });
+  // a partitioned importer also finishes the orders of marketplaces the account dropped (no partition owns them)
+  const store = createOrderStore(db, { tablePrefix: importerOptions.tablePrefix, accountId, clock, accountMarketplaceIds: partition ? gateway.marketplaceIds : undefined });
   const runs = createOrderImportRuns(db, { tablePrefix: importerOptions.tablePrefix, accountId });
   let matcher = importerOptions.matcher;
   const getMatcher = (): ProductMatcher => {

@@ -239,6 +239,12 @@ function patchColumns(patch: ImportedOrderPatch): Record<string, unknown> {
 export interface OrderStoreOptions {
   readonly tablePrefix?: string;
   readonly accountId: string;
+  /**
+   * The account's marketplaces, for a partitioned worker: the methods that take `marketplaceIds`
+   * then also return rows of marketplaces outside this list (ones the account dropped, which no
+   * partition owns), so they are still finished by some worker.
+   */
+  readonly accountMarketplaceIds?: readonly string[];
   /** ms since the epoch. Default `Date.now`. */
   readonly clock?: () => number;
 }
@@ -330,7 +336,13 @@ export function createOrderStore(knex: Knex, options: OrderStoreOptions): OrderS
   const clock = options.clock ?? Date.now;
   const rows = () => knex(table).where('account_id', accountId);
   // a partitioned worker's rows: those of its marketplaces
-  const of = (marketplaceIds: readonly string[] | undefined) => (marketplaceIds ? rows().whereIn('marketplace_id', [...marketplaceIds]) : rows());
+  const account = options.accountMarketplaceIds;
+  const of = (marketplaceIds: readonly string[] | undefined) =>
+    !marketplaceIds
+      ? rows()
+      : account
+        ? rows().where((q) => q.whereIn('marketplace_id', [...marketplaceIds]).orWhereNotIn('marketplace_id', [...account]))
+        : rows().whereIn('marketplace_id', [...marketplaceIds]);
   // an update written with its time clears the marker of an update seen but not applied, once it covers it
   const seenCovered = (patch: ImportedOrderPatch): Record<string, unknown> =>
     patch.amazonUpdatedAt === undefined

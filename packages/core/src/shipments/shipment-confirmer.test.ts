@@ -281,6 +281,18 @@ describe('shipment confirmation: workers partitioned by marketplace', () => {
       for (const marketplaceId of [DE, FR]) expect(await confirm(h, worker(marketplaceId))).toMatchObject({ ordersShipped: 0, confirmed: 0 });
     }),
   );
+
+  test('an order of a marketplace the account dropped, which no partition owns, is still confirmed by a partitioned worker', () =>
+    withHarness({ marketplaceIds: [DE, FR] }, async (h) => {
+      const frOrder = h.sim.seed.order(twoLines({ marketplaceId: FR })).orderId;
+      const refs = await importAll(h);
+      h.shop.shipOrder(refs.get(frOrder)!, { status: 'shipped', packages: [dhl('pk-1', 'TRACK-FR')] });
+      // the account stops selling on FR: the remaining worker names DE only, and owns DE
+      const de = h.newSync({ workerId: 'worker-de', amazon: { region: 'eu', sellerId: SIMULATOR_SELLER_ID, marketplaceIds: [DE], ...SIMULATOR_CREDENTIALS, endpoint: h.sim.url }, partition: { marketplaceIds: [DE] } });
+      expect(await confirm(h, de)).toMatchObject({ ordersShipped: 1, packagesRecorded: 1, confirmed: 1 });
+      expect(h.sim.state.shipments.map((shipment) => [shipment.orderId, shipment.trackingNumber])).toEqual([[frOrder, 'TRACK-FR']]);
+      expect(await confirm(h, de)).toMatchObject({ ordersShipped: 0, confirmed: 0 });
+    }));
 });
 
 describe('shipment confirmation: run errors', () => {

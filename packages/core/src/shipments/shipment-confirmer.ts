@@ -120,8 +120,10 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
   const clock = confirmerOptions.clock ?? Date.now;
   const logger: SafeLogger = createSafeLogger(confirmerOptions.logger);
   const workerId = confirmerOptions.workerId ?? `${hostname()}:${process.pid}`;
-  const orders: OrderStore = createOrderStore(db, { tablePrefix: confirmerOptions.tablePrefix, accountId, clock });
-  const store = createShipmentStore(db, { tablePrefix: confirmerOptions.tablePrefix, accountId, clock });
+  // a partitioned worker also finishes the orders of marketplaces the account dropped (no partition owns them)
+  const accountMarketplaceIds = own ? gateway.marketplaceIds : undefined;
+  const orders: OrderStore = createOrderStore(db, { tablePrefix: confirmerOptions.tablePrefix, accountId, clock, accountMarketplaceIds });
+  const store = createShipmentStore(db, { tablePrefix: confirmerOptions.tablePrefix, accountId, clock, accountMarketplaceIds });
   let last: ShipmentConfirmationSummary | null = null;
 
   const retryDelay = (attempts: number) => Math.min(24 * 3600_000, options.retryBaseMs * 2 ** Math.max(0, attempts - 1));

@@ -175,12 +175,26 @@ export interface ShipmentStore {
 }
 
 /** Opens the shipment packages of `accountId` (run `migrate` first). */
-export function createShipmentStore(knex: Knex, options: { readonly tablePrefix?: string; readonly accountId: string; readonly clock?: () => number }): ShipmentStore {
+/**
+ * `accountMarketplaceIds`, for a partitioned worker: the methods that take `marketplaceIds` then
+ * also return packages of marketplaces outside this list (ones the account dropped, which no
+ * partition owns).
+ */
+export function createShipmentStore(
+  knex: Knex,
+  options: { readonly tablePrefix?: string; readonly accountId: string; readonly clock?: () => number; readonly accountMarketplaceIds?: readonly string[] },
+): ShipmentStore {
   const table = resolveTableNames(options.tablePrefix).shipmentPackages;
   const accountId = options.accountId;
   const clock = options.clock ?? Date.now;
   const rows = () => knex(table).where('account_id', accountId);
-  const of = (marketplaceIds: readonly string[] | undefined) => (marketplaceIds ? rows().whereIn('marketplace_id', [...marketplaceIds]) : rows());
+  const account = options.accountMarketplaceIds;
+  const of = (marketplaceIds: readonly string[] | undefined) =>
+    !marketplaceIds
+      ? rows()
+      : account
+        ? rows().where((q) => q.whereIn('marketplace_id', [...marketplaceIds]).orWhereNotIn('marketplace_id', [...account]))
+        : rows().whereIn('marketplace_id', [...marketplaceIds]);
   return {
     async record(packages) {
       const now = clock();
