@@ -65,6 +65,26 @@ describe('pushListings', () => {
     expect(await h.sync.pushListings({ untilDrained: true, timeoutMs: 20_000 })).toMatchObject({ drained: true, messagesSent: 0, listingsQueued: 0 });
   });
 
+  test('a "*" offer refused on DE for want of a listing while the FR feed failed: DE gets its listing, FR is retried', async () => {
+    // randomSeed 1 with fatalFeedRate 0.5 ends the DE feed DONE and the FR feed FATAL (checked below)
+    const h = await start({ marketplaceIds: [DE, FR], products: [listedProduct('S-1', { quantity: 10 })], simulator: { randomSeed: 1 } });
+    await h.enqueue({ sku: 'S-1', kind: 'listing', marketplaceId: FR });
+    expect(await h.sync.pushListings({ untilDrained: true, timeoutMs: 30_000 })).toMatchObject({ drained: true });
+    h.sim.setFaults({ fatalFeedRate: 0.5 });
+    await h.save({ sku: 'S-1', quantity: 7 });
+    const before = h.sim.state.feeds.length;
+    await waitFor(async () => {
+      await h.sync.pushListings();
+      const fresh = h.sim.state.feeds.slice(before);
+      return fresh.length >= 2 && fresh.every((f) => f.processingStatus === 'DONE' || f.processingStatus === 'FATAL') ? true : null;
+    });
+    expect(Object.fromEntries(h.sim.state.feeds.slice(before, before + 2).map((f) => [f.marketplaceIds[0], f.processingStatus]))).toEqual({ [DE]: 'DONE', [FR]: 'FATAL' });
+    h.sim.setFaults({ fatalFeedRate: 0 });
+    expect(await h.sync.pushListings({ untilDrained: true, timeoutMs: 30_000 })).toMatchObject({ drained: true });
+    expect([DE, FR].map((m) => h.sim.state.offer('S-1', m)?.quantity)).toEqual([7, 7]);
+    expect(await h.sync.changeLog.list()).toEqual([]);
+  });
+
   test('createMissingListings: false leaves the refused offer change failed with Amazon’s message', async () => {
     const h = await start({ products: [listedProduct('NEW-2')], listings: { createMissingListings: false } });
     await h.enqueue({ sku: 'NEW-2' });
@@ -1224,6 +1244,31 @@ describe('faults', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     await h.sync.pushListings();
     expect(h.sim.state.calls['feeds.getFeed']).toBe(polls);
+  });
+
+  test('a late feed that re-lists a SKU deleted long before is not taken for an old intention: the SKU stays listed', async () => {
+    const h = await start({ products: [listedProduct('R-1', { quantity: 1 })], listings: { stuckFeedMs: 1_000_000 } });
+    await h.enqueue({ sku: 'R-1', kind: 'listing' });
+    expect(await h.sync.pushListings({ untilDrained: true, timeoutMs: 30_000 })).toMatchObject({ drained: true });
+    h.shop.removeProduct('R-1');
+    await h.enqueue({ sku: 'R-1', kind: 'delete' });
+    expect(await h.sync.pushListings({ untilDrained: true, timeoutMs: 30_000 })).toMatchObject({ drained: true });
+    expect(h.sim.state.listing('R-1', DE)).toBeUndefined();
+    // the shop lists it again; Amazon is slow: the PUT gets stuck, and so does its retry
+    const before = h.sim.state.feeds.length;
+    h.sim.setFaults({ stuckFeedRate: 1 });
+    h.shop.upsertProduct(listedProduct('R-1', { quantity: 5 }));
+    await h.enqueue({ sku: 'R-1', kind: 'listing' });
+    await waitFor(async () => ((await h.sync.pushListings()).retried > 0 ? true : null));
+    // Amazon finishes the first one late: R-1 is listed, as the shop asked
+    expect(h.sim.finishStuckFeed(h.sim.state.feeds[before]!.feedId)).toBe(true);
+    expect(h.sim.state.offer('R-1', DE)?.quantity).toBe(5);
+    await waitFor(async () => ((await h.sync.pushListings()).requeued > 0 ? true : null));
+    // the re-queued change is the listing again (beside the retried one), never a delete
+    expect(new Set((await h.sync.changeLog.list()).map((e) => `${e.sku} ${e.kind}`))).toEqual(new Set(['R-1 listing']));
+    h.sim.setFaults({ stuckFeedRate: 0 });
+    await waitFor(async () => ((await h.sync.pushListings({ untilDrained: true, timeoutMs: 30_000 })).drained ? true : null), 60_000);
+    expect(h.sim.state.offer('R-1', DE)?.quantity).toBe(5);
   });
 
   test('a late feed that lists a SKU deleted since gets the delete again; a late delete of a SKU listed since gets the listing again', async () => {

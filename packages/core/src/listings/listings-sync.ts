@@ -1000,9 +1000,9 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
 
   // ------------------------------------------------------------------------------------- poll
 
-  /** How long until the next look at a feed given up as stuck: a tenth of its age, from the longest poll interval up to `stuckFeedMs`. */
   /** How long after its submission a feed given up as stuck is watched: 48 × `stuckFeedMs` (2 days by default), at most `keepReportsMs`. */
   const watchHorizonMs = Math.min(options.keepReportsMs, 48 * options.stuckFeedMs);
+  /** How long until the next look at a feed given up as stuck: a tenth of its age, from the longest poll interval up to `stuckFeedMs`. */
   const watchInterval = (age: number) => Math.round(Math.min(Math.max(options.maxPollIntervalMs, options.stuckFeedMs), Math.max(options.maxPollIntervalMs, age / 10)));
 
   /**
@@ -1040,15 +1040,21 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
   }
 
   /**
-   * Queues again the SKUs of a feed Amazon finished late, by what sellersync had accepted since:
-   * a listing deleted since (its late PUT may have brought it back) gets its delete again; a SKU
-   * the late feed deleted but which was listed since gets a full listing again (a PATCH of a
-   * deleted listing is refused); any other an offer, or a listing for a full listing, sent with the
-   * shop's current data.
+   * Queues again the SKUs of a feed Amazon finished late, by what Amazon accepted since from
+   * changes queued after the late feed's (a newer intention of the shop): a listing deleted so
+   * (the late PUT may have brought it back) gets its delete again; a SKU the late feed deleted but
+   * which was listed so gets a full listing again (a PATCH of a deleted listing is refused). Else
+   * the late feed's own intention stands: a delete is left alone, anything else is sent again (an
+   * offer, or a listing for a full listing) with the shop's current data.
    */
   async function requeueLate(submission: FeedSubmission): Promise<number> {
     const rows = await store.messagesOf(submission.id);
     const accepted = await states.get(rows.map((row) => row.sku));
+    const queuedAt = new Map<string, number>();
+    for (const row of rows) {
+      const key = stateKey(row.marketplaceId, row.sku);
+      queuedAt.set(key, Math.max(queuedAt.get(key) ?? 0, row.changeAt));
+    }
     const seen = new Set<string>();
     const changes: ChangeInput[] = [];
     for (const row of rows) {
@@ -1056,10 +1062,12 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       if (seen.has(key)) continue;
       seen.add(key);
       const state = accepted.get(key);
+      // what Amazon accepted since carries a change queued after every change of the late feed
+      const newer = state !== undefined && state.changedAt !== null && state.changedAt > queuedAt.get(key)!;
       const puts = row.mode === 'listing' || row.mode === 'offer-only';
       let kind: ChangeKind | null;
-      if (row.mode === 'delete') kind = state && !state.deleted ? 'listing' : null;
-      else if (state?.deleted) kind = puts ? 'delete' : null;
+      if (row.mode === 'delete') kind = newer && !state.deleted ? 'listing' : null;
+      else if (newer && state.deleted) kind = puts ? 'delete' : null;
       else kind = row.mode === 'listing' ? 'listing' : 'offer';
       if (kind === null) continue;
       // without a partition, an entry for a marketplace the account no longer has is never claimed: "*" reaches it
@@ -1229,15 +1237,14 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       for (const row of rejected)
         if (createsListing(row) && !missingListings.some((c) => c.sku === row.sku && c.marketplaceId === row.marketplaceId))
           missingListings.push({ sku: row.sku, kind: 'listing', marketplaceId: row.marketplaceId, accountId });
-      if (rejected.length > 0 && rejected.every(createsListing) && !retry) {
-        // the queued listing carries the offer too (and its own verdict): nothing is left to fail here
-        acknowledgements.push(claim);
-        totals.listingsQueued += 1;
-      } else if (rejected.length > 0) {
-        const text = rejected.map((row) => `on ${row.marketplaceId}: ${(row.errorMessage ?? row.errorCode ?? '').replace(/\.$/, '')}`).join(' | ');
+      // a refusal answered by the queued listing is not the change's failure: the listing carries the offer too
+      if (rejected.some(createsListing)) totals.listingsQueued += 1;
+      const refused = rejected.filter((row) => !createsListing(row));
+      if (refused.length > 0) {
+        const text = refused.map((row) => `on ${row.marketplaceId}: ${(row.errorMessage ?? row.errorCode ?? '').replace(/\.$/, '')}`).join(' | ');
         failures.push({
           ...claim,
-          code: rejected[0]!.errorCode ?? 'LISTING_REJECTED',
+          code: refused[0]!.errorCode ?? 'LISTING_REJECTED',
           message: `Amazon rejected SKU ${describeValue(first.sku)} ${text}. Fix the product in the shop; the next save sends it again.`,
           retryable: false,
         });
