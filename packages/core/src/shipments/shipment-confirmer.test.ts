@@ -344,6 +344,24 @@ describe('shipment confirmation: orders shipped in parts', () => {
       expect(await state()).toBe('confirmed');
       expect(await confirm(h)).toMatchObject({ ordersShipped: 0, confirmed: 0 });
     }));
+
+  test('an order shipped in part whose rest never ships is done 30 days after its last confirmed package', () =>
+    withHarness({}, async (h) => {
+      const seeded = h.sim.seed.order(twoLines());
+      const [mug] = seeded.orderItems.map((item) => item.orderItemId);
+      const ref = (await importAll(h)).get(seeded.orderId)!;
+      h.shop.shipOrder(ref, { status: 'shipped', packages: [dhl('a', 'TRACK-A', [{ externalLineId: mug!, quantity: 2 }])] });
+      let now = Date.now();
+      const confirmer = confirmerWith(h, gatewayFor(h), {}, () => now);
+      expect(await confirmer.confirmShipments()).toMatchObject({ confirmed: 1 });
+      now += 29 * 24 * 60 * 60_000;
+      expect(await confirmer.confirmShipments()).toMatchObject({ ordersShipped: 1, confirmed: 0 });
+      now += 2 * 24 * 60 * 60_000;
+      expect(await confirmer.confirmShipments()).toMatchObject({ ordersShipped: 1, confirmed: 0 });
+      // done: the shop is no longer asked about it
+      expect(await confirmer.confirmShipments()).toMatchObject({ ordersShipped: 0 });
+      expect((await h.knex(h.tables.orders).where({ amazon_order_id: seeded.orderId }).first()).shipment_state).toBe('confirmed');
+    }));
 });
 
 describe('shipment confirmation in bulk: one POST_ORDER_FULFILLMENT_DATA feed', () => {

@@ -101,6 +101,9 @@ export interface ShipmentConfirmer {
 
 const PROBLEM_LIMIT = 1000;
 
+/** How long an order shipped in part stays open after its last confirmed package: the shop is asked about it at every run meanwhile. */
+const PARTIAL_OPEN_MS = 30 * 24 * 60 * 60_000;
+
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -244,7 +247,8 @@ export function createShipmentConfirmer(confirmerOptions: ShipmentConfirmerOptio
       const settled = mine.every((p) => p.state === 'confirmed' || p.state === 'rejected' || (p.state === 'failed' && p.nextAttemptAt === null));
       if (mine.length === 0 || !settled) continue;
       if (!mine.every((p) => p.state === 'confirmed')) closed.push(row.id);
-      else if (coversOrder(row, mine) || row.amazonStatus === 'SHIPPED' || row.amazonStatus === 'CANCELLED') confirmed.push(row.id);
+      else if (coversOrder(row, mine) || row.amazonStatus === 'SHIPPED' || row.amazonStatus === 'CANCELLED' || clock() - Math.max(...mine.map((p) => p.confirmedAt ?? 0)) > PARTIAL_OPEN_MS)
+        confirmed.push(row.id);
     }
     if (confirmed.length > 0) await orders.update(confirmed, { shipmentState: 'confirmed' });
     if (closed.length > 0) await orders.update(closed, { shipmentState: 'closed' });
