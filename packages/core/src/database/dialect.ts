@@ -80,3 +80,14 @@ export async function retryOnDeadlock<T>(work: () => Promise<T>, attempts = 6): 
     }
   }
 }
+
+/**
+ * Narrows `query` to rows of `marketplaceIds` (a partitioned worker's); with
+ * `accountMarketplaceIds`, rows of marketplaces outside the account (ones it dropped, which no
+ * partition owns) too. No `marketplaceIds`: every row.
+ */
+export function whereMarketplaces<Q extends Knex.QueryBuilder>(query: Q, marketplaceIds: readonly string[] | undefined, accountMarketplaceIds?: readonly string[]): Q {
+  if (!marketplaceIds) return query;
+  if (!accountMarketplaceIds) return query.whereIn('marketplace_id', [...marketplaceIds]) as Q;
+  return query.where((q) => q.whereIn('marketplace_id', [...marketplaceIds]).orWhereNotIn('marketplace_id', [...accountMarketplaceIds])) as Q;
+}

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { chunk, toNullableNumber, toNumber, valueById } from '../database/dialect';
+import { chunk, toNullableNumber, toNumber, valueById, whereMarketplaces } from '../database/dialect';
 import { resolveTableNames } from '../database/table-names';
 import type { OrderStockLine } from './order-mapper';
 
@@ -336,13 +336,7 @@ export function createOrderStore(knex: Knex, options: OrderStoreOptions): OrderS
   const clock = options.clock ?? Date.now;
   const rows = () => knex(table).where('account_id', accountId);
   // a partitioned worker's rows: those of its marketplaces
-  const account = options.accountMarketplaceIds;
-  const of = (marketplaceIds: readonly string[] | undefined) =>
-    !marketplaceIds
-      ? rows()
-      : account
-        ? rows().where((q) => q.whereIn('marketplace_id', [...marketplaceIds]).orWhereNotIn('marketplace_id', [...account]))
-        : rows().whereIn('marketplace_id', [...marketplaceIds]);
+  const of = (marketplaceIds: readonly string[] | undefined) => whereMarketplaces(rows(), marketplaceIds, options.accountMarketplaceIds);
   // an update written with its time clears the marker of an update seen but not applied, once it covers it
   const seenCovered = (patch: ImportedOrderPatch): Record<string, unknown> =>
     patch.amazonUpdatedAt === undefined

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { chunk, toNullableNumber, toNumber, valueById } from '../database/dialect';
+import { chunk, toNullableNumber, toNumber, valueById, whereMarketplaces } from '../database/dialect';
 import { resolveTableNames } from '../database/table-names';
 
 /**
@@ -188,13 +188,7 @@ export function createShipmentStore(
   const accountId = options.accountId;
   const clock = options.clock ?? Date.now;
   const rows = () => knex(table).where('account_id', accountId);
-  const account = options.accountMarketplaceIds;
-  const of = (marketplaceIds: readonly string[] | undefined) =>
-    !marketplaceIds
-      ? rows()
-      : account
-        ? rows().where((q) => q.whereIn('marketplace_id', [...marketplaceIds]).orWhereNotIn('marketplace_id', [...account]))
-        : rows().whereIn('marketplace_id', [...marketplaceIds]);
+  const of = (marketplaceIds: readonly string[] | undefined) => whereMarketplaces(rows(), marketplaceIds, options.accountMarketplaceIds);
   return {
     async record(packages) {
       const now = clock();
