@@ -167,6 +167,28 @@ describe('matchCatalog (matching mode) against the simulator', () => {
     expect(byRef['bottle']!.candidates).toEqual(['bottle', 'bottle-old']);
   });
 
+  test('two shop products with one seller SKU are not both matched: the second is a conflict, the first keeps the mapping', async () => {
+    // one batch (both EANs), and a UPC of the same SKU searched in another batch
+    shop = createMemoryAdapter({
+      products: [
+        { productRef: 'a', sku: 'DUP', gtin: '4006381333931', title: 'Mug' },
+        { productRef: 'b', sku: 'DUP', gtin: '5901234123457', title: 'Socks' },
+        { productRef: 'c', sku: 'DUP', gtin: '036000291452', title: 'Bottle' },
+      ],
+    });
+    const summary = await run();
+    expect(summary.marketplaces[0]).toMatchObject({ candidates: 3, matched: 1, conflicts: 2, error: null });
+    const stored = await mappings().list();
+    expect(stored.map((m) => [m.sellerSku, m.productRef, m.asin])).toEqual([['DUP', 'a', 'B0SIM00001']]);
+    expect((await changes().list()).map((c) => [c.sku, c.productRef])).toEqual([['DUP', 'a']]);
+    const logged = await mismatches().list({ reason: 'sku-conflict' });
+    expect(logged.map((m) => [m.productRef, m.candidates]).sort()).toEqual([
+      ['b', ['B0SIM00008']],
+      ['c', ['B0SIM00004']],
+    ]);
+    expect(logged.find((m) => m.productRef === 'b')!.message).toContain('seller SKU "DUP" was matched to product a (DUP) earlier in this run');
+  });
+
   test('a batch whose answer spans pages: every page is read, also for the EAN of two ASINs', async () => {
     const ean = (i: number) => {
       const body = `43${String(i).padStart(10, '0')}`;

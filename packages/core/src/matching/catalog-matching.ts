@@ -46,7 +46,10 @@ export interface CatalogMatchingMarketplaceSummary {
   readonly ambiguous: number;
   readonly notOnAmazon: number;
   readonly invalid: number;
-  /** The product's seller SKU is mapped to another product. */
+  /**
+   * The product's seller SKU is mapped to another product, or was matched to another shop product
+   * with the same seller SKU earlier in this run.
+   */
   readonly conflicts: number;
   /** Set when Amazon failed; products not searched yet stay for the next run. */
   readonly error: { readonly code: string; readonly message: string } | null;
@@ -127,6 +130,9 @@ export async function matchCatalog(options: CatalogMatchingOptions): Promise<Cat
     const mismatches = await startMismatchRun(options.db, { tablePrefix: options.tablePrefix, accountId, clock, marketplaceId, source: 'catalog-search' });
     const totals = { candidates: 0, alreadyMatched: 0, searchCalls: 0, matched: 0, ambiguous: 0, notOnAmazon: 0, invalid: 0, conflicts: 0 };
     const queues = new Map<CatalogIdentifierType, Candidate[]>();
+    // seller SKU → the product matched to it in this run and marketplace: two shop products with one
+    // seller SKU must not both be "matched" (the mapping table keeps one row per seller SKU)
+    const claimed = new Map<string, ShopProduct>();
 
     const record = async (entries: MismatchInput[]) => {
       if (entries.length > 0) await mismatches.log.record(entries);
@@ -221,7 +227,25 @@ export async function matchCatalog(options: CatalogMatchingOptions): Promise<Cat
                 asins,
               ),
             );
-          } else matched.push({ candidate, asin: asins[0]! });
+          } else {
+            const first = claimed.get(candidate.sellerSku);
+            if (first && (first.productRef !== candidate.product.productRef || first.variantRef !== candidate.product.variantRef)) {
+              totals.conflicts += 1;
+              entries.push(
+                mismatch(
+                  candidate,
+                  'sku-conflict',
+                  `${shown}: ASIN ${asins[0]} found, but seller SKU ${describeValue(candidate.sellerSku)} was matched to product ${first.productRef}` +
+                    `${first.variantRef === null ? '' : `/${first.variantRef}`} (${first.sku}) earlier in this run in ${marketplaceId}; nothing was changed. ` +
+                    `Give each shop product its own SKU, or map the seller SKU explicitly (CSV import).`,
+                  asins,
+                ),
+              );
+            } else {
+              claimed.set(candidate.sellerSku, candidate.product);
+              matched.push({ candidate, asin: asins[0]! });
+            }
+          }
         }
       }
       if (matched.length > 0) {
