@@ -269,6 +269,44 @@ describe('createMissingProducts with a shop whose createProduct is a plain inser
   });
 });
 
+describe('createMissingProducts and existing mappings whose product the shop no longer returns', () => {
+  const header = 'item-name\tseller-sku\tasin1\tprice\tquantity\tfulfillment-channel';
+  const reportGateway = (text: string): AmazonGateway =>
+    ({
+      createReport: async () => ({ reportId: 'r1' }),
+      waitForReport: async () => ({ reportId: 'r1', processingStatus: 'DONE', reportDocumentId: 'd1' }),
+      getReportDocument: async () => ({ reportDocumentId: 'd1', url: 'x' }),
+      downloadDocument: async () => text,
+    }) as unknown as AmazonGateway;
+
+  test.each([['csv-import' as const], ['manual' as const]])('a %s mapping is kept: nothing is created, the mismatch names the mapped product', async (source) => {
+    await mappings().upsert([{ marketplaceId: DE, sellerSku: 'AMZ-X', productRef: 'gone', variantRef: 'v1', source, title: 'explicit' }]);
+    const report = `${header}\nThing\tAMZ-X\tB00X4WHP5E\t10.00\t1\tDEFAULT\n`;
+    const summary = await syncActiveListings({ db: knex, gateway: reportGateway(report), adapter: shop, accountId: 'acme', marketplaceIds: [DE], createMissingProducts: true });
+    expect(summary.marketplaces[0]).toMatchObject({ rows: 1, matched: 0, productsCreated: 0, mismatched: 1, byReason: { 'sku-conflict': 1 } });
+    expect(shop.getProduct('AMZ-X')).toBeUndefined();
+    expect((await mappings().findBySellerSkus(['AMZ-X'], DE))[0]).toMatchObject({ productRef: 'gone', variantRef: 'v1', source, title: 'explicit', asin: null });
+    const [logged] = await mismatches().list();
+    expect(logged).toMatchObject({ reason: 'sku-conflict', sellerSku: 'AMZ-X', candidates: ['gone'] });
+    expect(logged!.message).toContain(`the ${source} mapping names product gone/v1, which the shop no longer returns; no product was created`);
+  });
+
+  test('a mapping of the report or of matching mode gets the created product and keeps its source', async () => {
+    await mappings().upsert([{ marketplaceId: DE, sellerSku: 'AMZ-Y', productRef: 'gone', source: 'catalog-search', title: 'old title' }]);
+    const report = `${header}\n\tAMZ-Y\tB00X4WHP5E\t10.00\t1\tDEFAULT\n`;
+    const summary = await syncActiveListings({ db: knex, gateway: reportGateway(report), adapter: shop, accountId: 'acme', marketplaceIds: [DE], createMissingProducts: true });
+    expect(summary.marketplaces[0]).toMatchObject({ matched: 1, productsCreated: 1, mismatched: 0 });
+    const created = shop.getProduct('AMZ-Y');
+    expect(created).toBeDefined();
+    expect((await mappings().findBySellerSkus(['AMZ-Y'], DE))[0]).toMatchObject({
+      productRef: created!.productRef,
+      asin: 'B00X4WHP5E',
+      source: 'catalog-search',
+      title: 'old title',
+    });
+  });
+});
+
 describe('listings reports in the encoding of their marketplace', () => {
   const JP = 'A1VC38T7YXB528';
   const TR = 'A33AVAJ2PDY3EV';

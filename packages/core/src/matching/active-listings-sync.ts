@@ -234,6 +234,19 @@ export async function syncActiveListings(options: ActiveListingsSyncOptions): Pr
             accept(row, result.product, result.rule, current);
             continue;
           }
+          if (result.reason === 'not-found' && options.createMissingProducts && current && EXPLICIT_SOURCES.has(current.source)) {
+            // the seller said which product this SKU is: a product the shop no longer returns is
+            // theirs to restore or remap, never replaced by a new one
+            miss(
+              row,
+              'sku-conflict',
+              `Report line ${row.line}: seller SKU ${describeValue(row.sellerSku)}: the ${current.source} mapping names product ${current.productRef}` +
+                `${current.variantRef === null ? '' : `/${current.variantRef}`}, which the shop no longer returns; no product was created and the mapping was kept. ` +
+                `Restore the product, or map the seller SKU to another one.`,
+              [current.productRef],
+            );
+            continue;
+          }
           if (result.reason === 'not-found' && options.createMissingProducts && hasCapability(options.adapter, 'createProducts')) {
             // a product this run created (an earlier marketplace, or the MFN SKU of an FBA row) is
             // not in the matcher's view of the shop yet; creating it again would duplicate it
@@ -278,8 +291,9 @@ export async function syncActiveListings(options: ActiveListingsSyncOptions): Pr
                 productRef: ref.productRef,
                 variantRef: ref.variantRef,
                 asin: validAsin(row.asin),
-                source: 'listings-report',
-                title: row.title === '' ? null : row.title,
+                // an existing mapping keeps its source
+                source: current?.source ?? 'listings-report',
+                title: row.title === '' ? (current?.title ?? null) : row.title,
               });
             } catch (cause) {
               miss(row, 'create-failed', `Seller SKU ${describeValue(row.sellerSku)}: the shop could not create the product: ${driverMessage(cause)}`);
