@@ -204,6 +204,43 @@ describe('mapping CSV import (SQLite)', () => {
     expect(await mappings().findBySellerSkus(['S-1', ' red'])).toEqual([]);
   });
 
+  test('an unbalanced leading quote that swallows the next line rejects the row naming both lines; nothing is lost silently', async () => {
+    const text = `${HEADER}\n"Cosy mug,MUG-RED,S-2,DE,MFN\nShirt 12" wide,SHIRT-M,S-3,DE,MFN\nt,MUG-RED,S-4,DE,MFN\n`;
+    const result = await run(text, { mode: 'row-by-row' });
+    expect(result.rows.map((r) => [r.line, r.sellerSku, r.reason ?? r.outcome])).toEqual([
+      [2, null, 'malformed-row'],
+      [4, 'S-4', 'created'],
+    ]);
+    expect(result.rows[0]!.message).toBe(
+      'Line 2: a quoted cell opens on line 2 and is closed on line 3 by a quote followed by other text, so lines 2, 3 ' +
+        '("\\"Cosy mug,MUG-RED,S-2,DE,MFN", "Shirt 12\\"") were read as one row; none of them was stored. ' +
+        'Quote the whole cell and double the quotes inside it ("Pan 12"" wide"), or remove the stray quote.',
+    );
+    expect((await mappings().list()).map((m) => m.sellerSku)).toEqual(['S-4']);
+    // all-or-nothing: the rejected row stores nothing at all
+    await knex(resolveTableNames().productMappings).delete();
+    expect(await run(text)).toMatchObject({ committed: false, rejected: 1 });
+    expect(await mappings().count()).toBe(0);
+    // semicolons, CRLF and a BOM: the same; the lines are counted as the file's
+    const semicolons = `\uFEFF${HEADER.replace(/,/g, ';')}\r\n\r\n"Cosy mug;MUG-RED;S-2;DE;MFN\r\nline two\r\nShirt 12" wide;SHIRT-M;S-3;DE;MFN\r\n`;
+    const [rejected] = (await run(semicolons, { mode: 'row-by-row' })).rows;
+    expect(rejected).toMatchObject({ line: 3, reason: 'malformed-row' });
+    expect(rejected!.message).toContain('closed on line 5 by a quote followed by other text, so lines 3, 4, 5 ');
+  });
+
+  test('inch marks in unquoted cells, a stray quote within one line and quoted multi-line cells still import', async () => {
+    const text =
+      `${HEADER}\n` +
+      `Pan 12" wide,MUG-RED,S-1,DE,MFN\n` +
+      `"Best" mug 10",MUG-RED,S-2,DE,MFN\n` +
+      `"Two\nlines, ""quoted""",SHIRT-M,S-3,DE,MFN\n` +
+      `"",SHIRT-M,S-4,DE,"MFN"`;
+    const result = await run(text, { mode: 'row-by-row' });
+    expect(result).toMatchObject({ committed: true, created: 4, rejected: 0 });
+    const titles = Object.fromEntries((await mappings().list()).map((m) => [m.sellerSku, m.title]));
+    expect(titles).toEqual({ 'S-1': 'Pan 12" wide', 'S-2': '"Best" mug 10"', 'S-3': 'Two\nlines, "quoted"', 'S-4': null });
+  });
+
   test('a seller SKU is a duplicate only of a row that was stored, not of one rejected for another reason', async () => {
     const result = await run(`${HEADER}\nt,NO-SUCH-REF,D-1,DE,MFN\nt,MUG-RED,D-1,DE,MFN\nt,SHIRT-M,D-1,DE,MFN\nt,SHIRT-M,D-1,FR,MFN\n`, { mode: 'row-by-row' });
     expect(result.rows.map((r) => [r.line, r.reason ?? r.outcome])).toEqual([

@@ -289,6 +289,58 @@ function lineLocator(buffer: Uint8Array): (offset: number) => number {
   };
 }
 
+/**
+ * Where a record's quoting went wrong so that rows may have been swallowed: the byte offsets of the
+ * opening quote and of a closing quote that is followed by neither the separator, a line break nor
+ * the end, for a quoted cell that spans a line break. csv-parse's `relax_quotes` (kept so that
+ * inch marks in unquoted cells work) reads such a cell on through the following lines, so the rows
+ * on them silently become part of one cell. A stray closing quote within one line loses nothing
+ * (the cell keeps its text as written) and is left alone. `start`..`end` are the record's bytes.
+ */
+function swallowingQuote(buffer: Uint8Array, start: number, end: number, delimiter: number): { readonly open: number; readonly close: number } | null {
+  const QUOTE = 0x22;
+  const CR = 0x0d;
+  const LF = 0x0a;
+  let index = start;
+  // csv-parse drops a UTF-8 BOM at the start of the file
+  if (index === 0 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) index = 3;
+  let fieldStart = true;
+  while (index < end) {
+    const byte = buffer[index]!;
+    if (fieldStart && byte === QUOTE) {
+      const open = index;
+      let spansLines = false;
+      index += 1;
+      for (;;) {
+        if (index >= end) return null; // unclosed: csv-parse fails with an error of its own
+        const inner = buffer[index]!;
+        if (inner === CR || inner === LF) spansLines = true;
+        else if (inner === QUOTE) {
+          const next = index + 1 < end ? buffer[index + 1]! : null;
+          if (next === QUOTE) index += 1; // an escaped quote
+          else if (next === null || next === delimiter || next === CR || next === LF) break;
+          else if (spansLines) return { open, close: index };
+          else {
+            // closed early within one line: csv-parse reads the rest of the cell as unquoted text
+            index += 1;
+            while (index < end && buffer[index] !== delimiter && buffer[index] !== CR && buffer[index] !== LF) index += 1;
+            index -= 1;
+            break;
+          }
+        }
+        index += 1;
+      }
+      index += 1;
+      fieldStart = false;
+      continue;
+    }
+    if (byte === CR || byte === LF) return null; // the end of the record
+    fieldStart = byte === delimiter;
+    index += 1;
+  }
+  return null;
+}
+
 /** How often an all-or-nothing import runs when the database rolls it back for a deadlock. */
 const IMPORT_ATTEMPTS = 4;
 
@@ -385,6 +437,24 @@ export async function importMappingCsv(input: string | Uint8Array, options: Mapp
     const line = lineAt(start);
     previousEnd = info.bytes;
     if (record.every((cell) => cell.trim() === '')) continue;
+    const stray = columns === null ? null : swallowingQuote(buffer, start, info.bytes, delimiter.charCodeAt(0));
+    if (stray !== null) {
+      const closeLine = lineAt(stray.close);
+      const lines = Array.from({ length: closeLine - line + 1 }, (_, i) => line + i);
+      const shown = buffer
+        .subarray(start, stray.close + 1)
+        .toString('utf8')
+        .split(/\r\n|\n|\r/)
+        .map((text) => describeValue(text, 50));
+      reject(
+        line,
+        'malformed-row',
+        `a quoted cell opens on line ${line} and is closed on line ${closeLine} by a quote followed by other text, so lines ${lines.join(', ')} ` +
+          `(${shown.join(', ')}) were read as one row; none of them was stored. Quote the whole cell and double the quotes inside it ` +
+          `("Pan 12"" wide"), or remove the stray quote.`,
+      );
+      continue;
+    }
     if (columns === null) {
       columns = readHeader(record, line);
       headerLength = record.length;
