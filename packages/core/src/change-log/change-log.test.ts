@@ -255,6 +255,8 @@ describeEachEngine('change log', (engine) => {
         [{ sku: 'OK', productRef: 'r'.repeat(192) }, 'productRef', /1 to 191 characters/, 'r'.repeat(192)],
         [{ sku: 'OK', productRef: 'line\nbreak' }, 'productRef', /without control characters/, 'line\nbreak'],
         [{ sku: 'OK', productRef: 99 }, 'productRef', /1 to 191 characters/, 99],
+        // a lone surrogate cannot be stored (JSON and the databases refuse it): refused like a bad SKU, so `onInvalid: 'skip'` can skip it
+        [{ sku: 'OK', productRef: 'ref\uD800x' }, 'productRef', /valid Unicode text/, 'ref\uD800x'],
         [null, 'change', 'must be an object', null],
       ];
       for (const [change, field, rule, value] of bad) {
@@ -288,6 +290,20 @@ describeEachEngine('change log', (engine) => {
       const stats = await log.stats();
       expect(stats.inFlight).toBe(3);
       expect(stats.pending).toBe(0);
+    });
+
+    test('fractional times (a lease, a retry delay, a release delay) are taken to the millisecond, on every engine', async () => {
+      await reset();
+      await enqueueChange(knex, [{ sku: 'FRAC-1' }, { sku: 'FRAC-2' }], { tablePrefix: prefix });
+      const now = Date.now() + 1000;
+      const log = store({ clock: () => now });
+      const claims = await log.claim({ workerId: 'w', limit: 2, leaseMs: 1000.5 });
+      expect(claims.map((c) => c.leaseUntil!.getTime() - now)).toEqual([1001, 1001]);
+      expect(await log.extendLease(claims, 'w', 2000.4)).toBe(2);
+      expect(await log.fail([{ ...claims[0]!, code: 'X', message: 'later', retryable: true, retryAfterMs: 1500.5 }])).toMatchObject({ failed: 1 });
+      expect(await log.release([claims[1]!], { delayMs: 10.7 })).toBe(1);
+      const due = Object.fromEntries((await rows()).map((r) => [r.sku, Number(r.next_attempt_at) - now]));
+      expect(due).toEqual({ 'FRAC-1': 1501, 'FRAC-2': 11 });
     });
 
     test('claim filters by marketplace (keeping all-marketplace entries) and by kind', async () => {
@@ -629,6 +645,41 @@ describeEachEngine('change log', (engine) => {
   });
 
   describe('concurrency', () => {
+    // SQLite has one writer at a time: nothing to race there
+    const onServers = engine.name === 'sqlite' ? () => undefined : test.each(['ids in SKU order', 'ids against SKU order'] as const);
+    onServers(
+      'a host save of the same "*" SKUs while a worker expands them is never rolled back (%s)',
+      async (order: 'ids in SKU order' | 'ids against SKU order') => {
+        const host = engine.connect(2);
+        const worker = engine.connect(2);
+        const log = createChangeLog(worker, { tablePrefix: prefix });
+        const failures: string[] = [];
+        try {
+          for (let round = 0; round < 8; round += 1) {
+            await reset();
+            const n = 300;
+            const skus = Array.from({ length: n }, (_, i) => `X-${String(order === 'ids in SKU order' ? i + 1 : n - i).padStart(4, '0')}`);
+            // queued one by one, so ids follow this order
+            for (const sku of skus) await enqueueChange(knex, { sku }, { tablePrefix: prefix });
+            const claims = await log.claim({ workerId: 'w', limit: n, leaseMs: 60_000 });
+            expect(claims).toHaveLength(n);
+            const results = await Promise.allSettled([
+              host.transaction((trx) => enqueueChange(trx, skus.map((sku) => ({ sku })), { tablePrefix: prefix })),
+              log.expand(claims, [DE, FR]),
+            ]);
+            for (const result of results) if (result.status === 'rejected') failures.push(String((result.reason as Error).message).slice(0, 200));
+            // nothing lost: every SKU is queued for DE and FR, and the host's newer "*" change kept
+            const left = (await rows()).map((r) => `${r.marketplace_id} ${r.sku}`);
+            for (const sku of skus) for (const m of [DE, FR]) expect(left).toContain(`${m} ${sku}`);
+          }
+        } finally {
+          await host.destroy();
+          await worker.destroy();
+        }
+        expect(failures).toEqual([]);
+      },
+    );
+
     test('concurrent host transactions enqueueing overlapping SKUs in any order never deadlock', async () => {
       await reset();
       const universe = Array.from({ length: 100 }, (_, i) => `D-${String(i).padStart(3, '0')}`);

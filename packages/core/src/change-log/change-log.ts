@@ -212,6 +212,37 @@ export function createChangeLog(knex: Knex, options: ChangeLogOptions = {}): Cha
   const maxMs = options.backoff?.maxMs ?? 60 * 60_000;
   const jitter = options.backoff?.jitter ?? 0.2;
 
+  // MySQL/MariaDB: the store's writes run at READ COMMITTED, so InnoDB locks only the rows they
+  // change, never the gap next to them (REPEATABLE READ, the default, locked the index gap after
+  // the last id: a host's save inserting there waited, and was often chosen as a deadlock victim)
+  const isolation: Knex.TransactionConfig | undefined = engine === 'mysql' ? { isolationLevel: 'read committed' } : undefined;
+  const transact = <T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> => knex.transaction(work, isolation);
+  /** One statement: on MySQL/MariaDB in its own READ COMMITTED transaction, elsewhere as it is. */
+  const single = <T>(work: (db: Knex | Knex.Transaction) => Promise<T>): Promise<T> => (isolation ? transact(work) : work(knex));
+
+  /**
+   * Locks these entries in enqueueChange's key order (marketplace, SKU, kind), before a statement
+   * that changes them in id order: a host's save of the same SKUs locks them in key order too, so
+   * the two never wait for each other crosswise.
+   */
+  const lockInKeyOrder = async (trx: Knex.Transaction, claims: readonly ClaimedChange[]) => {
+    if (engine === 'sqlite' || claims.length === 0) return;
+    const key = (c: ClaimedChange) => `${c.marketplaceId}\u0000${c.sku}\u0000${c.kind}`;
+    if (engine === 'postgres') {
+      const ordered = [...claims].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)).map((c) => c.id);
+      await trx.raw(`select t.id from unnest(?::bigint[]) with ordinality as u(id, ord) join "${table}" as t on t.id = u.id order by u.ord for update of t`, [ordered]);
+    } else {
+      // InnoDB locks rows in the order it reads them: through the key index, in its (binary) order
+      const skus = [...new Set(claims.map((c) => c.sku))].sort();
+      const kinds = [...new Set(claims.map((c) => c.kind))];
+      for (const part of chunk(skus, 1000))
+        await trx.raw(
+          `select id from \`${table}\` force index (\`${table}_key\`) where account_id = ? and marketplace_id = ? and sku in (${part.map(() => '?').join(', ')}) and kind in (${kinds.map(() => '?').join(', ')}) order by sku, kind for update`,
+          [accountId, ALL_MARKETPLACES, ...part, ...kinds],
+        );
+    }
+  };
+
   const backoffMs = (attempts: number): number => {
     const raw = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1));
     return Math.round(raw * (1 - jitter + Math.random() * 2 * jitter));
@@ -260,7 +291,8 @@ export function createChangeLog(knex: Knex, options: ChangeLogOptions = {}): Cha
     async claim(claim) {
       validateClaim(claim);
       const now = clock();
-      const leaseUntil = now + claim.leaseMs;
+      // whole milliseconds: the columns are integers
+      const leaseUntil = now + Math.round(claim.leaseMs);
       let rows: ChangeRow[];
       if (engine === 'postgres') {
         const inner = candidates(knex, claim, now).forUpdate().skipLocked().toSQL();
@@ -277,7 +309,7 @@ export function createChangeLog(knex: Knex, options: ChangeLogOptions = {}): Cha
           [claim.workerId, leaseUntil, ...inner.bindings],
         )) as ChangeRow[];
       } else {
-        rows = await retryOnDeadlock(() => knex.transaction(async (trx) => {
+        rows = await retryOnDeadlock(() => transact(async (trx) => {
           const ids = (await candidates(trx, claim, now).forUpdate().skipLocked()).map((row: { id: unknown }) => toNumber(row.id));
           if (ids.length === 0) return [];
           await trx(table)
@@ -291,11 +323,13 @@ export function createChangeLog(knex: Knex, options: ChangeLogOptions = {}): Cha
 
     async extendLease(claims, workerId, leaseMs) {
       let extended = 0;
-      const leaseUntil = clock() + leaseMs;
+      const leaseUntil = clock() + Math.round(leaseMs);
       for (const part of chunk(claims, PAIRS_PER_STATEMENT)) {
-        extended += await claimedPairs(knex(table).where('claimed_by', workerId), part, 'claimed_version', 'any').update({
-          lease_until: leaseUntil,
-        });
+        extended += await single((db) =>
+          claimedPairs(db(table).where('claimed_by', workerId), part, 'claimed_version', 'any').update({
+            lease_until: leaseUntil,
+          }),
+        );
       }
       return extended;
     },
@@ -305,7 +339,7 @@ export function createChangeLog(knex: Knex, options: ChangeLogOptions = {}): Cha
       let superseded = 0;
       for (const part of chunk(claims, PAIRS_PER_STATEMENT)) {
         const result = await retryOnDeadlock(() =>
-          knex.transaction(async (trx) => {
+          transact(async (trx) => {
             // an equal version was delivered, whoever holds the entry now
             const removed = await claimedPairs(trx(table), part, 'version', 'any').delete();
             const kept = await claimedPairs(trx(table), part, 'claimed_version').update({
@@ -328,7 +362,7 @@ export function createChangeLog(knex: Knex, options: ChangeLogOptions = {}): Cha
       let failed = 0;
       let superseded = 0;
       for (const part of chunk(failures, PAIRS_PER_STATEMENT)) {
-        const result = await retryOnDeadlock(() => knex.transaction(async (trx) => {
+        const result = await retryOnDeadlock(() => transact(async (trx) => {
           let failedHere = 0;
           let supersededHere = 0;
           const attemptsById = new Map<number, number>();
@@ -342,7 +376,7 @@ export function createChangeLog(knex: Knex, options: ChangeLogOptions = {}): Cha
               last_error_at: now,
             };
             const attempts = (attemptsById.get(failure.id) ?? 0) + 1;
-            const next = failure.retryable ? now + (failure.retryAfterMs ?? backoffMs(attempts)) : null;
+            const next = failure.retryable ? now + Math.round(failure.retryAfterMs ?? backoffMs(attempts)) : null;
             const held = typeof failure.claimedBy === 'string' ? { claimed_by: failure.claimedBy } : {};
             const count = await trx(table).where({ id: failure.id, version: failure.version, ...held }).update({
               ...error,
@@ -368,16 +402,18 @@ export function createChangeLog(knex: Knex, options: ChangeLogOptions = {}): Cha
     },
 
     async release(claims, releaseOptions = {}) {
-      const due = clock() + (releaseOptions.delayMs ?? 0);
+      const due = clock() + Math.round(releaseOptions.delayMs ?? 0);
       let released = 0;
       for (const part of chunk(claims, PAIRS_PER_STATEMENT)) {
-        released += await claimedPairs(knex(table), part, 'claimed_version').update({
-          // an entry changed meanwhile is due at once for its newer version
-          next_attempt_at: knex.raw('case when version = claimed_version then ? else next_attempt_at end', [due]),
-          claimed_by: null,
-          lease_until: null,
-          claimed_version: null,
-        });
+        released += await single((db) =>
+          claimedPairs(db(table), part, 'claimed_version').update({
+            // an entry changed meanwhile is due at once for its newer version
+            next_attempt_at: knex.raw('case when version = claimed_version then ? else next_attempt_at end', [due]),
+            claimed_by: null,
+            lease_until: null,
+            claimed_version: null,
+          }),
+        );
       }
       return released;
     },
@@ -408,26 +444,43 @@ export function createChangeLog(knex: Knex, options: ChangeLogOptions = {}): Cha
       const key = (row: ExpandedRow) => `${row.m}\u0000${row.s}\u0000${row.k}`;
       rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
       const sql = expandStatement(engine, table);
-      const result = await retryOnDeadlock(() =>
-        knex.transaction(async (trx) => {
-          // the "*" rows first: they come first in enqueueChange's key order too
-          let acknowledged = 0;
-          let superseded = 0;
-          for (const part of chunk(claims, PAIRS_PER_STATEMENT)) {
-            acknowledged += await claimedPairs(trx(table), part, 'version', 'any').delete();
-            superseded += await claimedPairs(trx(table), part, 'claimed_version').update({
-              claimed_by: null,
-              lease_until: null,
-              claimed_version: null,
-              status: 'pending',
-              next_attempt_at: clock(),
-            });
-          }
-          const now = clock();
-          for (const part of chunk(rows, EXPANDED_PER_STATEMENT)) await trx.raw(sql, [accountId, now, JSON.stringify(part)]);
-          return { acknowledged, superseded };
-        }),
-      );
+      const writeExpanded = async (trx: Knex.Transaction) => {
+        const now = clock();
+        for (const part of chunk(rows, EXPANDED_PER_STATEMENT)) await trx.raw(sql, [accountId, now, JSON.stringify(part)]);
+      };
+      const settleStars = async (trx: Knex.Transaction) => {
+        // the "*" rows are locked in enqueueChange's key order first, as a host's save of them is
+        let acknowledged = 0;
+        let superseded = 0;
+        await lockInKeyOrder(trx, claims);
+        for (const part of chunk(claims, PAIRS_PER_STATEMENT)) {
+          acknowledged += await claimedPairs(trx(table), part, 'version', 'any').delete();
+          superseded += await claimedPairs(trx(table), part, 'claimed_version').update({
+            claimed_by: null,
+            lease_until: null,
+            claimed_version: null,
+            status: 'pending',
+            next_attempt_at: clock(),
+          });
+        }
+        return { acknowledged, superseded };
+      };
+      // MySQL/MariaDB: two transactions, the expanded entries first. In one, the delete of the "*"
+      // rows and the inserts beside a host's save of them could still deadlock through InnoDB's
+      // locks on the index gap between the "*" rows and the others (the host's save keeps its own
+      // isolation), and the host's save was often the victim. A stop in between leaves the "*"
+      // entry as well, which is expanded again (coalescing): nothing is lost either way.
+      const result =
+        engine === 'mysql'
+          ? await retryOnDeadlock(() => transact(writeExpanded)).then(() => retryOnDeadlock(() => transact(settleStars)))
+          : await retryOnDeadlock(() =>
+              transact(async (trx) => {
+                // the "*" rows first: they come first in enqueueChange's key order too
+                const settled = await settleStars(trx);
+                await writeExpanded(trx);
+                return settled;
+              }),
+            );
       return { ...result, entries: rows.length };
     },
 

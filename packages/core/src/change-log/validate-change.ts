@@ -61,8 +61,8 @@ export function normalizeChange(change: ChangeInput, index = 0): NormalizedChang
     throw invalid(index, change, 'accountId', 'must be 1 to 64 letters, digits, ".", "_" or "-"', accountId);
   const productRef = change.productRef ?? null;
   if (productRef !== null) {
-    if (typeof productRef !== 'string' || productRef.length === 0 || productRef.length > 191 || CONTROL.test(productRef))
-      throw invalid(index, change, 'productRef', 'must be 1 to 191 characters without control characters', productRef);
+    if (typeof productRef !== 'string' || productRef.length === 0 || productRef.length > 191 || CONTROL.test(productRef) || LONE_SURROGATE.test(productRef))
+      throw invalid(index, change, 'productRef', 'must be 1 to 191 characters of valid Unicode text without control characters', productRef);
   }
   return { accountId, marketplaceId, sku: change.sku, kind, productRef };
 }
