@@ -189,6 +189,33 @@ describe('matchCatalog (matching mode) against the simulator', () => {
     expect(logged.find((m) => m.productRef === 'b')!.message).toContain('seller SKU "DUP" was matched to product a (DUP) earlier in this run');
   });
 
+  test('a GTIN two shop products carry in different written forms is ambiguous also when they land in different search batches', async () => {
+    const ean = (i: number) => {
+      const body = `44${String(i).padStart(10, '0')}`;
+      return `${body}${gs1CheckDigit(body)}`;
+    };
+    const shared = ean(999);
+    sim.seed.catalogItem({ asin: 'B0SPLIT001', title: 'Split', identifiers: { EAN: shared } });
+    // "a" (hyphens: the adapter's lookup by written form cannot find it) goes in the first batch
+    // of 20 identifiers with 19 fillers, "b" in the last one
+    shop = createMemoryAdapter({
+      products: [
+        { productRef: 'a', sku: 'A', gtin: `${shared.slice(0, 7)}-${shared.slice(7)}`, title: 'A' },
+        ...Array.from({ length: 20 }, (_, i) => ({ productRef: `f${i}`, sku: `F${i}`, gtin: ean(i) })),
+        { productRef: 'b', sku: 'B', gtin: shared, title: 'B' },
+      ],
+    });
+    const summary = await run({ scanPageSize: 5 });
+    expect(summary.marketplaces[0]).toMatchObject({ candidates: 22, searchCalls: 2, matched: 0, ambiguous: 2, notOnAmazon: 20, error: null });
+    expect(await mappings().list()).toEqual([]);
+    expect(await changes().list()).toEqual([]);
+    const logged = Object.fromEntries((await mismatches().list({ reason: 'ambiguous' })).map((m) => [m.productRef, m]));
+    expect(Object.keys(logged).sort()).toEqual(['a', 'b']);
+    expect(logged['a']!.candidates).toEqual(['a', 'b']);
+    expect(logged['b']!.candidates).toEqual(['a', 'b']);
+    expect(logged['b']!.message).toContain('2 shop products carry this EAN (B, A); ASIN B0SPLIT001 was given to none of them');
+  });
+
   test('a batch whose answer spans pages: every page is read, also for the EAN of two ASINs', async () => {
     const ean = (i: number) => {
       const body = `43${String(i).padStart(10, '0')}`;

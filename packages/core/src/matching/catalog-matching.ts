@@ -86,6 +86,53 @@ function itemGtins(item: CatalogItem, marketplaceId: string): Set<string> {
   return out;
 }
 
+/** A GTIN that several shop products carry: their keys, with the product where it is known. */
+interface SharedGtin {
+  readonly owners: Map<string, ShopProduct | null>;
+}
+
+/**
+ * Which shop products sold in the marketplace carry each GTIN-14, over the whole catalog (one
+ * `scanCatalog` pass before any search): the key of the only product that carries it, or the
+ * products of a GTIN that several carry. Candidates of one GTIN written in different forms
+ * (hyphens, spaces, a UPC as its EAN-13) land in different search batches, and the adapter's
+ * lookup by written form cannot find them all, so the ambiguity is decided here for the run.
+ * Only a string per GTIN is kept for the common case; the products of shared GTINs are fetched.
+ */
+async function gtinOwnersOfCatalog(adapter: ShopAdapter, marketplaceId: string, pageSize: number): Promise<Map<string, string | SharedGtin>> {
+  const owners = new Map<string, string | SharedGtin>();
+  let cursor: string | null = null;
+  do {
+    const page = await adapter.scanCatalog({ cursor, limit: pageSize });
+    cursor = page.nextCursor;
+    for (const product of page.items) {
+      if (product.gtin === null || product.gtin.trim() === '') continue;
+      if (product.marketplaceIds !== null && !product.marketplaceIds.includes(marketplaceId)) continue;
+      const parsed = parseProductIdentifier(product.gtin);
+      if (!parsed.ok || parsed.gtin14 === null) continue;
+      const key = productKey(product.productRef, product.variantRef);
+      const slot = owners.get(parsed.gtin14);
+      if (slot === undefined) owners.set(parsed.gtin14, key);
+      else if (typeof slot === 'string') {
+        if (slot !== key) owners.set(parsed.gtin14, { owners: new Map<string, ShopProduct | null>([[slot, null], [key, product]]) });
+      } else slot.owners.set(key, product);
+    }
+  } while (cursor !== null);
+  // the first product of each shared GTIN is known by its key only
+  const missing = new Set<string>();
+  for (const slot of owners.values())
+    if (typeof slot !== 'string') for (const [key, product] of slot.owners) if (product === null) missing.add(key);
+  if (missing.size > 0) {
+    const found = new Map<string, ShopProduct>();
+    const refs = [...new Set([...missing].map((key) => key.split('\u0000')[0]!))];
+    for (const part of chunk(refs, 500))
+      for (const product of await adapter.findProducts({ productRefs: part })) found.set(productKey(product.productRef, product.variantRef), product);
+    for (const slot of owners.values())
+      if (typeof slot !== 'string') for (const key of slot.owners.keys()) if (slot.owners.get(key) === null) slot.owners.set(key, found.get(key) ?? null);
+  }
+  return owners;
+}
+
 /**
  * The shop products (by key) sold in the marketplace that carry each candidate's GTIN: the
  * candidates themselves and any product the adapter finds by a written form of the GTIN, whether it
@@ -115,8 +162,10 @@ async function shopProductsByGtin(adapter: ShopAdapter, candidates: readonly Can
  * stored in the mapping table and a `listing` change is queued in the same transaction, so the
  * listings sync sends an offer-only listing (`LISTING_OFFER_ONLY` with `merchant_suggested_asin`).
  * Several ASINs for one identifier go to the mismatch log as `ambiguous`, and so does one ASIN for a
- * GTIN that several shop products carry (none of them gets it); no ASIN as `not-on-amazon`; an
- * invalid GTIN as `invalid-identifier`. Nothing is guessed.
+ * GTIN that several shop products carry (none of them gets it; decided over the whole catalog,
+ * which is read once more for it before the first search); no ASIN as `not-on-amazon`; an invalid
+ * GTIN as `invalid-identifier`; a seller SKU that another shop product got in this run as
+ * `sku-conflict`. Nothing is guessed.
  */
 export async function matchCatalog(options: CatalogMatchingOptions): Promise<CatalogMatchingSummary> {
   const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
@@ -133,6 +182,8 @@ export async function matchCatalog(options: CatalogMatchingOptions): Promise<Cat
     // seller SKU → the product matched to it in this run and marketplace: two shop products with one
     // seller SKU must not both be "matched" (the mapping table keeps one row per seller SKU)
     const claimed = new Map<string, ShopProduct>();
+    // the owners of each GTIN over the whole catalog (read before the first search)
+    let gtinOwners = new Map<string, string | SharedGtin>();
 
     const record = async (entries: MismatchInput[]) => {
       if (entries.length > 0) await mismatches.log.record(entries);
@@ -189,15 +240,20 @@ export async function matchCatalog(options: CatalogMatchingOptions): Promise<Cat
       for (const candidate of batch) {
         const asins = [...(asinsByGtin.get(candidate.gtin14) ?? [])].sort();
         const shown = `${candidate.product.sku} (${candidate.identifiersType} ${candidate.identifier})`;
-        const sharing = [...(owners.get(candidate.gtin14)?.values() ?? [])];
-        if (asins.length === 1 && sharing.length > 1) {
+        // the products found for this batch, and those of the whole catalog
+        const sharingByKey = new Map<string, ShopProduct | null>(owners.get(candidate.gtin14) ?? []);
+        const catalogSlot = gtinOwners.get(candidate.gtin14);
+        if (catalogSlot !== undefined && typeof catalogSlot !== 'string')
+          for (const [key, product] of catalogSlot.owners) if (product !== null || !sharingByKey.has(key)) sharingByKey.set(key, product);
+        const sharing = [...sharingByKey.values()].filter((p): p is ShopProduct => p !== null);
+        if (asins.length === 1 && sharingByKey.size > 1) {
           totals.ambiguous += 1;
-          const refs = sharing.map((p) => p.productRef).sort();
+          const refs = [...sharingByKey.keys()].map((key) => key.split('\u0000')[0]!).sort();
           entries.push(
             mismatch(
               candidate,
               'ambiguous',
-              `${shown}: ${sharing.length} shop products carry this ${candidate.identifiersType} (${sharing.map((p) => p.sku).slice(0, 5).join(', ')}); ` +
+              `${shown}: ${sharingByKey.size} shop products carry this ${candidate.identifiersType} (${sharing.map((p) => p.sku).slice(0, 5).join(', ')}); ` +
                 `ASIN ${asins[0]} was given to none of them. Make the GTIN unique in the shop, or map the seller SKU explicitly (CSV import with the ASIN column).`,
               refs,
             ),
@@ -288,6 +344,7 @@ export async function matchCatalog(options: CatalogMatchingOptions): Promise<Cat
 
     let error: CatalogMatchingMarketplaceSummary['error'] = null;
     try {
+      gtinOwners = await gtinOwnersOfCatalog(options.adapter, marketplaceId, options.scanPageSize ?? 500);
       let cursor: string | null = null;
       do {
         const page = await options.adapter.scanCatalog({ cursor, limit: options.scanPageSize ?? 500 });
