@@ -213,7 +213,7 @@ describe('mapping CSV import (SQLite)', () => {
     ]);
     expect(result.rows[0]!.message).toBe(
       'Line 2: a quoted cell opens on line 2 and is closed on line 3 by a quote followed by other text, so lines 2, 3 ' +
-        '("\\"Cosy mug,MUG-RED,S-2,DE,MFN", "Shirt 12\\"") were read as one row; none of them was stored. ' +
+        '("\\"Cosy mug,MUG-RED,S-2,DE,MFN", "Shirt 12\\" wide,SHIRT-M,S-3,DE,MFN") were read as one row; none of them was stored. ' +
         'Quote the whole cell and double the quotes inside it ("Pan 12"" wide"), or remove the stray quote.',
     );
     expect((await mappings().list()).map((m) => m.sellerSku)).toEqual(['S-4']);

@@ -441,8 +441,10 @@ export async function importMappingCsv(input: string | Uint8Array, options: Mapp
     if (stray !== null) {
       const closeLine = lineAt(stray.close);
       const lines = Array.from({ length: closeLine - line + 1 }, (_, i) => line + i);
+      let closeEnd = stray.close;
+      while (closeEnd < info.bytes && buffer[closeEnd] !== 0x0a && buffer[closeEnd] !== 0x0d) closeEnd += 1;
       const shown = buffer
-        .subarray(start, stray.close + 1)
+        .subarray(start, closeEnd)
         .toString('utf8')
         .split(/\r\n|\n|\r/)
         .map((text) => describeValue(text, 50));
