@@ -127,8 +127,9 @@ export interface PushListingsResult {
    */
   readonly requeued: number;
   /**
-   * Offer changes Amazon refused because the SKU had no listing on that marketplace yet (4000010),
-   * for which a full listing was queued (`createMissingListings`); acknowledged, not failed.
+   * Offer changes refused because the SKU had no listing on that marketplace yet (recognised by the
+   * simulator's issue code 4000010; see `createMissingListings`), for which a full listing was
+   * queued; acknowledged, not failed.
    */
   readonly listingsQueued: number;
   /** Feeds still in flight (submitted, or waiting for a quota slot); a partitioned worker's: of its marketplaces. */
@@ -377,6 +378,12 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       productType: options.productType,
       languageTag: '',
     };
+  /**
+   * The marketplace to queue a change of a listing on `marketplaceId` for. Without a partition, an
+   * entry for a marketplace the account no longer has is never claimed: "*" reaches it;
+   * partitioned workers claim such entries (no partition owns the marketplace).
+   */
+  const queueMarketplace = (marketplaceId: string) => (partition || accountMarketplaceIds.includes(marketplaceId) ? marketplaceId : ALL_MARKETPLACES);
   /** Whether Amazon holds an offer accepted from this account that is neither deleted nor withdrawn. */
   const isLive = (state: ListingState) => !state.deleted && state.offerHash !== null && state.offerHash !== withdrawnOfferHash(state.marketplaceId);
   /**
@@ -1070,9 +1077,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       else if (newer && state.deleted) kind = puts ? 'delete' : null;
       else kind = row.mode === 'listing' ? 'listing' : 'offer';
       if (kind === null) continue;
-      // without a partition, an entry for a marketplace the account no longer has is never claimed: "*" reaches it
-      const marketplaceId = partition || accountMarketplaceIds.includes(row.marketplaceId) ? row.marketplaceId : ALL_MARKETPLACES;
-      changes.push({ sku: row.sku, kind, marketplaceId, accountId });
+      changes.push({ sku: row.sku, kind, marketplaceId: queueMarketplace(row.marketplaceId), accountId });
     }
     if (changes.length === 0) return 0;
     const queued = await enqueueChange(db, changes, { tablePrefix: deps.tablePrefix, onInvalid: 'skip' });
@@ -1220,7 +1225,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
     const acknowledgements: { id: number; version: number }[] = [];
     const failures: ChangeFailure[] = [];
     // offers Amazon refused because the SKU has no listing there yet: a full listing is queued instead
-    const missingListings: ChangeInput[] = [];
+    const missingListings = new Map<string, ChangeInput>();
     const createsListing = (row: FeedMessageRecord) =>
       options.createMissingListings && row.mode === 'offer' && row.changeKind === 'offer' && NO_LISTING_CODES.has(row.errorCode ?? '');
     let rejectedCount = 0;
@@ -1235,8 +1240,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
       const rejected = list.filter((row) => row.status === 'rejected');
       const retry = list.find((row) => row.status === 'retry');
       for (const row of rejected)
-        if (createsListing(row) && !missingListings.some((c) => c.sku === row.sku && c.marketplaceId === row.marketplaceId))
-          missingListings.push({ sku: row.sku, kind: 'listing', marketplaceId: row.marketplaceId, accountId });
+        if (createsListing(row)) missingListings.set(stateKey(row.marketplaceId, row.sku), { sku: row.sku, kind: 'listing', marketplaceId: row.marketplaceId, accountId });
       // a refusal answered by the queued listing is not the change's failure: the listing carries the offer too
       if (rejected.some(createsListing)) totals.listingsQueued += 1;
       const refused = rejected.filter((row) => !createsListing(row));
@@ -1256,9 +1260,10 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
     }
     if (settled.length === 0) return;
     // queued before the offers are settled: a stop in between loses nothing (a second run coalesces)
-    if (missingListings.length > 0) {
-      const queued = await enqueueChange(db, missingListings, { tablePrefix: deps.tablePrefix, onInvalid: 'skip' });
-      logger.info({ skus: missingListings.slice(0, 20).map((c) => c.sku), count: missingListings.length - queued.rejected.length }, 'offers refused for want of a listing on Amazon: full listings queued');
+    if (missingListings.size > 0) {
+      const listings = [...missingListings.values()];
+      const queued = await enqueueChange(db, listings, { tablePrefix: deps.tablePrefix, onInvalid: 'skip' });
+      logger.info({ skus: listings.slice(0, 20).map((c) => c.sku), count: listings.length - queued.rejected.length }, 'offers refused for want of a listing on Amazon: full listings queued');
     }
     if (acknowledgements.length > 0) totals.acknowledged += (await changeLog.acknowledge(acknowledgements)).acknowledged;
     if (failures.length > 0) await changeLog.fail(failures);
@@ -1436,10 +1441,7 @@ export function createListingsSync(deps: ListingsSyncDependencies): ListingsSync
           result.compared += 1;
           if (state.rejectedHash === withdrawnOfferHash(state.marketplaceId)) result.skipped += 1;
           else {
-            // without a partition, an entry for a marketplace the account no longer has is never claimed:
-            // "*" reaches it; partitioned workers claim such entries (no partition owns the marketplace)
-            const marketplaceId = partition || accountMarketplaceIds.includes(state.marketplaceId) ? state.marketplaceId : ALL_MARKETPLACES;
-            changes.push({ sku, kind: 'offer', marketplaceId, productRef: product.productRef, accountId });
+            changes.push({ sku, kind: 'offer', marketplaceId: queueMarketplace(state.marketplaceId), productRef: product.productRef, accountId });
           }
         }
       }
